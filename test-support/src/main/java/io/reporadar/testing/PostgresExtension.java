@@ -1,0 +1,118 @@
+package io.reporadar.testing;
+
+import io.reporadar.testing.internal.FailureLogs;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+
+/**
+ * Hands a test class a fresh PostgreSQL database, dropped after the class.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final PostgresExtension pg = PostgresExtension.freshDatabase();   // on the JVM's shared server
+ *
+ * @RegisterExtension
+ * static final PostgresExtension small = PostgresExtension.privateServer(Map.of("max_connections", "20"));
+ * }</pre>
+ *
+ * <p>{@code @ExtendWith(PostgresExtension.class)} means {@link #freshDatabase()}; test and lifecycle methods
+ * may take a {@link PostgresDatabase} or {@link PostgresServer} parameter. When a test fails, the last lines
+ * of a private server's log are attached. Register it on a static field.
+ *
+ * <p>Thread-safe.
+ */
+public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver,
+        TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+
+    private final Map<String, String> privateSettings;
+    private volatile PostgresServer server;
+    private volatile PostgresDatabase database;
+
+    /** A fresh database on the shared server; the form {@code @ExtendWith} uses. */
+    public PostgresExtension() {
+        this(null);
+    }
+
+    private PostgresExtension(Map<String, String> privateSettings) {
+        this.privateSettings = privateSettings == null ? null : Map.copyOf(privateSettings);
+    }
+
+    /** A fresh database on the JVM's shared server ({@code DATABASE_URL} or a private one). */
+    public static PostgresExtension freshDatabase() {
+        return new PostgresExtension(null);
+    }
+
+    /** A private server for this class alone, with these settings, and a fresh database on it. */
+    public static PostgresExtension privateServer(Map<String, String> settings) {
+        return new PostgresExtension(settings);
+    }
+
+    public PostgresDatabase database() {
+        PostgresDatabase db = database;
+        if (db == null) {
+            throw new IllegalStateException("the database is created before all tests of the class:"
+                    + " register PostgresExtension on a static field");
+        }
+        return db;
+    }
+
+    public PostgresServer server() {
+        return database().server();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        server = privateSettings == null ? PostgresServer.shared() : PostgresServer.start(privateSettings);
+        database = server.createDatabase();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        try {
+            if (database != null) {
+                database.close();
+            }
+        } finally {
+            if (privateSettings != null && server != null) {
+                server.close();
+            }
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        Class<?> type = parameter.getParameter().getType();
+        return type == PostgresDatabase.class || type == PostgresServer.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == PostgresServer.class ? server() : database();
+    }
+
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withLog(failure);
+    }
+
+    @Override
+    public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withLog(failure);
+    }
+
+    @Override
+    public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withLog(failure);
+    }
+
+    private Throwable withLog(Throwable failure) {
+        PostgresServer s = server;
+        return s == null ? failure : FailureLogs.attach(failure, s.toString(), s.logTail(20));
+    }
+}

@@ -1,0 +1,117 @@
+package io.reporadar.testing;
+
+import io.reporadar.testing.internal.FailureLogs;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+
+/**
+ * Hands a test class a real Redis server.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final RedisExtension redis = RedisExtension.shared();      // one per JVM, flushed before each class
+ *
+ * @RegisterExtension
+ * static final RedisExtension faulty = RedisExtension.perClass();   // private, with kill/freeze/restart
+ * }</pre>
+ *
+ * <p>{@code @ExtendWith(RedisExtension.class)} means {@link #shared()}; test and lifecycle methods may take
+ * a {@link RedisServer} parameter. When a test fails, the last lines of the server's log are attached.
+ * Register it on a static field: the server lives for the class.
+ *
+ * <p>Thread-safe.
+ */
+public final class RedisExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver,
+        TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+
+    private final boolean perClass;
+    private final String[] configLines;
+    private volatile RedisServer server;
+
+    /** The shared server; the form {@code @ExtendWith} uses. */
+    public RedisExtension() {
+        this(false, new String[0]);
+    }
+
+    private RedisExtension(boolean perClass, String[] configLines) {
+        this.perClass = perClass;
+        this.configLines = configLines.clone();
+    }
+
+    /** The server shared by the JVM ({@code REDIS_URL} or a private one), flushed before each test class. */
+    public static RedisExtension shared() {
+        return new RedisExtension(false, new String[0]);
+    }
+
+    /** A private server for this class alone, with extra {@code redis.conf} lines; it has fault handles. */
+    public static RedisExtension perClass(String... configLines) {
+        return new RedisExtension(true, configLines);
+    }
+
+    /** The server; available from {@code @BeforeAll} on. */
+    public RedisServer server() {
+        RedisServer s = server;
+        if (s == null) {
+            throw new IllegalStateException("the Redis server starts before all tests of the class:"
+                    + " register RedisExtension on a static field");
+        }
+        return s;
+    }
+
+    /** Shorthand for {@code server().uri()}. */
+    public String uri() {
+        return server().uri();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (perClass) {
+            server = RedisServer.start(configLines);
+        } else {
+            server = RedisServer.shared();
+            server.flushAll();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (perClass && server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == RedisServer.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return server();
+    }
+
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withLog(failure);
+    }
+
+    @Override
+    public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withLog(failure);
+    }
+
+    @Override
+    public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw withLog(failure);
+    }
+
+    private Throwable withLog(Throwable failure) {
+        RedisServer s = server;
+        return s == null ? failure : FailureLogs.attach(failure, s.toString(), s.logTail(20));
+    }
+}

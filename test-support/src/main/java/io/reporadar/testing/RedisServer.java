@@ -1,0 +1,331 @@
+package io.reporadar.testing;
+
+import io.reporadar.testing.internal.Binaries;
+import io.reporadar.testing.internal.ContainerBackend;
+import io.reporadar.testing.internal.ManagedProcess;
+import io.reporadar.testing.internal.Os;
+import io.reporadar.testing.internal.Ports;
+import io.reporadar.testing.internal.Resp;
+import io.reporadar.testing.internal.ServerBackend;
+import io.reporadar.testing.internal.TempDirs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A real Redis server for tests: a private one on a free port with handles to stop, kill, freeze, thaw and
+ * restart it, or the shared one of this JVM.
+ *
+ * <pre>{@code
+ * try (RedisServer redis = RedisServer.start()) {
+ *     RedisClient client = RedisClient.create(redis.uri());
+ *     ...
+ *     redis.freeze();   // SIGSTOP: the connection stays open, nothing answers
+ *     redis.thaw();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    private static final String INSTALL_HINT = "install one: apt-get install redis-server (Debian/Ubuntu),"
+            + " brew install redis (macOS), or set REDIS_URL to a Redis server for tests";
+
+    private static RedisServer shared;
+
+    private final String name;
+    private final ServerSource source;
+    private final String host;
+    private final int port;
+    private final String password;
+    private final int database;
+    private final ServerBackend backend;
+    private final Path dir;
+
+    private RedisServer(String name, ServerSource source, String host, int port, String password, int database,
+            ServerBackend backend, Path dir) {
+        this.name = name;
+        this.source = source;
+        this.host = host;
+        this.port = port;
+        this.password = password;
+        this.database = database;
+        this.backend = backend;
+        this.dir = dir;
+    }
+
+    /** Starts a private server on a free port: an installed redis-server, else the embedded one, else Docker. */
+    public static RedisServer start(String... configLines) {
+        return launch("redis-server", Arrays.asList(configLines), false, Ports.free());
+    }
+
+    /**
+     * The server shared by every test class of this JVM: {@code REDIS_URL} when set, else a private server
+     * started once and stopped at JVM exit. Callers flush it ({@link #flushAll()}) rather than stop it.
+     */
+    public static synchronized RedisServer shared() {
+        if (shared == null || (shared.backend != null && !shared.isRunning())) {
+            String url = System.getenv("REDIS_URL");
+            if (url != null && !url.isBlank() && ServerSource.ENVIRONMENT.allowed()) {
+                shared = fromUrl(url);
+            } else if (ServerSource.forced().orElse(null) == ServerSource.ENVIRONMENT) {
+                throw new IllegalStateException(ServerSource.PROPERTY + " forces environment, but REDIS_URL is not set");
+            } else {
+                shared = start();
+            }
+        }
+        return shared;
+    }
+
+    /** Starts a server in Sentinel mode; used by {@link RedisSentinelTopology}. */
+    static RedisServer startSentinel(List<String> configLines, int port) {
+        return launch("redis-sentinel", configLines, true, port);
+    }
+
+    private static RedisServer fromUrl(String url) {
+        URI uri = URI.create(url.trim());
+        if (!"redis".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("REDIS_URL: " + uri.getScheme() + "://... (expected: redis://[:password@]host[:port][/db]"
+                    + " for tests; TLS and Sentinel URLs are not supported by the shared test server)");
+        }
+        String password = null;
+        if (uri.getRawUserInfo() != null) {
+            String info = uri.getRawUserInfo();
+            password = URLDecoder.decode(info.substring(info.indexOf(':') + 1), StandardCharsets.UTF_8);
+        }
+        int db = 0;
+        String path = uri.getPath();
+        if (path != null && path.length() > 1) {
+            try {
+                db = Integer.parseInt(path.substring(1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("REDIS_URL: database " + path.substring(1) + " (expected: a number)", e);
+            }
+        }
+        RedisServer server = new RedisServer("redis " + uri.getHost() + ":" + port(uri), ServerSource.ENVIRONMENT,
+                uri.getHost(), port(uri), password, db, null, null);
+        try {
+            server.call("PING");
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("REDIS_URL names " + uri.getHost() + ":" + port(uri)
+                    + ", which does not answer PING: " + e.getMessage(), e);
+        }
+        return server;
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() == -1 ? 6379 : uri.getPort();
+    }
+
+    private static RedisServer launch(String kind, List<String> configLines, boolean sentinel, int port) {
+        List<String> tried = new ArrayList<>();
+        if (ServerSource.LOCAL_BINARY.allowed()) {
+            Optional<Path> local = Binaries.localRedisServer();
+            if (local.isPresent()) {
+                return launchProcess(kind, local.get(), ServerSource.LOCAL_BINARY, configLines, sentinel, port);
+            }
+            tried.add("redis-server is not on PATH");
+        }
+        if (ServerSource.EMBEDDED.allowed()) {
+            Optional<Path> embedded = Binaries.embeddedRedisServer();
+            if (embedded.isPresent()) {
+                return launchProcess(kind, embedded.get(), ServerSource.EMBEDDED, configLines, sentinel, port);
+            }
+            tried.add("com.github.codemonstur:embedded-redis ships no binary for " + Os.osName() + "-" + Os.arch());
+        }
+        if (ServerSource.DOCKER.allowed() && !sentinel) {
+            if (ContainerBackend.dockerAvailable()) {
+                return launchContainer(configLines, port);
+            }
+            tried.add("no Docker engine answers");
+        }
+        throw new IllegalStateException("No Redis server for tests: " + String.join(", ", tried) + ". " + INSTALL_HINT
+                + (ServerSource.forced().isPresent() ? " (" + ServerSource.PROPERTY + " forces " + ServerSource.forced().get() + ")" : ""));
+    }
+
+    private static RedisServer launchProcess(String kind, Path binary, ServerSource source, List<String> configLines,
+            boolean sentinel, int port) {
+        Path dir = TempDirs.create(kind);
+        Path conf = dir.resolve(sentinel ? "sentinel.conf" : "redis.conf");
+        List<String> lines = new ArrayList<>(List.of(
+                "port " + port,
+                "bind 127.0.0.1",
+                "protected-mode no",
+                "daemonize no",
+                "dir " + dir));
+        if (!sentinel) {
+            lines.addAll(List.of("save \"\"", "appendonly no"));
+        }
+        lines.addAll(configLines);
+        try {
+            Files.write(conf, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + conf, e);
+        }
+        List<String> command = new ArrayList<>(Os.launchPrefix(false));
+        command.add(binary.toString());
+        command.add(conf.toString());
+        if (sentinel) {
+            command.add("--sentinel");
+        }
+        String name = kind + " 127.0.0.1:" + port;
+        ManagedProcess process = new ManagedProcess(name, command, dir.resolve(kind + ".log"), "TERM");
+        RedisServer server = new RedisServer(name, source, "127.0.0.1", port, null, 0, process, dir);
+        server.startAndAwait();
+        return server;
+    }
+
+    private static RedisServer launchContainer(List<String> configLines, int port) {
+        List<String> command = new ArrayList<>(List.of("redis-server", "--save", "", "--appendonly", "no"));
+        for (String line : configLines) {
+            String[] parts = line.trim().split("\\s+", 2);
+            command.add("--" + parts[0]);
+            if (parts.length > 1) {
+                command.addAll(Arrays.asList(parts[1].split("\\s+")));
+            }
+        }
+        ContainerBackend container = new ContainerBackend("redis:7-alpine", port, 6379, java.util.Map.of(), command);
+        RedisServer server = new RedisServer("redis container 127.0.0.1:" + port, ServerSource.DOCKER, "127.0.0.1", port,
+                null, 0, container, null);
+        server.startAndAwait();
+        return server;
+    }
+
+    private void startAndAwait() {
+        backend.start();
+        Ports.await(name, START_TIMEOUT, backend, () -> {
+            try {
+                return "PONG".equals(call("PING"));
+            } catch (RuntimeException notYet) {
+                return false;
+            }
+        });
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A {@code redis://} URI for clients; it carries the password and database of a {@code REDIS_URL}. */
+    public String uri() {
+        StringBuilder uri = new StringBuilder("redis://");
+        if (password != null) {
+            uri.append(':').append(java.net.URLEncoder.encode(password, StandardCharsets.UTF_8)).append('@');
+        }
+        uri.append(host).append(':').append(port);
+        if (database != 0) {
+            uri.append('/').append(database);
+        }
+        return uri.toString();
+    }
+
+    public ServerSource source() {
+        return source;
+    }
+
+    /** Whether the server process (or container) is running; an environment server counts as running. */
+    public boolean isRunning() {
+        return backend == null || backend.isAlive();
+    }
+
+    /** Stops the server gracefully (SIGTERM). {@link #restart()} starts it again on the same port. */
+    public void stop() {
+        requireOwned("stop").stop();
+    }
+
+    /** Kills the server with SIGKILL: no shutdown, connections reset by the kernel. */
+    public void kill() {
+        requireOwned("kill").kill();
+    }
+
+    /** Freezes the server with SIGSTOP: connections stay open and nothing answers, as with a hung host. */
+    public void freeze() {
+        requireOwned("freeze").freeze();
+    }
+
+    /** Resumes a frozen server with SIGCONT. */
+    public void thaw() {
+        requireOwned("thaw").thaw();
+    }
+
+    /** Starts the server again on the same port and directory, stopping it first if it runs. */
+    public void restart() {
+        ServerBackend owned = requireOwned("restart");
+        if (owned.isAlive()) {
+            owned.stop();
+        }
+        startAndAwait();
+    }
+
+    /** Removes every key: the whole server when it is ours, the database of {@code REDIS_URL} otherwise. */
+    public void flushAll() {
+        call(backend == null ? "FLUSHDB" : "FLUSHALL");
+    }
+
+    /**
+     * Sends one command and returns its reply ({@code String}, {@code Long}, {@code List} or {@code null}).
+     *
+     * @throws IllegalStateException with the server's error text on an error reply or an I/O failure
+     */
+    public Object call(String... command) {
+        List<String[]> setup = new ArrayList<>();
+        if (password != null) {
+            setup.add(new String[] {"AUTH", password});
+        }
+        if (database != 0) {
+            setup.add(new String[] {"SELECT", Integer.toString(database)});
+        }
+        try {
+            return Resp.callAfter(host, port, CALL_TIMEOUT, setup, command);
+        } catch (IOException | Resp.ErrorReply e) {
+            throw new IllegalStateException(name + ": " + command[0] + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The last lines of the server's log, for failure messages. */
+    public String logTail(int lines) {
+        return backend == null ? "(server not started by the tests: no log)" : backend.logTail(lines);
+    }
+
+    Path directory() {
+        return dir;
+    }
+
+    /** Stops a private server and deletes its directory; does nothing to an environment server. */
+    @Override
+    public void close() {
+        if (backend != null) {
+            backend.stop();
+            TempDirs.deleteQuietly(dir);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + source + ")";
+    }
+
+    private ServerBackend requireOwned(String action) {
+        if (backend == null) {
+            throw new UnsupportedOperationException("cannot " + action + " " + name + ": REDIS_URL names a server the tests"
+                    + " did not start; fault handles need a private server (RedisServer.start() or RedisExtension.perClass())");
+        }
+        return backend;
+    }
+}

@@ -1,0 +1,115 @@
+package io.reporadar.testing.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Makes sure no server started by the fixtures outlives the JVM that started it.
+ *
+ * <p>Two layers: a shutdown hook stops every registered server gracefully when the JVM exits normally
+ * (tests passed, failed or were interrupted with Ctrl-C); a watchdog shell process, in its own session,
+ * polls the JVM's pid and kills every process group still listed once the JVM is gone, which covers a
+ * JVM killed with SIGKILL (a surefire fork timeout, say).
+ *
+ * <p>Thread-safe.
+ */
+public final class Reaper {
+
+    private static final Reaper INSTANCE = new Reaper();
+
+    private final Set<ServerBackend> live = new LinkedHashSet<>();
+    private final Set<Long> processGroups = new LinkedHashSet<>();
+    private Path pidFile;
+    private boolean watchdogStarted;
+
+    private Reaper() {
+        Thread hook = new Thread(this::stopAll, "reporadar-test-reaper");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    public static Reaper get() {
+        return INSTANCE;
+    }
+
+    /** Remembers a server so that it is stopped at JVM exit. */
+    public synchronized void register(ServerBackend backend) {
+        live.add(backend);
+    }
+
+    public synchronized void unregister(ServerBackend backend) {
+        live.remove(backend);
+    }
+
+    /** Remembers the process group of a started process for the watchdog. */
+    public synchronized void trackProcessGroup(long pgid) {
+        processGroups.add(pgid);
+        writePidFile();
+    }
+
+    public synchronized void untrackProcessGroup(long pgid) {
+        processGroups.remove(pgid);
+        writePidFile();
+    }
+
+    private void stopAll() {
+        List<ServerBackend> toStop;
+        synchronized (this) {
+            toStop = new ArrayList<>(live);
+            live.clear();
+        }
+        // Reverse start order: proxies and load balancers before the servers behind them.
+        for (int i = toStop.size() - 1; i >= 0; i--) {
+            try {
+                toStop.get(i).stop();
+            } catch (RuntimeException e) {
+                System.err.println("reporadar-test-support: could not stop a server at exit: " + e);
+            }
+        }
+    }
+
+    private void writePidFile() {
+        try {
+            if (!watchdogStarted) {
+                startWatchdog();
+            }
+            StringBuilder text = new StringBuilder();
+            for (long pgid : processGroups) {
+                text.append(pgid).append('\n');
+            }
+            Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+            Files.move(tmp, pidFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reporadar-test-support: cannot write the watchdog pid file", e);
+        }
+    }
+
+    private void startWatchdog() throws IOException {
+        pidFile = Files.createTempFile(TempDirs.PREFIX + "pids-", ".txt");
+        pidFile.toFile().deleteOnExit();
+        long jvm = ProcessHandle.current().pid();
+        String script = "trap '' INT TERM HUP; "
+                + "while kill -0 " + jvm + " 2>/dev/null; do sleep 1; done; "
+                + "if [ -f '" + pidFile + "' ]; then while read -r g; do "
+                + "kill -CONT -- -$g 2>/dev/null; kill -KILL -- -$g 2>/dev/null; kill -KILL $g 2>/dev/null; "
+                + "done < '" + pidFile + "'; rm -f '" + pidFile + "'; fi";
+        List<String> command = new ArrayList<>();
+        if (Os.hasSetsid()) {
+            command.add("setsid");
+        }
+        command.addAll(List.of("sh", "-c", script));
+        new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        watchdogStarted = true;
+    }
+}
