@@ -1,0 +1,64 @@
+package io.reporadar.demo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo service's settings, read only from the deployment's environment variables.
+ *
+ * <p>Every problem is reported at once, each naming its variable. Immutable and thread-safe.
+ */
+public final class DemoConfig {
+
+    /** The port the original RepoRadar instances listen on. */
+    public static final int DEFAULT_PORT = 3000;
+
+    private final int port;
+    private final String instanceId;
+
+    private DemoConfig(int port, String instanceId) {
+        this.port = port;
+        this.instanceId = instanceId;
+    }
+
+    /**
+     * Reads {@code PORT} (default {@value #DEFAULT_PORT}; 0 picks a free port) and {@code INSTANCE_ID}
+     * (default: the host name).
+     *
+     * @throws IllegalArgumentException listing every missing or malformed variable
+     */
+    public static DemoConfig fromEnvironment(Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        int port = DEFAULT_PORT;
+        String rawPort = env.get("PORT");
+        if (rawPort != null && !rawPort.isBlank()) {
+            try {
+                port = Integer.parseInt(rawPort.strip());
+                if (port < 0 || port > 65_535) {
+                    problems.add("PORT: " + rawPort + " (expected: 0..65535)");
+                }
+            } catch (NumberFormatException e) {
+                problems.add("PORT: " + rawPort + " (expected: a number)");
+            }
+        }
+        String instanceId = env.getOrDefault("INSTANCE_ID", "").strip();
+        if (instanceId.isEmpty()) {
+            instanceId = env.getOrDefault("HOSTNAME", "reporadar");
+        } else if (!instanceId.matches("[A-Za-z0-9._-]{1,64}")) {
+            problems.add("INSTANCE_ID: " + instanceId + " (expected: 1-64 letters, digits, '.', '_' or '-')");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
+        }
+        return new DemoConfig(port, instanceId);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Health, readiness and liveness checks for instances behind a load balancer.
+ */
+package io.reporadar.health;
