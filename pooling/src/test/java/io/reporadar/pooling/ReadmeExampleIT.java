@@ -7,9 +7,9 @@ import io.reporadar.testing.ReadmeExamples;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.postgresql.ds.PGSimpleDataSource;
 
 class ReadmeExampleIT {
 
@@ -19,18 +19,20 @@ class ReadmeExampleIT {
     @Test
     void theReadmeShowsTheExampleBelowAndItRuns() throws SQLException {
         ReadmeExamples.assertReadmeShows(Path.of("README.md"), Path.of("src/test/java/io/reporadar/pooling/ReadmeExampleIT.java"));
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(pg.database().jdbcUrl());
-        dataSource.setUser(pg.database().user());
+        Map<String, String> env = Map.of("DATABASE_URL", pg.database().url(), "INSTANCE_COUNT", "3", "INSTANCE_ID", "reporadar-1");
 
         // README example begins
-        try (Connection connection = dataSource.getConnection()) {
-            ServerCapacity capacity = ServerCapacity.read(connection);
-            int budget = capacity.availableToOrdinaryRoles();
-            // "max_connections 100 - superuser_reserved_connections 3 - reserved_connections 0 = 97"
-            System.out.println(capacity);
+        PoolSettings settings = PoolSettings.fromEnvironment(env);   // DATABASE_URL, DB_POOL_MIN/MAX, INSTANCE_COUNT ...
+        try (GuardedPool pool = GuardedPool.open(settings)) {          // refuses to open when the pools would not fit
+            try (Connection connection = pool.dataSource().getConnection()) {
+                // use it
+            }
+            // (INSTANCE_COUNT 3 + INSTANCE_SURGE 0) x DB_POOL_MAX 10 + DB_OTHER_POOLS 0 = 30 needed, within
+            // max_connections 100 - superuser_reserved_connections 3 - ... = 94 available
+            System.out.println(pool.lastBudget().arithmetic());
             // README example ends
-            assertThat(budget).isPositive().isLessThan(capacity.maxConnections());
+            assertThat(pool.lastBudget().fits()).isTrue();
+            assertThat(pool.lastBudget().required()).isEqualTo(30);
         }
     }
 }

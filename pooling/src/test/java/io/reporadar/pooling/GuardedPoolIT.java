@@ -1,0 +1,158 @@
+package io.reporadar.pooling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.reporadar.testing.PostgresExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Three instances at the limit of a server with max_connections=20 (17 for an ordinary role, 2 kept as
+ * headroom, so 15 for the service): they work; a fourth is refused with the arithmetic in the message.
+ */
+class GuardedPoolIT {
+
+    @RegisterExtension
+    static final PostgresExtension pg = PostgresExtension.privateServer(Map.of("max_connections", "20"));
+
+    private final List<GuardedPool> pools = new ArrayList<>();
+
+    @BeforeAll
+    static void createRole() throws SQLException {
+        try (Connection admin = pg.database().connect(); Statement s = admin.createStatement()) {
+            s.execute("CREATE ROLE app LOGIN PASSWORD 'hunter2'");
+            s.execute("GRANT ALL ON DATABASE " + pg.database().name() + " TO app");
+        }
+    }
+
+    @AfterEach
+    void closePools() {
+        pools.forEach(GuardedPool::close);
+        pools.clear();
+    }
+
+    private PoolSettings.Builder instance(int n) {
+        return PoolSettings.builder()
+                .url("postgresql://app:hunter2@" + pg.server().host() + ":" + pg.server().port() + "/" + pg.database().name())
+                .identity("reporadar", "reporadar-" + n)
+                .pool(5, 5)
+                .instances(3, 0)
+                .reserved(2)
+                .assumedMaxConnections(20);
+    }
+
+    @Test
+    void threeInstancesAtTheLimitWorkAndAFourthIsRefused() throws SQLException {
+        for (int n = 1; n <= 3; n++) {
+            pools.add(GuardedPool.open(instance(n).build()));
+        }
+        for (GuardedPool pool : pools) {
+            assertThat(query(pool, "SELECT 1")).isEqualTo("1");
+        }
+        awaitPoolsFull(15);
+
+        assertThatThrownBy(() -> GuardedPool.open(instance(4).build()))
+                .isInstanceOf(ConnectionBudgetException.class)
+                .hasMessage("connection budget exceeded: the service's other instances hold 15 now (more than INSTANCE_COUNT 3"
+                        + " x DB_POOL_MAX 5 plans for) + DB_POOL_MAX 5 + DB_OTHER_POOLS 0 = 20 needed, but max_connections 20"
+                        + " - superuser_reserved_connections 3 - reserved_connections 0 - DB_RESERVED_CONNECTIONS 2 = 15 available."
+                        + " Fix: set INSTANCE_COUNT to the number of instances really running and stop the extra ones,"
+                        + " or raise max_connections by 5 (and DB_MAX_CONNECTIONS with it).")
+                .message().doesNotContain("hunter2");
+    }
+
+    @Test
+    void aFourthInstanceCountedInTheConfigurationIsRefusedBeforeItConnects() {
+        assertThatThrownBy(() -> GuardedPool.open(instance(4).instances(4, 0).build()))
+                .isInstanceOf(ConnectionBudgetException.class)
+                .hasMessageStartingWith("connection budget exceeded: (INSTANCE_COUNT 4 + INSTANCE_SURGE 0) x DB_POOL_MAX 5"
+                        + " + DB_OTHER_POOLS 0 = 20 needed, but DB_MAX_CONNECTIONS 20");
+    }
+
+    @Test
+    void warnAndShrinkOpensAnExtraInstanceWithWhatIsLeft() throws SQLException {
+        for (int n = 1; n <= 3; n++) {
+            pools.add(GuardedPool.open(instance(n).reserved(0).build()));
+        }
+        awaitPoolsFull(15);
+
+        GuardedPool extra = GuardedPool.open(instance(4).reserved(0).policy(BudgetPolicy.WARN_AND_SHRINK).build());
+        pools.add(extra);
+
+        assertThat(extra.currentMax()).isEqualTo(2);
+        assertThat(query(extra, "SELECT 1")).isEqualTo("1");
+    }
+
+    @Test
+    void theLiveCheckSeesOtherClientsAndShrinksUnderWarnAndShrink() throws SQLException {
+        GuardedPool pool = GuardedPool.open(instance(1).instances(1, 0).pool(1, 12).reserved(0)
+                .policy(BudgetPolicy.WARN_AND_SHRINK).build());
+        pools.add(pool);
+        List<Connection> intruders = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                intruders.add(pg.database().connect());
+            }
+            ConnectionBudget budget = pool.checkNow();
+
+            assertThat(budget.fits()).isFalse();
+            assertThat(budget.otherUse()).isGreaterThanOrEqualTo(10);
+            assertThat(pool.currentMax()).isEqualTo(budget.largestFittingMax()).isLessThan(12);
+        } finally {
+            for (Connection c : intruders) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void failFastRecordsALiveFailureForHealthChecks() throws SQLException {
+        GuardedPool pool = GuardedPool.open(instance(1).instances(1, 0).pool(1, 12).reserved(0).build());
+        pools.add(pool);
+        List<Connection> intruders = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                intruders.add(pg.database().connect());
+            }
+            pool.checkNow();
+
+            assertThat(pool.lastFailure()).isInstanceOf(ConnectionBudgetException.class);
+            assertThat(pool.currentMax()).isEqualTo(12);
+        } finally {
+            for (Connection c : intruders) {
+                c.close();
+            }
+        }
+        pool.checkNow();
+        assertThat(pool.lastFailure()).isNull();
+    }
+
+    private void awaitPoolsFull(int connections) {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (Connection c = pg.database().connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'reporadar/%'")) {
+                rs.next();
+                return rs.getInt(1) == connections;
+            }
+        });
+    }
+
+    private static String query(GuardedPool pool, String sql) throws SQLException {
+        try (Connection c = pool.dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
