@@ -13,10 +13,23 @@ public final class ConnectionBudgetException extends IllegalStateException {
     private final transient ConnectionBudget budget;
 
     ConnectionBudgetException(ConnectionBudget budget) {
-        super("connection budget exceeded: " + budget.arithmetic() + ". Fix: " + budget.fix() + ".");
+        this("connection budget exceeded: " + budget.arithmetic() + ". Fix: " + budget.fix() + ".", budget);
+    }
+
+    private ConnectionBudgetException(String message, ConnectionBudget budget) {
+        super(message);
         this.budget = budget;
     }
 
+    /** The adaptive budget is all held by the live instances: nothing is left for one more. */
+    static ConnectionBudgetException noShareLeft(PoolSettings settings, int liveInstances, int poolBudget) {
+        return new ConnectionBudgetException("connection budget exhausted: " + (liveInstances - 1) + " live instances of "
+                + settings.service() + " hold all " + poolBudget + " connections their pools may use, none is left for "
+                + settings.applicationName() + ". Fix: lower DB_POOL_MIN so that the instances can share (now "
+                + settings.min() + "), run fewer instances, or raise max_connections.", null);
+    }
+
+    /** The arithmetic that failed; {@code null} when the adaptive budget had no share left. */
     public ConnectionBudget budget() {
         return budget;
     }

@@ -2,11 +2,16 @@ package io.reporadar.pooling;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +32,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #open} runs the {@linkplain ConnectionBudget#planned planned check} before any connection opens,
  * then the {@linkplain ConnectionBudget#live live check} over one direct connection, then opens the pool;
- * the live check repeats every {@link #DEFAULT_CHECK_INTERVAL} over a pooled connection. When the budget does
+ * the live check repeats every {@link #DEFAULT_CHECK_INTERVAL}, each time over a short-lived connection of its
+ * own (so that it works when the pool is saturated; the server's count leaves it out). When the budget does
  * not fit, {@link BudgetPolicy#FAIL_FAST} refuses to open (and, later, records the failure for health checks),
  * {@link BudgetPolicy#WARN_AND_SHRINK} logs a warning and lowers this instance's maximum to the largest that
- * fits. Thread-safe.
+ * fits.
+ *
+ * <p>With the adaptive budget ({@link PoolSettings#adaptive()}), the instances register in a table and each
+ * one's maximum becomes its share of the budget among the live instances, applied at runtime through
+ * HikariCP's MXBean: when an instance stops heartbeating, the others grow within
+ * {@code 3 × DB_POOL_HEARTBEAT} plus one heartbeat; when one joins, the others shrink at their next heartbeat.
+ * When the registry cannot be reached, the instance falls back to the static {@code DB_POOL_MAX}, which the
+ * planned check proved to fit. Thread-safe.
  */
 public final class GuardedPool implements AutoCloseable {
 
@@ -41,20 +54,39 @@ public final class GuardedPool implements AutoCloseable {
 
     private final PoolSettings settings;
     private final HikariDataSource dataSource;
-    private final ScheduledExecutorService checker;
+    private final ScheduledExecutorService scheduler;
+    private final InstanceRegistry registry;
     private volatile ConnectionBudget lastBudget;
     private volatile RuntimeException lastFailure;
+    private volatile int liveInstances;
+    private volatile ServerBudget lastServer;
+    private final Map<ConnectionRefusal, LongAdder> refusals = new EnumMap<>(ConnectionRefusal.class);
+    private final DataSource guarded = new Guarded();
+    /** Connections in use, sampled once a second for the last ten minutes, for {@link #sizingAdvice}. */
+    private final int[] inUse = new int[600];
+    private int samples;
 
-    private GuardedPool(PoolSettings settings, HikariDataSource dataSource, ConnectionBudget budget, Duration interval) {
+    private GuardedPool(PoolSettings settings, HikariDataSource dataSource, ConnectionBudget budget, Duration interval,
+            InstanceRegistry registry, int liveInstances) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.lastBudget = budget;
-        this.checker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        this.registry = registry;
+        this.liveInstances = liveInstances;
+        for (ConnectionRefusal reason : ConnectionRefusal.values()) {
+            refusals.put(reason, new LongAdder());
+        }
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "reporadar-pool-guard-" + settings.applicationName());
             thread.setDaemon(true);
             return thread;
         });
-        checker.scheduleWithFixedDelay(this::checkQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::checkQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
+        if (registry != null) {
+            long beat = settings.heartbeat().toMillis();
+            scheduler.scheduleWithFixedDelay(this::heartbeatQuietly, beat, beat, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Checks the budget, then opens the pool; the live check repeats every {@link #DEFAULT_CHECK_INTERVAL}. */
@@ -65,28 +97,125 @@ public final class GuardedPool implements AutoCloseable {
     /**
      * Checks the budget, then opens the pool.
      *
-     * @throws ConnectionBudgetException when the budget does not fit and the policy is {@link BudgetPolicy#FAIL_FAST}
+     * @throws ConnectionBudgetException when the budget does not fit and the policy is {@link BudgetPolicy#FAIL_FAST},
+     *                                   or when the adaptive budget has no connection left for this instance
      * @throws SQLException              when the server cannot be reached or refuses the checking connection
      */
     public static GuardedPool open(PoolSettings settings, Duration checkInterval) throws SQLException {
-        ConnectionBudget planned = ConnectionBudget.planned(settings);
-        PoolSettings effective = apply(settings, planned, "planned");
+        PoolSettings effective = apply(settings, ConnectionBudget.planned(settings), "planned");
+        InstanceRegistry registry = settings.adaptive() ? new InstanceRegistry(settings, settings.heartbeat()) : null;
         ServerBudget server;
+        int live = 0;
         try (Connection connection = connectDirectly(settings)) {
             server = ServerBudget.read(connection, settings.applicationNamePrefix());
+            if (registry == null) {
+                effective = apply(effective, ConnectionBudget.live(effective, server), "live");
+            } else {
+                int poolBudget = ConnectionBudget.live(effective, server).available() - settings.otherPools();
+                try {
+                    InstanceRegistry.Share share = join(registry, connection, poolBudget, settings);
+                    effective = effective.toBuilder().pool(Math.min(settings.min(), share.cap), share.cap).build();
+                    live = share.liveInstances;
+                } catch (SQLException unreachable) {
+                    LOG.warn("pool {}: the instance registry is unreachable ({}); using the static DB_POOL_MAX {}",
+                            settings.applicationName(), unreachable.getMessage(), effective.max());
+                    effective = apply(effective, ConnectionBudget.live(effective, server), "live");
+                }
+            }
         }
-        effective = apply(effective, ConnectionBudget.live(effective, server), "live");
-        ConnectionBudget live = ConnectionBudget.live(effective, server);
+        ConnectionBudget budget = ConnectionBudget.live(effective, server);
         HikariDataSource dataSource = new HikariDataSource(effective.toHikariConfig());
-        LOG.info("pool {} opened: {}", settings.applicationName(), live.arithmetic());
-        return new GuardedPool(effective, dataSource, live, checkInterval);
+        if (live > 0) {
+            LOG.info("pool {} opened with DB_POOL_MAX {}: its share of the {} connections the service's pools may use,"
+                    + " among {} live instances", settings.applicationName(), effective.max(),
+                    budget.available() - settings.otherPools(), live);
+        } else {
+            LOG.info("pool {} opened with DB_POOL_MAX {}: {}", settings.applicationName(), effective.max(), budget.arithmetic());
+        }
+        return new GuardedPool(settings, dataSource, budget, checkInterval, registry, live);
     }
 
+    /**
+     * Registers and waits for a share: when the others hold the whole budget, they release their surplus at
+     * their next heartbeat, so a newcomer waits up to the liveness timeout plus one heartbeat.
+     */
+    private static InstanceRegistry.Share join(InstanceRegistry registry, Connection connection, int poolBudget,
+            PoolSettings settings) throws SQLException {
+        long deadline = System.nanoTime() + registry.livenessTimeout().plus(settings.heartbeat()).toNanos();
+        while (true) {
+            InstanceRegistry.Share share = registry.heartbeat(connection, poolBudget);
+            if (share.cap >= 1) {
+                return share;
+            }
+            if (System.nanoTime() > deadline) {
+                registry.leave(connection);
+                throw ConnectionBudgetException.noShareLeft(settings, share.liveInstances, poolBudget);
+            }
+            try {
+                Thread.sleep(settings.heartbeat().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                registry.leave(connection);
+                throw new SQLException("interrupted while waiting for a share of the connection budget", e);
+            }
+        }
+    }
+
+    /**
+     * The pool. A connection it cannot hand out fails with {@link ConnectionRefusedException}, which says
+     * whether the server refused (and how) or the pool was exhausted.
+     */
     public DataSource dataSource() {
-        return dataSource;
+        return guarded;
     }
 
-    /** The settings in force, with this instance's maximum as the guard left it. */
+    /** How often connections were refused for {@code reason} since the pool opened. */
+    public long refusals(ConnectionRefusal reason) {
+        return refusals.get(reason).sum();
+    }
+
+    /** The verdict for health checks: ample, near the limit, or exceeded (the last live check). */
+    public Headroom headroom() {
+        return Headroom.of(lastBudget);
+    }
+
+    /** What the server reported at the last live check, {@code null} before the first periodic one. */
+    public ServerBudget lastServerBudget() {
+        return lastServer;
+    }
+
+    /**
+     * Advice on {@code DB_POOL_MAX} from the connections in use over the last ten minutes; advice only.
+     *
+     * @param databaseCores the database server's cores, 0 when unknown
+     * @param spindles      its effective spindles (0 when the data set is cached)
+     */
+    public SizingAdvice sizingAdvice(int databaseCores, int spindles) {
+        synchronized (inUse) {
+            int count = Math.min(samples, inUse.length);
+            return SizingAdvice.from(inUse, count, currentMax(), Math.max(1, liveInstances > 0 ? liveInstances : settings.instances()),
+                    databaseCores, spindles);
+        }
+    }
+
+    private void sample() {
+        try {
+            int active = activeConnections();
+            synchronized (inUse) {
+                inUse[samples % inUse.length] = active;
+                samples++;
+            }
+        } catch (RuntimeException closed) {
+            // the pool is closing
+        }
+    }
+
+    /** Connections of this pool that are in use now. */
+    public int activeConnections() {
+        return dataSource.getHikariPoolMXBean().getActiveConnections();
+    }
+
+    /** The settings as configured; {@link #currentMax()} is the maximum in force. */
     public PoolSettings settings() {
         return settings;
     }
@@ -96,20 +225,32 @@ public final class GuardedPool implements AutoCloseable {
         return lastBudget;
     }
 
-    /** The pool maximum in force now (lowered by {@link BudgetPolicy#WARN_AND_SHRINK} if needed). */
+    /** The pool maximum in force now (lowered by the guard, or set by the adaptive budget). */
     public int currentMax() {
         return dataSource.getHikariConfigMXBean().getMaximumPoolSize();
     }
 
-    /** Runs the live check now over a pooled connection and applies the policy. */
+    /** Live instances of the service at the last heartbeat of the adaptive budget; 0 when it is off. */
+    public int liveInstances() {
+        return liveInstances;
+    }
+
+    /**
+     * Runs the live check now and applies the policy. It reads over a short-lived connection of its own,
+     * outside the pool, so that it still works when the pool is saturated, which is when it matters.
+     */
     public ConnectionBudget checkNow() throws SQLException {
-        PoolSettings now = settings.toBuilder().pool(Math.min(settings.min(), currentMax()), currentMax()).build();
-        ConnectionBudget budget;
-        try (Connection connection = dataSource.getConnection()) {
-            budget = ConnectionBudget.live(now, ServerBudget.read(connection, settings.applicationNamePrefix()));
+        int max = currentMax();
+        PoolSettings now = settings.toBuilder().pool(Math.min(settings.min(), max), max).build();
+        ServerBudget server;
+        try (Connection connection = connectDirectly(settings)) {
+            server = ServerBudget.read(connection, settings.applicationNamePrefix());
         }
+        ConnectionBudget budget = ConnectionBudget.live(now, server);
+        lastServer = server;
         lastBudget = budget;
-        if (budget.fits()) {
+        if (budget.fits() || registry != null) {
+            // Under the adaptive budget the registry keeps the caps within the budget; the check feeds it.
             lastFailure = null;
         } else if (settings.policy() == BudgetPolicy.WARN_AND_SHRINK) {
             resize(budget.largestFittingMax());
@@ -123,14 +264,47 @@ public final class GuardedPool implements AutoCloseable {
         return budget;
     }
 
+    /** Runs a heartbeat of the adaptive budget now, over a short-lived connection of its own, and applies the cap. */
+    public int heartbeatNow() throws SQLException {
+        if (registry == null) {
+            throw new IllegalStateException("the adaptive budget is off for " + settings.applicationName() + " (DB_POOL_ADAPTIVE)");
+        }
+        InstanceRegistry.Share share;
+        try (Connection connection = connectDirectly(settings)) {
+            share = registry.heartbeat(connection, lastBudget.available() - settings.otherPools());
+        }
+        liveInstances = share.liveInstances;
+        if (share.cap >= 1 && share.cap != currentMax()) {
+            LOG.info("pool {}: DB_POOL_MAX {} -> {} ({} live instances)", settings.applicationName(), currentMax(), share.cap,
+                    share.liveInstances);
+            resize(share.cap);
+        }
+        return currentMax();
+    }
+
     /** The failure of the last live check under {@link BudgetPolicy#FAIL_FAST}, or {@code null}. */
     public RuntimeException lastFailure() {
         return lastFailure;
     }
 
+    /** Stops checking, leaves the registry (releasing this instance's share) and closes the pool. */
     @Override
     public void close() {
-        checker.shutdownNow();
+        scheduler.shutdownNow();
+        if (registry != null) {
+            try (Connection connection = connectDirectly(settings)) {
+                registry.leave(connection);
+            } catch (SQLException e) {
+                LOG.warn("pool {}: could not leave the instance registry ({}); the others take over its share after {}",
+                        settings.applicationName(), e.getMessage(), registry.livenessTimeout());
+            }
+        }
+        dataSource.close();
+    }
+
+    /** Stops everything without leaving the registry, as a process killed with SIGKILL would; for tests. */
+    void halt() {
+        scheduler.shutdownNow();
         dataSource.close();
     }
 
@@ -147,15 +321,96 @@ public final class GuardedPool implements AutoCloseable {
         }
     }
 
-    /** Lowers the maximum; HikariCP retires the surplus as connections come back idle. */
+    private void heartbeatQuietly() {
+        try {
+            heartbeatNow();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("pool {}: heartbeat failed ({}); falling back to the static DB_POOL_MAX {}", settings.applicationName(),
+                    e.toString(), settings.max());
+            if (currentMax() != settings.max()) {
+                resize(settings.max());
+            }
+        }
+    }
+
+    /**
+     * Sets the maximum. Growing takes effect at once; when shrinking, idle connections are retired now and busy
+     * ones as they come back, so the pool never exceeds the new maximum plus the connections in use.
+     */
     private void resize(int max) {
         int target = Math.max(1, max);
         HikariConfigMXBean mx = dataSource.getHikariConfigMXBean();
+        boolean shrinking = target < mx.getMaximumPoolSize();
         if (mx.getMinimumIdle() > target) {
             mx.setMinimumIdle(target);
+        } else if (!shrinking && mx.getMinimumIdle() < Math.min(settings.min(), target)) {
+            mx.setMinimumIdle(Math.min(settings.min(), target));
         }
         mx.setMaximumPoolSize(target);
-        dataSource.getHikariPoolMXBean().softEvictConnections();
+        if (shrinking) {
+            dataSource.getHikariPoolMXBean().softEvictConnections();
+        }
+    }
+
+    /** The pool as handed to the application: failures to get a connection come out classified and counted. */
+    private final class Guarded implements DataSource {
+        @Override
+        public Connection getConnection() throws SQLException {
+            try {
+                return dataSource.getConnection();
+            } catch (SQLException e) {
+                throw classified(e);
+            }
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            throw new SQLFeatureNotSupportedException("the pool's credentials come from DATABASE_URL");
+        }
+
+        private SQLException classified(SQLException e) {
+            ConnectionRefusal reason = ConnectionRefusal.classify(e).orElse(null);
+            if (reason == null) {
+                return e;
+            }
+            refusals.get(reason).increment();
+            return new ConnectionRefusedException(settings.applicationName(), reason, lastBudget, currentMax(), e);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return dataSource.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            dataSource.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            dataSource.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return dataSource.getLoginTimeout();
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return dataSource.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            return type.isInstance(dataSource) ? type.cast(dataSource) : dataSource.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws SQLException {
+            return type.isInstance(dataSource) || dataSource.isWrapperFor(type);
+        }
     }
 
     private static PoolSettings apply(PoolSettings settings, ConnectionBudget budget, String which) {

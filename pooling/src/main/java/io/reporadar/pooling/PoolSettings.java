@@ -25,6 +25,9 @@ import java.util.Properties;
  *   <tr><td>{@code DB_MAX_CONNECTIONS}</td><td>100</td><td>the server's {@code max_connections}, for the check
  *       made before any connection opens; the live guard reads the real value</td></tr>
  *   <tr><td>{@code DB_POOL_POLICY}</td><td>fail-fast</td><td>{@code fail-fast} or {@code warn-and-shrink}</td></tr>
+ *   <tr><td>{@code DB_POOL_ADAPTIVE}</td><td>false</td><td>share the budget between the live instances, see
+ *       {@link GuardedPool}</td></tr>
+ *   <tr><td>{@code DB_POOL_HEARTBEAT}</td><td>5000</td><td>milliseconds between heartbeats of the adaptive budget</td></tr>
  *   <tr><td>{@code DB_POOL_CONNECTION_TIMEOUT}</td><td>5000</td><td>milliseconds to wait for a connection</td></tr>
  *   <tr><td>{@code DB_POOL_IDLE_TIMEOUT}</td><td>30000</td><td>milliseconds before an idle surplus connection closes</td></tr>
  *   <tr><td>{@code SERVICE_NAME}</td><td>reporadar</td><td>first half of {@code ApplicationName}</td></tr>
@@ -45,6 +48,7 @@ public final class PoolSettings {
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     public static final String DEFAULT_SERVICE = "reporadar";
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
 
     private final DatabaseUrl url;
     private final int min;
@@ -59,6 +63,7 @@ public final class PoolSettings {
     private final Duration idleTimeout;
     private final String service;
     private final String instanceId;
+    private final Duration heartbeat;
 
     private PoolSettings(Builder b) {
         this.url = b.url;
@@ -74,6 +79,7 @@ public final class PoolSettings {
         this.idleTimeout = b.idleTimeout;
         this.service = b.service;
         this.instanceId = b.instanceId;
+        this.heartbeat = b.heartbeat;
     }
 
     /**
@@ -105,6 +111,12 @@ public final class PoolSettings {
             case "warn-and-shrink" -> b.policy = BudgetPolicy.WARN_AND_SHRINK;
             default -> problems.add("DB_POOL_POLICY: " + policy + " (expected: fail-fast or warn-and-shrink)");
         }
+        String adaptive = env.getOrDefault("DB_POOL_ADAPTIVE", "false").strip().toLowerCase(Locale.ROOT);
+        if (!adaptive.equals("true") && !adaptive.equals("false")) {
+            problems.add("DB_POOL_ADAPTIVE: " + adaptive + " (expected: true or false)");
+        } else if (adaptive.equals("true")) {
+            b.heartbeat = Duration.ofMillis(intVar(env, "DB_POOL_HEARTBEAT", (int) DEFAULT_HEARTBEAT.toMillis(), problems));
+        }
         String fromUrl = b.url == null ? null : b.url.parameters().get("ApplicationName");
         b.service = nonBlank(env.get("SERVICE_NAME"), fromUrl != null ? fromUrl : DEFAULT_SERVICE);
         b.instanceId = nonBlank(env.get("INSTANCE_ID"), nonBlank(env.get("HOSTNAME"), "instance"));
@@ -135,6 +147,7 @@ public final class PoolSettings {
         b.idleTimeout = idleTimeout;
         b.service = service;
         b.instanceId = instanceId;
+        b.heartbeat = heartbeat;
         return b;
     }
 
@@ -231,12 +244,23 @@ public final class PoolSettings {
         return instanceId;
     }
 
+    /** Whether the budget is shared between the live instances (the adaptive budget). */
+    public boolean adaptive() {
+        return heartbeat != null;
+    }
+
+    /** The heartbeat of the adaptive budget, {@code null} when it is off. */
+    public Duration heartbeat() {
+        return heartbeat;
+    }
+
     @Override
     public String toString() {
         return "PoolSettings[" + applicationName() + ", " + url + ", DB_POOL_MIN=" + min + ", DB_POOL_MAX=" + max
                 + ", INSTANCE_COUNT=" + instances + ", INSTANCE_SURGE=" + surge + ", DB_OTHER_POOLS=" + otherPools
                 + ", DB_RESERVED_CONNECTIONS=" + reserved + ", DB_MAX_CONNECTIONS=" + assumedMaxConnections
-                + ", DB_POOL_POLICY=" + policy + "]";
+                + ", DB_POOL_POLICY=" + policy + (heartbeat == null ? "" : ", DB_POOL_ADAPTIVE=true, DB_POOL_HEARTBEAT="
+                + heartbeat.toMillis()) + "]";
     }
 
     /** Parses a number; its bounds are checked with the other settings, in {@link Builder#build()}. */
@@ -275,6 +299,7 @@ public final class PoolSettings {
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private String service = DEFAULT_SERVICE;
         private String instanceId = "instance";
+        private Duration heartbeat;
 
         private Builder() {
         }
@@ -328,6 +353,12 @@ public final class PoolSettings {
             return this;
         }
 
+        /** Turns the adaptive budget on ({@code DB_POOL_ADAPTIVE}, {@code DB_POOL_HEARTBEAT}); {@code null} turns it off. */
+        public Builder adaptive(Duration heartbeat) {
+            this.heartbeat = heartbeat;
+            return this;
+        }
+
         /** {@code SERVICE_NAME} and {@code INSTANCE_ID}. */
         public Builder identity(String service, String instanceId) {
             this.service = service;
@@ -369,6 +400,9 @@ public final class PoolSettings {
             }
             if (connectionTimeout == null || connectionTimeout.toMillis() < 250) {
                 problems.add("DB_POOL_CONNECTION_TIMEOUT: " + millis(connectionTimeout) + " (expected: >= 250 ms)");
+            }
+            if (heartbeat != null && heartbeat.toMillis() < 100) {
+                problems.add("DB_POOL_HEARTBEAT: " + millis(heartbeat) + " (expected: >= 100 ms)");
             }
             if (idleTimeout == null || idleTimeout.toMillis() < 10_000) {
                 problems.add("DB_POOL_IDLE_TIMEOUT: " + millis(idleTimeout) + " (expected: >= 10000 ms)");

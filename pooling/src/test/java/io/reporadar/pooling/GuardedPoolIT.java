@@ -33,6 +33,7 @@ class GuardedPoolIT {
     static void createRole() throws SQLException {
         try (Connection admin = pg.database().connect(); Statement s = admin.createStatement()) {
             s.execute("CREATE ROLE app LOGIN PASSWORD 'hunter2'");
+            s.execute("CREATE ROLE limited LOGIN CONNECTION LIMIT 4");
             s.execute("GRANT ALL ON DATABASE " + pg.database().name() + " TO app");
         }
     }
@@ -129,6 +130,7 @@ class GuardedPoolIT {
             pool.checkNow();
 
             assertThat(pool.lastFailure()).isInstanceOf(ConnectionBudgetException.class);
+            assertThat(pool.headroom().level()).isEqualTo(Headroom.Level.EXCEEDED);
             assertThat(pool.currentMax()).isEqualTo(12);
         } finally {
             for (Connection c : intruders) {
@@ -137,6 +139,59 @@ class GuardedPoolIT {
         }
         pool.checkNow();
         assertThat(pool.lastFailure()).isNull();
+    }
+
+    @Test
+    void threePoolsAtTheLimitReportTheirHeadroomAsNearTheLimit() throws SQLException {
+        for (int n = 1; n <= 3; n++) {
+            pools.add(GuardedPool.open(instance(n).build()));
+        }
+        assertThat(pools.get(2).headroom().level()).isEqualTo(Headroom.Level.NEAR_LIMIT);
+        assertThat(pools.get(2).headroom().ratio()).isEqualTo(1.0);
+    }
+
+    @Test
+    void anExhaustedPoolIsToldApartFromAServerRefusal() throws SQLException {
+        GuardedPool pool = GuardedPool.open(instance(1).instances(1, 0).pool(1, 1)
+                .timeouts(Duration.ofMillis(250), PoolSettings.DEFAULT_IDLE_TIMEOUT).build());
+        pools.add(pool);
+        try (Connection held = pool.dataSource().getConnection()) {
+            assertThatThrownBy(() -> pool.dataSource().getConnection())
+                    .isInstanceOfSatisfying(ConnectionRefusedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(ConnectionRefusal.POOL_EXHAUSTED))
+                    .hasMessageStartingWith("reporadar/reporadar-1: no connection: every connection of this instance's pool"
+                            + " was busy until the connection timeout. All 1 connections were busy");
+        }
+        assertThat(pool.refusals(ConnectionRefusal.POOL_EXHAUSTED)).isEqualTo(1);
+    }
+
+    @Test
+    void aRoleLimitReachedByOtherClientsComesOutAsARoleLimitRefusal() throws SQLException {
+        PoolSettings settings = PoolSettings.builder()
+                .url("postgresql://limited@" + pg.server().host() + ":" + pg.server().port() + "/" + pg.database().name())
+                .identity("reporadar", "reporadar-1").pool(1, 3).instances(1, 0).reserved(0).assumedMaxConnections(20)
+                .timeouts(Duration.ofMillis(500), PoolSettings.DEFAULT_IDLE_TIMEOUT).build();
+        GuardedPool pool = GuardedPool.open(settings);
+        pools.add(pool);
+        List<Connection> intruders = new ArrayList<>();
+        java.util.Properties limited = new java.util.Properties();
+        limited.setProperty("user", "limited");
+        try (Connection first = pool.dataSource().getConnection()) {
+            for (int i = 0; i < 3; i++) {
+                intruders.add(java.sql.DriverManager.getConnection(pg.database().jdbcUrl(), limited));
+            }
+            assertThatThrownBy(() -> pool.dataSource().getConnection())
+                    .isInstanceOfSatisfying(ConnectionRefusedException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(ConnectionRefusal.ROLE_LIMIT);
+                        assertThat(e.getSQLState()).isEqualTo("53300");
+                    })
+                    .hasMessageContaining("the role's CONNECTION LIMIT is reached");
+        } finally {
+            for (Connection c : intruders) {
+                c.close();
+            }
+        }
+        assertThat(pool.refusals(ConnectionRefusal.ROLE_LIMIT)).isEqualTo(1);
     }
 
     private void awaitPoolsFull(int connections) {
