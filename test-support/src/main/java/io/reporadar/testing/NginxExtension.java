@@ -1,12 +1,9 @@
 package io.reporadar.testing;
 
-import io.reporadar.testing.internal.FailureLogs;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * Owns the nginx of a test class: the test starts it with a configuration (usually once its backends run),
@@ -24,8 +21,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  *
  * <p>Thread-safe.
  */
-public final class NginxExtension implements AfterAllCallback, AfterEachCallback, TestExecutionExceptionHandler,
-        LifecycleMethodExecutionExceptionHandler {
+public final class NginxExtension extends LogAttachingExtension implements AfterAllCallback, AfterEachCallback {
 
     private final boolean perTest;
     private volatile NginxServer server;
@@ -72,34 +68,15 @@ public final class NginxExtension implements AfterAllCallback, AfterEachCallback
     }
 
     @Override
-    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withLog(failure);
-    }
-
-    @Override
-    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withLog(failure);
-    }
-
-    @Override
-    public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withLog(failure);
-    }
-
-    @Override
-    public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withLog(failure);
-    }
-
-    private Throwable withLog(Throwable failure) {
+    String serverName() {
         NginxServer s = server;
-        if (s == null) {
-            return failure;
-        }
-        String log = s.errorLog();
-        String[] lines = log.split("\n");
-        String tail = String.join("\n", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 40), lines.length));
-        return FailureLogs.attach(failure, s + " error.log", tail);
+        return s == null ? null : s + " error.log";
+    }
+
+    @Override
+    String logTail() {
+        String[] lines = server.errorLog().split("\n");
+        return String.join("\n", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 40), lines.length));
     }
 
     private void stopQuietly() {

@@ -4,6 +4,7 @@ import io.reporadar.testing.internal.Binaries;
 import io.reporadar.testing.internal.ManagedProcess;
 import io.reporadar.testing.internal.Os;
 import io.reporadar.testing.internal.Ports;
+import io.reporadar.testing.internal.Reaper;
 import io.reporadar.testing.internal.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,6 +53,7 @@ public final class NginxServer implements AutoCloseable {
         List<String> command = new ArrayList<>(Os.launchPrefix(false));
         command.addAll(List.of(binary.toString(), "-p", dir.toString(), "-c", conf().toString(), "-e", errorLogFile().toString()));
         this.process = new ManagedProcess("nginx 127.0.0.1:" + port, command, dir.resolve("stdout.log"), "QUIT");
+        Reaper.get().deleteAtExit(dir);
     }
 
     /**
@@ -147,6 +149,7 @@ public final class NginxServer implements AutoCloseable {
     public void close() {
         process.stop();
         TempDirs.deleteQuietly(dir);
+        Reaper.get().forgetDirectory(dir);
     }
 
     @Override

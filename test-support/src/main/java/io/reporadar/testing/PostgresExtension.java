@@ -1,14 +1,11 @@
 package io.reporadar.testing;
 
-import io.reporadar.testing.internal.FailureLogs;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * Hands a test class a fresh PostgreSQL database, dropped after the class.
@@ -27,8 +24,8 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  *
  * <p>Thread-safe.
  */
-public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver,
-        TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+public final class PostgresExtension extends LogAttachingExtension implements BeforeAllCallback, AfterAllCallback,
+        ParameterResolver {
 
     private final Map<String, String> privateSettings;
     private volatile PostgresServer server;
@@ -86,6 +83,17 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     }
 
     @Override
+    String serverName() {
+        PostgresServer s = server;
+        return s == null ? null : s.toString();
+    }
+
+    @Override
+    String logTail() {
+        return server.logTail(20);
+    }
+
+    @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
         return type == PostgresDatabase.class || type == PostgresServer.class;
@@ -96,23 +104,4 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         return parameter.getParameter().getType() == PostgresServer.class ? server() : database();
     }
 
-    @Override
-    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withLog(failure);
-    }
-
-    @Override
-    public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withLog(failure);
-    }
-
-    @Override
-    public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withLog(failure);
-    }
-
-    private Throwable withLog(Throwable failure) {
-        PostgresServer s = server;
-        return s == null ? failure : FailureLogs.attach(failure, s.toString(), s.logTail(20));
-    }
 }

@@ -38,7 +38,7 @@ import java.util.Properties;
  * <p>PostgreSQL refuses to run as root; when the tests run as root, the server runs as the unprivileged
  * user nobody (uid 65534) through {@code setpriv}. Thread-safe.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer extends ServerHandle {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final String SUPERUSER = "postgres";
@@ -48,27 +48,16 @@ public final class PostgresServer implements AutoCloseable {
 
     private static PostgresServer shared;
 
-    private final String name;
-    private final ServerSource source;
-    private final String host;
-    private final int port;
     private final String user;
     private final String password;
     private final String adminDatabase;
-    private final ServerBackend backend;
-    private final Path dir;
 
     private PostgresServer(String name, ServerSource source, String host, int port, String user, String password,
             String adminDatabase, ServerBackend backend, Path dir) {
-        this.name = name;
-        this.source = source;
-        this.host = host;
-        this.port = port;
+        super(name, source, host, port, backend, dir, "DATABASE_URL");
         this.user = user;
         this.password = password;
         this.adminDatabase = adminDatabase;
-        this.backend = backend;
-        this.dir = dir;
     }
 
     /** Starts a private server with default settings. */
@@ -118,7 +107,7 @@ public final class PostgresServer implements AutoCloseable {
      * started once and stopped at JVM exit. Test classes take fresh databases from it.
      */
     public static synchronized PostgresServer shared() {
-        if (shared == null || (shared.backend != null && !shared.isRunning())) {
+        if (shared == null || !shared.isRunning()) {
             String url = System.getenv("DATABASE_URL");
             if (url != null && !url.isBlank() && ServerSource.ENVIRONMENT.allowed()) {
                 shared = fromUrl(url);
@@ -201,15 +190,23 @@ public final class PostgresServer implements AutoCloseable {
         return server;
     }
 
-    private void startAndAwait() {
-        backend.start();
-        Ports.await(name, START_TIMEOUT, backend, () -> {
-            try (Connection ignored = connect(adminDatabase)) {
-                return true;
-            } catch (SQLException notYet) {
-                return false;
-            }
-        });
+    @Override
+    boolean answers() {
+        try (Connection ignored = connect(adminDatabase)) {
+            return true;
+        } catch (SQLException notYet) {
+            return false;
+        }
+    }
+
+    @Override
+    Duration startTimeout() {
+        return START_TIMEOUT;
+    }
+
+    @Override
+    String privateFactory() {
+        return "PostgresServer.start() or PostgresExtension.privateServer(...)";
     }
 
     /** Creates a database with a fresh random name, owned by this server's user. */
@@ -228,7 +225,7 @@ public final class PostgresServer implements AutoCloseable {
         try (Connection connection = connect(adminDatabase); Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException(name + ": " + sql + " failed: " + e.getMessage(), e);
+            throw new IllegalStateException(name() + ": " + sql + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -239,7 +236,7 @@ public final class PostgresServer implements AutoCloseable {
 
     /** A pgJDBC URL without credentials; they are in {@link #connectionProperties()}. */
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
     }
 
     /** The user and, if any, the password, as pgJDBC properties. */
@@ -257,84 +254,10 @@ public final class PostgresServer implements AutoCloseable {
     public String url(String database) {
         String credentials = java.net.URLEncoder.encode(user, StandardCharsets.UTF_8)
                 + (password == null ? "" : ":" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8));
-        return "postgresql://" + credentials + "@" + host + ":" + port + "/" + database;
-    }
-
-    public String host() {
-        return host;
-    }
-
-    public int port() {
-        return port;
+        return "postgresql://" + credentials + "@" + host() + ":" + port() + "/" + database;
     }
 
     public String user() {
         return user;
-    }
-
-    public ServerSource source() {
-        return source;
-    }
-
-    public boolean isRunning() {
-        return backend == null || backend.isAlive();
-    }
-
-    /** Stops the server (fast shutdown); {@link #restart()} starts it again with its data. */
-    public void stop() {
-        requireOwned("stop").stop();
-    }
-
-    /** Kills the postmaster and its backends with SIGKILL. */
-    public void kill() {
-        requireOwned("kill").kill();
-    }
-
-    /** Freezes the postmaster and its backends with SIGSTOP. */
-    public void freeze() {
-        requireOwned("freeze").freeze();
-    }
-
-    public void thaw() {
-        requireOwned("thaw").thaw();
-    }
-
-    /** Starts the server again on the same port with the same data, stopping it first if it runs. */
-    public void restart() {
-        ServerBackend owned = requireOwned("restart");
-        if (owned.isAlive()) {
-            owned.stop();
-        }
-        startAndAwait();
-    }
-
-    public String logTail(int lines) {
-        return backend == null ? "(server not started by the tests: no log)" : backend.logTail(lines);
-    }
-
-    Path directory() {
-        return dir;
-    }
-
-    /** Stops a private server and deletes its data; does nothing to an environment server. */
-    @Override
-    public void close() {
-        if (backend != null) {
-            backend.stop();
-            TempDirs.deleteQuietly(dir);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return name + " (" + source + ")";
-    }
-
-    private ServerBackend requireOwned(String action) {
-        if (backend == null) {
-            throw new UnsupportedOperationException("cannot " + action + " " + name + ": DATABASE_URL names a server the"
-                    + " tests did not start; fault handles need a private server (PostgresServer.start())");
-        }
-        return backend;
     }
 }

@@ -1,13 +1,10 @@
 package io.reporadar.testing;
 
-import io.reporadar.testing.internal.FailureLogs;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * Hands a test class a real Redis server.
@@ -26,8 +23,8 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  *
  * <p>Thread-safe.
  */
-public final class RedisExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver,
-        TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+public final class RedisExtension extends LogAttachingExtension implements BeforeAllCallback, AfterAllCallback,
+        ParameterResolver {
 
     private final boolean perClass;
     private final String[] configLines;
@@ -86,6 +83,17 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
     }
 
     @Override
+    String serverName() {
+        RedisServer s = server;
+        return s == null ? null : s.toString();
+    }
+
+    @Override
+    String logTail() {
+        return server.logTail(20);
+    }
+
+    @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         return parameter.getParameter().getType() == RedisServer.class;
     }
@@ -95,23 +103,4 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
         return server();
     }
 
-    @Override
-    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withLog(failure);
-    }
-
-    @Override
-    public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withLog(failure);
-    }
-
-    @Override
-    public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        throw withLog(failure);
-    }
-
-    private Throwable withLog(Throwable failure) {
-        RedisServer s = server;
-        return s == null ? failure : FailureLogs.attach(failure, s.toString(), s.logTail(20));
-    }
 }

@@ -36,7 +36,7 @@ import java.util.Optional;
  *
  * <p>Thread-safe.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer extends ServerHandle {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
@@ -45,25 +45,14 @@ public final class RedisServer implements AutoCloseable {
 
     private static RedisServer shared;
 
-    private final String name;
-    private final ServerSource source;
-    private final String host;
-    private final int port;
     private final String password;
     private final int database;
-    private final ServerBackend backend;
-    private final Path dir;
 
     private RedisServer(String name, ServerSource source, String host, int port, String password, int database,
             ServerBackend backend, Path dir) {
-        this.name = name;
-        this.source = source;
-        this.host = host;
-        this.port = port;
+        super(name, source, host, port, backend, dir, "REDIS_URL");
         this.password = password;
         this.database = database;
-        this.backend = backend;
-        this.dir = dir;
     }
 
     /** Starts a private server on a free port: an installed redis-server, else the embedded one, else Docker. */
@@ -76,7 +65,7 @@ public final class RedisServer implements AutoCloseable {
      * started once and stopped at JVM exit. Callers flush it ({@link #flushAll()}) rather than stop it.
      */
     public static synchronized RedisServer shared() {
-        if (shared == null || (shared.backend != null && !shared.isRunning())) {
+        if (shared == null || !shared.isRunning()) {
             String url = System.getenv("REDIS_URL");
             if (url != null && !url.isBlank() && ServerSource.ENVIRONMENT.allowed()) {
                 shared = fromUrl(url);
@@ -203,23 +192,23 @@ public final class RedisServer implements AutoCloseable {
         return server;
     }
 
-    private void startAndAwait() {
-        backend.start();
-        Ports.await(name, START_TIMEOUT, backend, () -> {
-            try {
-                return "PONG".equals(call("PING"));
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        });
+    @Override
+    boolean answers() {
+        try {
+            return "PONG".equals(call("PING"));
+        } catch (RuntimeException notYet) {
+            return false;
+        }
     }
 
-    public String host() {
-        return host;
+    @Override
+    Duration startTimeout() {
+        return START_TIMEOUT;
     }
 
-    public int port() {
-        return port;
+    @Override
+    String privateFactory() {
+        return "RedisServer.start() or RedisExtension.perClass()";
     }
 
     /** A {@code redis://} URI for clients; it carries the password and database of a {@code REDIS_URL}. */
@@ -228,54 +217,16 @@ public final class RedisServer implements AutoCloseable {
         if (password != null) {
             uri.append(':').append(java.net.URLEncoder.encode(password, StandardCharsets.UTF_8)).append('@');
         }
-        uri.append(host).append(':').append(port);
+        uri.append(host()).append(':').append(port());
         if (database != 0) {
             uri.append('/').append(database);
         }
         return uri.toString();
     }
 
-    public ServerSource source() {
-        return source;
-    }
-
-    /** Whether the server process (or container) is running; an environment server counts as running. */
-    public boolean isRunning() {
-        return backend == null || backend.isAlive();
-    }
-
-    /** Stops the server gracefully (SIGTERM). {@link #restart()} starts it again on the same port. */
-    public void stop() {
-        requireOwned("stop").stop();
-    }
-
-    /** Kills the server with SIGKILL: no shutdown, connections reset by the kernel. */
-    public void kill() {
-        requireOwned("kill").kill();
-    }
-
-    /** Freezes the server with SIGSTOP: connections stay open and nothing answers, as with a hung host. */
-    public void freeze() {
-        requireOwned("freeze").freeze();
-    }
-
-    /** Resumes a frozen server with SIGCONT. */
-    public void thaw() {
-        requireOwned("thaw").thaw();
-    }
-
-    /** Starts the server again on the same port and directory, stopping it first if it runs. */
-    public void restart() {
-        ServerBackend owned = requireOwned("restart");
-        if (owned.isAlive()) {
-            owned.stop();
-        }
-        startAndAwait();
-    }
-
     /** Removes every key: the whole server when it is ours, the database of {@code REDIS_URL} otherwise. */
     public void flushAll() {
-        call(backend == null ? "FLUSHDB" : "FLUSHALL");
+        call(owned() ? "FLUSHALL" : "FLUSHDB");
     }
 
     /**
@@ -292,40 +243,9 @@ public final class RedisServer implements AutoCloseable {
             setup.add(new String[] {"SELECT", Integer.toString(database)});
         }
         try {
-            return Resp.callAfter(host, port, CALL_TIMEOUT, setup, command);
+            return Resp.callAfter(host(), port(), CALL_TIMEOUT, setup, command);
         } catch (IOException | Resp.ErrorReply e) {
-            throw new IllegalStateException(name + ": " + command[0] + " failed: " + e.getMessage(), e);
+            throw new IllegalStateException(name() + ": " + command[0] + " failed: " + e.getMessage(), e);
         }
-    }
-
-    /** The last lines of the server's log, for failure messages. */
-    public String logTail(int lines) {
-        return backend == null ? "(server not started by the tests: no log)" : backend.logTail(lines);
-    }
-
-    Path directory() {
-        return dir;
-    }
-
-    /** Stops a private server and deletes its directory; does nothing to an environment server. */
-    @Override
-    public void close() {
-        if (backend != null) {
-            backend.stop();
-            TempDirs.deleteQuietly(dir);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return name + " (" + source + ")";
-    }
-
-    private ServerBackend requireOwned(String action) {
-        if (backend == null) {
-            throw new UnsupportedOperationException("cannot " + action + " " + name + ": REDIS_URL names a server the tests"
-                    + " did not start; fault handles need a private server (RedisServer.start() or RedisExtension.perClass())");
-        }
-        return backend;
     }
 }

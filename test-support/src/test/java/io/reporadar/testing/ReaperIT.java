@@ -27,6 +27,7 @@ class ReaperIT {
             Path dir = Path.of(readDirectory(child));
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(Processes.runningIn(dir)).isEmpty();
+            assertThat(dir).as("the server's directory is deleted at exit").doesNotExist();
         } finally {
             child.destroyForcibly();
         }
@@ -43,6 +44,7 @@ class ReaperIT {
 
             Awaitility.await().atMost(Duration.ofSeconds(15))
                     .untilAsserted(() -> assertThat(Processes.runningIn(dir)).isEmpty());
+            Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(dir).doesNotExist());
         } finally {
             child.destroyForcibly();
         }

@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Makes sure no server started by the fixtures outlives the JVM that started it.
+ * Makes sure no server started by the fixtures outlives the JVM that started it, nor its directory.
  *
  * <p>Two layers: a shutdown hook stops every registered server gracefully when the JVM exits normally
  * (tests passed, failed or were interrupted with Ctrl-C); a watchdog shell process, in its own session,
  * polls the JVM's pid and kills every process group still listed once the JVM is gone, which covers a
- * JVM killed with SIGKILL (a surefire fork timeout, say).
+ * JVM killed with SIGKILL (a surefire fork timeout, say). Both delete the servers' directories.
  *
  * <p>Thread-safe.
  */
@@ -27,6 +27,7 @@ public final class Reaper {
 
     private final Set<ServerBackend> live = new LinkedHashSet<>();
     private final Set<Long> processGroups = new LinkedHashSet<>();
+    private final Set<Path> directories = new LinkedHashSet<>();
     private Path pidFile;
     private boolean watchdogStarted;
 
@@ -48,6 +49,17 @@ public final class Reaper {
         live.remove(backend);
     }
 
+    /** Remembers a server's working directory, deleted at JVM exit unless {@link #forgetDirectory} came first. */
+    public synchronized void deleteAtExit(Path directory) {
+        directories.add(directory);
+        writePidFile();
+    }
+
+    public synchronized void forgetDirectory(Path directory) {
+        directories.remove(directory);
+        writePidFile();
+    }
+
     /** Remembers the process group of a started process for the watchdog. */
     public synchronized void trackProcessGroup(long pgid) {
         processGroups.add(pgid);
@@ -61,9 +73,12 @@ public final class Reaper {
 
     private void stopAll() {
         List<ServerBackend> toStop;
+        List<Path> toDelete;
         synchronized (this) {
             toStop = new ArrayList<>(live);
             live.clear();
+            toDelete = new ArrayList<>(directories);
+            directories.clear();
         }
         // Reverse start order: proxies and load balancers before the servers behind them.
         for (int i = toStop.size() - 1; i >= 0; i--) {
@@ -73,6 +88,7 @@ public final class Reaper {
                 System.err.println("reporadar-test-support: could not stop a server at exit: " + e);
             }
         }
+        toDelete.forEach(TempDirs::deleteQuietly);
     }
 
     private void writePidFile() {
@@ -82,7 +98,10 @@ public final class Reaper {
             }
             StringBuilder text = new StringBuilder();
             for (long pgid : processGroups) {
-                text.append(pgid).append('\n');
+                text.append("p ").append(pgid).append('\n');
+            }
+            for (Path directory : directories) {
+                text.append("d ").append(directory).append('\n');
             }
             Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
             Files.writeString(tmp, text, StandardCharsets.US_ASCII);
@@ -98,8 +117,10 @@ public final class Reaper {
         long jvm = ProcessHandle.current().pid();
         String script = "trap '' INT TERM HUP; "
                 + "while kill -0 " + jvm + " 2>/dev/null; do sleep 1; done; "
-                + "if [ -f '" + pidFile + "' ]; then while read -r g; do "
-                + "kill -CONT -- -$g 2>/dev/null; kill -KILL -- -$g 2>/dev/null; kill -KILL $g 2>/dev/null; "
+                + "if [ -f '" + pidFile + "' ]; then while read -r kind what; do case \"$kind\" in "
+                + "p) kill -CONT -- -$what 2>/dev/null; kill -KILL -- -$what 2>/dev/null; kill -KILL $what 2>/dev/null;; "
+                + "esac; done < '" + pidFile + "'; sleep 1; "
+                + "while read -r kind what; do case \"$kind:$what\" in d:*" + TempDirs.PREFIX + "*) rm -rf \"$what\";; esac; "
                 + "done < '" + pidFile + "'; rm -f '" + pidFile + "'; fi";
         List<String> command = new ArrayList<>();
         if (Os.hasSetsid()) {
