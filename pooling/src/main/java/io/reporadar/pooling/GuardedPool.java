@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #open} runs the {@linkplain ConnectionBudget#planned planned check} before any connection opens,
  * then the {@linkplain ConnectionBudget#live live check} over one direct connection, then opens the pool;
- * the live check repeats every {@link #DEFAULT_CHECK_INTERVAL}, each time over a short-lived connection of its
- * own (so that it works when the pool is saturated; the server's count leaves it out). When the budget does
+ * the live check repeats every {@link #DEFAULT_CHECK_INTERVAL} in one round trip over an idle pooled
+ * connection, or over a short-lived one of its own when the pool is saturated. When the budget does
  * not fit, {@link BudgetPolicy#FAIL_FAST} refuses to open (and, later, records the failure for health checks),
  * {@link BudgetPolicy#WARN_AND_SHRINK} logs a warning and lowers this instance's maximum to the largest that
  * fits.
@@ -236,14 +236,14 @@ public final class GuardedPool implements AutoCloseable {
     }
 
     /**
-     * Runs the live check now and applies the policy. It reads over a short-lived connection of its own,
-     * outside the pool, so that it still works when the pool is saturated, which is when it matters.
+     * Runs the live check now and applies the policy: one round trip over an idle pooled connection, or over
+     * a short-lived connection of its own when none is idle, so that a saturated pool never blocks the check.
      */
     public ConnectionBudget checkNow() throws SQLException {
         int max = currentMax();
         PoolSettings now = settings.toBuilder().pool(Math.min(settings.min(), max), max).build();
         ServerBudget server;
-        try (Connection connection = connectDirectly(settings)) {
+        try (Connection connection = checkConnection()) {
             server = ServerBudget.read(connection, settings.applicationNamePrefix());
         }
         ConnectionBudget budget = ConnectionBudget.live(now, server);
@@ -264,13 +264,13 @@ public final class GuardedPool implements AutoCloseable {
         return budget;
     }
 
-    /** Runs a heartbeat of the adaptive budget now, over a short-lived connection of its own, and applies the cap. */
+    /** Runs a heartbeat of the adaptive budget now (over a connection as the live check gets one) and applies the cap. */
     public int heartbeatNow() throws SQLException {
         if (registry == null) {
             throw new IllegalStateException("the adaptive budget is off for " + settings.applicationName() + " (DB_POOL_ADAPTIVE)");
         }
         InstanceRegistry.Share share;
-        try (Connection connection = connectDirectly(settings)) {
+        try (Connection connection = checkConnection()) {
             share = registry.heartbeat(connection, lastBudget.available() - settings.otherPools());
         }
         liveInstances = share.liveInstances;
@@ -424,6 +424,14 @@ public final class GuardedPool implements AutoCloseable {
         LOG.warn("pool {} ({} check): {}; opening with DB_POOL_MAX {} instead of {}. Fix: {}", settings.applicationName(), which,
                 budget.arithmetic(), max, settings.max(), budget.fix());
         return settings.toBuilder().pool(Math.min(settings.min(), max), max).build();
+    }
+
+    /** An idle pooled connection when there is one (no connection set-up), else a short-lived one of the guard's own. */
+    private Connection checkConnection() throws SQLException {
+        if (dataSource.getHikariPoolMXBean().getIdleConnections() > 0) {
+            return dataSource.getConnection();
+        }
+        return connectDirectly(settings);
     }
 
     private static Connection connectDirectly(PoolSettings settings) throws SQLException {
