@@ -1,0 +1,148 @@
+package io.reporadar.health;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shutdown sequence that drops no request: readiness turns OUT_OF_SERVICE at once (liveness stays UP)
+ * and the instance keeps serving for the drain delay, long enough for the load balancer to notice; then it
+ * stops accepting new connections, lets the requests in flight finish up to the drain timeout, closes the
+ * pools last, and reports STOPPED.
+ *
+ * <pre>{@code
+ * GracefulShutdown.builder(health)
+ *         .drainDelay(Duration.ofSeconds(10))
+ *         .drainTimeout(Duration.ofSeconds(20))
+ *         .stopAccepting(() -> server.stop(0))
+ *         .inFlight(inFlight)
+ *         .closeLast(pool, redisClient)
+ *         .build()
+ *         .runOnSigterm();
+ * }</pre>
+ *
+ * <p>Defaults: drain delay 10 s, drain timeout 20 s; together below the 30 s Docker and Kubernetes give
+ * before SIGKILL. Thread-safe; the sequence runs once.
+ */
+public final class GracefulShutdown {
+
+    public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
+
+    private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
+
+    private final Health health;
+    private final Duration drainDelay;
+    private final Duration drainTimeout;
+    private final Runnable stopAccepting;
+    private final InFlightRequests inFlight;
+    private final List<AutoCloseable> closeLast;
+    private final AtomicBoolean ran = new AtomicBoolean();
+
+    private GracefulShutdown(Builder b) {
+        this.health = b.health;
+        this.drainDelay = b.drainDelay;
+        this.drainTimeout = b.drainTimeout;
+        this.stopAccepting = b.stopAccepting;
+        this.inFlight = b.inFlight;
+        this.closeLast = List.copyOf(b.closeLast);
+    }
+
+    public static Builder builder(Health health) {
+        return new Builder(health);
+    }
+
+    /** Runs the sequence when the JVM is asked to stop (SIGTERM, SIGINT), from a shutdown hook. */
+    public GracefulShutdown runOnSigterm() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::run, "reporadar-graceful-shutdown"));
+        return this;
+    }
+
+    /** Runs the sequence now, blocking until it is done; later calls return at once. */
+    public void run() {
+        if (!ran.compareAndSet(false, true)) {
+            return;
+        }
+        long started = System.nanoTime();
+        health.beginDrain();
+        LOG.info("draining: readiness is OUT_OF_SERVICE, serving on for {} ms", drainDelay.toMillis());
+        try {
+            Thread.sleep(drainDelay.toMillis());
+            stopAccepting.run();
+            boolean idle = inFlight == null || inFlight.awaitIdle(drainTimeout);
+            if (!idle) {
+                LOG.warn("drain timeout {} ms reached with {} requests still in flight", drainTimeout.toMillis(), inFlight.count());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("draining interrupted; closing now");
+        } finally {
+            for (AutoCloseable resource : closeLast) {
+                try {
+                    resource.close();
+                } catch (Exception e) {
+                    LOG.warn("closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+                }
+            }
+            health.close();
+            LOG.info("stopped after {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
+        }
+    }
+
+    /** Not thread-safe; {@link #build()} copies its state. */
+    public static final class Builder {
+        private final Health health;
+        private Duration drainDelay = DEFAULT_DRAIN_DELAY;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private Runnable stopAccepting = () -> { };
+        private InFlightRequests inFlight;
+        private final List<AutoCloseable> closeLast = new ArrayList<>();
+
+        private Builder(Health health) {
+            this.health = java.util.Objects.requireNonNull(health, "health");
+        }
+
+        /** How long to keep serving after readiness turns OUT_OF_SERVICE: at least the balancer's detection time. */
+        public Builder drainDelay(Duration drainDelay) {
+            this.drainDelay = notNegative("drainDelay", drainDelay);
+            return this;
+        }
+
+        /** How long requests in flight may take to finish once new connections are refused. */
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = notNegative("drainTimeout", drainTimeout);
+            return this;
+        }
+
+        /** Stops the server from accepting connections (without waiting for the requests in flight). */
+        public Builder stopAccepting(Runnable stopAccepting) {
+            this.stopAccepting = java.util.Objects.requireNonNull(stopAccepting, "stopAccepting");
+            return this;
+        }
+
+        public Builder inFlight(InFlightRequests inFlight) {
+            this.inFlight = inFlight;
+            return this;
+        }
+
+        /** Resources closed at the very end, in this order: connection pools, clients. */
+        public Builder closeLast(AutoCloseable... resources) {
+            closeLast.addAll(List.of(resources));
+            return this;
+        }
+
+        public GracefulShutdown build() {
+            return new GracefulShutdown(this);
+        }
+
+        private static Duration notNegative(String name, Duration value) {
+            if (value == null || value.isNegative()) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: zero or a positive duration)");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.reporadar.health;
+
+import io.reporadar.health.internal.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The health HTTP endpoints, free of any server API: adapters pass method, path, query, {@code Accept}, the
+ * caller's address kind and {@code Authorization}, and write back the {@link Response}.
+ *
+ * <table>
+ *   <caption>Endpoints</caption>
+ *   <tr><td>{@code /health}</td><td>readiness for load balancers: status only, 200 or 503</td></tr>
+ *   <tr><td>{@code /health/ready}</td><td>the readiness group</td></tr>
+ *   <tr><td>{@code /health/live}</td><td>the liveness group</td></tr>
+ *   <tr><td>{@code /health/startup}</td><td>the startup group</td></tr>
+ *   <tr><td>{@code /health/backend}</td><td>every group and check; {@code ?fresh} runs the checks now (single flight)</td></tr>
+ *   <tr><td>{@code /health/group/<name>}</td><td>one of the user's groups</td></tr>
+ * </table>
+ *
+ * <p>503 for DOWN and OUT_OF_SERVICE, 200 otherwise; {@code Cache-Control: no-store}; HEAD answered without
+ * a body. Formats by {@code Accept}: our JSON tree ({@code application/json}, the default),
+ * {@code application/health+json} (the IETF draft) and {@code text/plain}. Details go only to callers the
+ * {@link DetailsPolicy} allows; nobody ever gets a stack trace. Thread-safe.
+ */
+public final class HealthEndpoints {
+
+    public static final String JSON = "application/json";
+    public static final String HEALTH_JSON = "application/health+json";
+    public static final String TEXT = "text/plain; charset=utf-8";
+
+    private final Health health;
+    private final DetailsPolicy details;
+
+    private HealthEndpoints(Health health, DetailsPolicy details) {
+        this.health = health;
+        this.details = details;
+    }
+
+    public static HealthEndpoints of(Health health, DetailsPolicy details) {
+        return new HealthEndpoints(health, details);
+    }
+
+    /** Whether this path belongs to the health endpoints (adapters pass everything else on). */
+    public static boolean handles(String path) {
+        return path.equals("/health") || path.startsWith("/health/");
+    }
+
+    /** An HTTP answer: status, content type and body; the body is empty for HEAD. */
+    public static final class Response {
+        private final int status;
+        private final String contentType;
+        private final byte[] body;
+        private final String allow;
+
+        Response(int status, String contentType, String body, boolean head, String allow) {
+            this.status = status;
+            this.contentType = contentType;
+            this.body = head ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            this.allow = allow;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String contentType() {
+            return contentType;
+        }
+
+        public byte[] body() {
+            return body;
+        }
+
+        /** Every header to send, {@code Content-Type} included. */
+        public Map<String, String> headers() {
+            return allow == null
+                    ? Map.of("Content-Type", contentType, "Cache-Control", "no-store")
+                    : Map.of("Content-Type", contentType, "Cache-Control", "no-store", "Allow", allow);
+        }
+    }
+
+    /**
+     * Answers one request.
+     *
+     * @param query         the raw query string or {@code null}
+     * @param loopback      whether the caller connected from a loopback address
+     * @param authorization the {@code Authorization} header or {@code null}
+     */
+    public Response handle(String method, String path, String query, String accept, boolean loopback, String authorization) {
+        boolean head = "HEAD".equals(method);
+        if (!head && !"GET".equals(method)) {
+            return new Response(405, JSON, "{\"error\":\"method not allowed\"}", false, "GET, HEAD");
+        }
+        Format format = Format.of(accept);
+        if (path.equals("/health")) {
+            HealthSnapshot snapshot = health.snapshot();
+            return render(snapshot, "readiness", snapshot.readiness(), List.of(), false, format, head);
+        }
+        String group = switch (path) {
+            case "/health/ready" -> CheckSpec.READINESS;
+            case "/health/live" -> CheckSpec.LIVENESS;
+            case "/health/startup" -> CheckSpec.STARTUP;
+            case "/health/backend" -> null;
+            default -> path.startsWith("/health/group/") ? path.substring("/health/group/".length()) : "";
+        };
+        if ("".equals(group)) {
+            return new Response(404, JSON, "{\"error\":\"no such health endpoint\"}", head, null);
+        }
+        boolean allowed = details.allows(loopback, authorization);
+        boolean fresh = group == null && allowed && query != null && List.of(query.split("&")).contains("fresh");
+        HealthSnapshot snapshot = fresh ? health.evaluateNow() : health.snapshot();
+        if (group == null) {
+            return render(snapshot, null, snapshot.overall(), snapshot.checks(), allowed, format, head);
+        }
+        if (!snapshot.groups().containsKey(group)) {
+            return new Response(404, JSON, "{\"error\":\"no such health group\"}", head, null);
+        }
+        return render(snapshot, group, snapshot.group(group), snapshot.checks(group), allowed, format, head);
+    }
+
+    private Response render(HealthSnapshot snapshot, String group, Status status, List<CheckStatus> checks, boolean details,
+            Format format, boolean head) {
+        String body = switch (format) {
+            case HEALTH_JSON -> healthJson(snapshot, status, checks, details);
+            case TEXT -> text(group, status, checks, details);
+            default -> json(snapshot, group, status, checks, details);
+        };
+        return new Response(status.httpStatus(), format.contentType, body, head, null);
+    }
+
+    /** Our tree: status, lifecycle, groups and checks with their results. */
+    static String json(HealthSnapshot snapshot, String group, Status status, List<CheckStatus> checks, boolean details) {
+        Json json = new Json().begin().field("status", status.name());
+        if (!details) {
+            return json.end().toString();
+        }
+        if (group != null) {
+            json.field("group", group);
+        }
+        json.field("lifecycle", snapshot.lifecycle().name()).field("time", snapshot.time().toString());
+        if (group == null) {
+            json.key("groups").begin();
+            snapshot.groups().forEach((name, s) -> json.field(name, s.name()));
+            json.end();
+        }
+        json.key("checks").begin();
+        for (CheckStatus check : checks) {
+            Result result = check.result();
+            json.key(check.name()).begin().field("status", result.status().name());
+            if (result.reason() != null) {
+                json.field("reason", result.reason());
+            }
+            json.field("critical", check.critical()).field("groups", check.groups());
+            if (result.time() != null) {
+                json.field("durationMs", result.duration().toMillis()).field("time", result.time().toString());
+            }
+            json.field("consecutiveFailures", check.consecutiveFailures());
+            if (!result.details().isEmpty()) {
+                json.field("details", result.details());
+            }
+            json.end();
+        }
+        return json.end().end().toString();
+    }
+
+    /** The IETF draft's {@code application/health+json}: pass, warn, fail; one entry per check. */
+    static String healthJson(HealthSnapshot snapshot, Status status, List<CheckStatus> checks, boolean details) {
+        Json json = new Json().begin().field("status", ietf(status));
+        if (!details) {
+            return json.end().toString();
+        }
+        json.field("description", "reporadar health, lifecycle " + snapshot.lifecycle().name().toLowerCase(Locale.ROOT));
+        json.key("checks").begin();
+        for (CheckStatus check : checks) {
+            Result result = check.result();
+            json.key(check.name() + ":responseTime").beginArray().begin()
+                    .field("componentId", check.name())
+                    .field("componentType", check.groups().contains(CheckSpec.LIVENESS) ? "system" : "component")
+                    .field("status", ietf(result.status()))
+                    .field("observedValue", result.duration().toMillis())
+                    .field("observedUnit", "ms");
+            if (result.time() != null) {
+                json.field("time", result.time().toString());
+            }
+            if (result.reason() != null) {
+                json.field("output", result.reason());
+            }
+            json.end().endArray();
+        }
+        return json.end().end().toString();
+    }
+
+    /** Kubernetes-style text: one {@code [+]}/{@code [-]} line per check, then the verdict. */
+    static String text(String group, Status status, List<CheckStatus> checks, boolean details) {
+        StringBuilder text = new StringBuilder();
+        if (details) {
+            for (CheckStatus check : checks) {
+                boolean ok = check.status().acceptsTraffic();
+                text.append(ok ? "[+]" : "[-]").append(check.name()).append(' ')
+                        .append(ok ? check.status() == Status.UP ? "ok" : check.status().name().toLowerCase(Locale.ROOT)
+                                : "failed: " + (check.result().reason() == null ? check.status().name() : check.result().reason()))
+                        .append('\n');
+            }
+        }
+        return text.append(group == null ? "health" : group).append(" check ")
+                .append(status.acceptsTraffic() ? "passed" : "failed").append(" (").append(status.name()).append(")\n").toString();
+    }
+
+    private static String ietf(Status status) {
+        return switch (status) {
+            case UP -> "pass";
+            case WARN, UNKNOWN -> "warn";
+            default -> "fail";
+        };
+    }
+
+    private enum Format {
+        JSON(HealthEndpoints.JSON), HEALTH_JSON(HealthEndpoints.HEALTH_JSON), TEXT(HealthEndpoints.TEXT);
+
+        final String contentType;
+
+        Format(String contentType) {
+            this.contentType = contentType;
+        }
+
+        /** The first acceptable format in the order the caller lists them; JSON when nothing matches. */
+        static Format of(String accept) {
+            if (accept == null) {
+                return JSON;
+            }
+            for (String range : accept.split(",")) {
+                String type = range.split(";")[0].strip().toLowerCase(Locale.ROOT);
+                switch (type) {
+                    case "application/health+json":
+                        return HEALTH_JSON;
+                    case "application/json":
+                    case "application/*":
+                    case "*/*":
+                        return JSON;
+                    case "text/plain":
+                    case "text/*":
+                        return TEXT;
+                    default:
+                        break;
+                }
+            }
+            return JSON;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.reporadar.health.httpserver;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.reporadar.health.Health;
+import io.reporadar.health.HealthEndpoints;
+import io.reporadar.health.InFlightRequests;
+import io.reporadar.health.Lifecycle;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * The health endpoints and request counting for the JDK's own {@code com.sun.net.httpserver.HttpServer};
+ * no dependency beyond the JDK.
+ *
+ * <pre>{@code
+ * HttpServer server = HttpServer.create(new InetSocketAddress(8080), 0);
+ * server.createContext("/health", HttpServerAdapter.handler(HealthEndpoints.of(health, DetailsPolicy.loopback())));
+ * server.createContext("/", appHandler).getFilters().add(HttpServerAdapter.inFlight(inFlight, health));
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class HttpServerAdapter {
+
+    private HttpServerAdapter() {
+    }
+
+    /** Serves {@code /health} and below. */
+    public static HttpHandler handler(HealthEndpoints endpoints) {
+        return exchange -> {
+            try (exchange) {
+                String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+                boolean loopback = exchange.getRemoteAddress().getAddress().isLoopbackAddress();
+                HealthEndpoints.Response response = endpoints.handle(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                        exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders().getFirst("Accept"), loopback, authorization);
+                response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+                byte[] body = response.body();
+                exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+                if (body.length > 0) {
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(body);
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * Counts the requests in flight for a graceful shutdown, and asks clients to close keep-alive
+     * connections while the instance drains, so that their next request goes to another instance.
+     */
+    public static Filter inFlight(InFlightRequests inFlight, Health health) {
+        return new Filter() {
+            @Override
+            public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+                inFlight.begin();
+                try {
+                    if (health.lifecycle() == Lifecycle.DRAINING) {
+                        exchange.getResponseHeaders().set("Connection", "close");
+                    }
+                    chain.doFilter(exchange);
+                } finally {
+                    inFlight.end();
+                }
+            }
+
+            @Override
+            public String description() {
+                return "reporadar in-flight request counter";
+            }
+        };
+    }
+}

@@ -1,0 +1,114 @@
+package io.reporadar.health.internal;
+
+import java.util.Map;
+
+/**
+ * A minimal JSON writer for the health documents: the shapes are fixed and small, so a hand-written
+ * writer keeps the module free of a JSON library and the render fast.
+ *
+ * <p>Not thread-safe: one instance per document.
+ */
+public final class Json {
+
+    private final StringBuilder out = new StringBuilder(512);
+    private boolean needComma;
+
+    public Json begin() {
+        comma();
+        out.append('{');
+        needComma = false;
+        return this;
+    }
+
+    public Json end() {
+        out.append('}');
+        needComma = true;
+        return this;
+    }
+
+    public Json beginArray() {
+        comma();
+        out.append('[');
+        needComma = false;
+        return this;
+    }
+
+    public Json endArray() {
+        out.append(']');
+        needComma = true;
+        return this;
+    }
+
+    /** Writes a key; the value follows. */
+    public Json key(String key) {
+        comma();
+        string(key);
+        out.append(':');
+        needComma = false;
+        return this;
+    }
+
+    public Json field(String key, Object value) {
+        return key(key).value(value);
+    }
+
+    public Json value(Object value) {
+        comma();
+        if (value == null) {
+            out.append("null");
+        } else if (value instanceof Number || value instanceof Boolean) {
+            out.append(value);
+        } else if (value instanceof Map<?, ?> map) {
+            out.append('{');
+            needComma = false;
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                key(String.valueOf(entry.getKey())).value(entry.getValue());
+            }
+            out.append('}');
+        } else if (value instanceof Iterable<?> items) {
+            out.append('[');
+            needComma = false;
+            for (Object item : items) {
+                value(item);
+            }
+            out.append(']');
+        } else {
+            string(String.valueOf(value));
+        }
+        needComma = true;
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return out.toString();
+    }
+
+    private void comma() {
+        if (needComma) {
+            out.append(',');
+        }
+    }
+
+    private void string(String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}
