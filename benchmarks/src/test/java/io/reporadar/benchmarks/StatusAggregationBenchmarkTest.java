@@ -22,6 +22,19 @@ class StatusAggregationBenchmarkTest {
     }
 
     @Test
+    void theHealthEndpointSuiteRunsUnderJmh() throws Exception {
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include(HealthEndpointBenchmark.class.getSimpleName())
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100))
+                .build()).run();
+
+        assertThat(results).hasSize(3).allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
+    }
+
+    @Test
     void theSuiteRunsUnderJmh() throws Exception {
         // A smoke run, not a measurement: it proves the generated harness works; figures come from the jar.
         Collection<RunResult> results = new Runner(new OptionsBuilder()

@@ -34,6 +34,20 @@ final class CheckRunner {
     private int failures;
     private int successes;
     private volatile int consecutiveFailures;
+    private volatile Rendered rendered;
+
+    /** The JSON of the last result rendered, reused while the result stays the same. */
+    private static final class Rendered {
+        final Result result;
+        final int failures;
+        final String json;
+
+        Rendered(Result result, int failures, String json) {
+            this.result = result;
+            this.failures = failures;
+            this.json = json;
+        }
+    }
 
     CheckRunner(CheckSpec spec, Clock clock, Executor executor, ScheduledExecutorService scheduler, List<HealthListener> listeners) {
         this.spec = spec;
@@ -116,15 +130,25 @@ final class CheckRunner {
     private void finish(CompletableFuture<Result> run, Result raw, boolean isTimeout) {
         Status before;
         Result after;
+        boolean firstResult;
         synchronized (this) {
             if (isTimeout && run.isDone()) {
                 return;
             }
             before = reported.status();
+            firstResult = reported.time() == null;
             record(raw);
             after = reported;
         }
         run.complete(after);
+        if (before != after.status()) {
+            // One line per change, never per run; a first healthy result is not news.
+            if (firstResult && after.status().acceptsTraffic()) {
+                LOG.debug("check {}: {}", spec.name, after.status());
+            } else {
+                LOG.info("check {}: {} -> {}{}", spec.name, before, after.status(), after.reason() == null ? "" : " (" + after.reason() + ")");
+            }
+        }
         for (HealthListener listener : listeners) {
             notify(() -> listener.onRun(spec.name, raw));
             if (before != after.status()) {
@@ -165,6 +189,20 @@ final class CheckRunner {
 
     int consecutiveFailures() {
         return consecutiveFailures;
+    }
+
+    /**
+     * The check's JSON object for {@code result}; rendered once per result, since a probe reads the same
+     * result many times between two runs.
+     */
+    String json(Result result, int failures, java.util.function.Supplier<String> render) {
+        Rendered last = rendered;
+        if (last != null && last.result == result && last.failures == failures) {
+            return last.json;
+        }
+        String json = render.get();
+        rendered = new Rendered(result, failures, json);
+        return json;
     }
 
     private void notify(Runnable call) {

@@ -15,13 +15,20 @@ public final class CheckStatus {
     private final boolean critical;
     private final Set<String> groups;
     private final int consecutiveFailures;
+    private final CheckRunner runner;
 
-    CheckStatus(String name, Result result, boolean critical, Set<String> groups, int consecutiveFailures) {
+    CheckStatus(String name, Result result, boolean critical, Set<String> groups, int consecutiveFailures, CheckRunner runner) {
         this.name = name;
         this.result = result;
         this.critical = critical;
         this.groups = groups;
         this.consecutiveFailures = consecutiveFailures;
+        this.runner = runner;
+    }
+
+    /** This check's JSON object, rendered once per result by {@code render}. */
+    String json(java.util.function.Supplier<String> render) {
+        return runner == null ? render.get() : runner.json(result, consecutiveFailures, render);
     }
 
     public String name() {

@@ -90,7 +90,7 @@ public final class Health implements AutoCloseable {
         List<CheckStatus> checks = new ArrayList<>(runners.size());
         for (CheckRunner runner : runners) {
             checks.add(new CheckStatus(runner.spec.name, runner.current(now), runner.spec.critical,
-                    runner.spec.groups, runner.consecutiveFailures()));
+                    runner.spec.groups, runner.consecutiveFailures(), runner));
         }
         Lifecycle state = lifecycle.get();
         Map<String, Status> groups = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.reporadar.health;
 
+import io.reporadar.health.internal.IsoTime;
 import io.reporadar.health.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -140,7 +141,7 @@ public final class HealthEndpoints {
         if (group != null) {
             json.field("group", group);
         }
-        json.field("lifecycle", snapshot.lifecycle().name()).field("time", snapshot.time().toString());
+        json.field("lifecycle", snapshot.lifecycle().name()).field("time", IsoTime.format(snapshot.time()));
         if (group == null) {
             json.key("groups").begin();
             snapshot.groups().forEach((name, s) -> json.field(name, s.name()));
@@ -148,22 +149,26 @@ public final class HealthEndpoints {
         }
         json.key("checks").begin();
         for (CheckStatus check : checks) {
-            Result result = check.result();
-            json.key(check.name()).begin().field("status", result.status().name());
-            if (result.reason() != null) {
-                json.field("reason", result.reason());
-            }
-            json.field("critical", check.critical()).field("groups", check.groups());
-            if (result.time() != null) {
-                json.field("durationMs", result.duration().toMillis()).field("time", result.time().toString());
-            }
-            json.field("consecutiveFailures", check.consecutiveFailures());
-            if (!result.details().isEmpty()) {
-                json.field("details", result.details());
-            }
-            json.end();
+            json.key(check.name()).raw(check.json(() -> checkJson(check)));
         }
         return json.end().end().toString();
+    }
+
+    private static String checkJson(CheckStatus check) {
+        Result result = check.result();
+        Json json = new Json().begin().field("status", result.status().name());
+        if (result.reason() != null) {
+            json.field("reason", result.reason());
+        }
+        json.field("critical", check.critical()).field("groups", check.groups());
+        if (result.time() != null) {
+            json.field("durationMs", result.duration().toMillis()).field("time", result.time().toString());
+        }
+        json.field("consecutiveFailures", check.consecutiveFailures());
+        if (!result.details().isEmpty()) {
+            json.field("details", result.details());
+        }
+        return json.end().toString();
     }
 
     /** The IETF draft's {@code application/health+json}: pass, warn, fail; one entry per check. */

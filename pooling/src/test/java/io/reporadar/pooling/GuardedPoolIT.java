@@ -151,6 +151,18 @@ class GuardedPoolIT {
     }
 
     @Test
+    void theBudgetIsAHealthCheckThatWarnsNearTheLimit() throws Exception {
+        for (int n = 1; n <= 3; n++) {
+            pools.add(GuardedPool.open(instance(n).build()));
+        }
+        io.reporadar.health.Result result = io.reporadar.pooling.health.BudgetHealthCheck.of(pools.get(0)).check();
+
+        assertThat(result.status()).isEqualTo(io.reporadar.health.Status.WARN);
+        assertThat(result.reason()).isEqualTo("budget-near-limit");
+        assertThat(result.details()).containsEntry("ratio", 1.0).containsEntry("budget", 15).containsEntry("required", 15);
+    }
+
+    @Test
     void anExhaustedPoolIsToldApartFromAServerRefusal() throws SQLException {
         GuardedPool pool = GuardedPool.open(instance(1).instances(1, 0).pool(1, 1)
                 .timeouts(Duration.ofMillis(250), PoolSettings.DEFAULT_IDLE_TIMEOUT).build());

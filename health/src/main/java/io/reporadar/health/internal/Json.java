@@ -52,6 +52,14 @@ public final class Json {
         return key(key).value(value);
     }
 
+    /** Writes a value rendered earlier by another {@code Json}, as is. */
+    public Json raw(String json) {
+        comma();
+        out.append(json);
+        needComma = true;
+        return this;
+    }
+
     public Json value(Object value) {
         comma();
         if (value == null) {
