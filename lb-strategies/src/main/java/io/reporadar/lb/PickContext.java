@@ -1,0 +1,105 @@
+package io.reporadar.lb;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+
+/**
+ * What a pick may depend on: a hash key or a client address, and the endpoints already tried for this
+ * request. One context serves one request through its retries; {@link #reset} makes it reusable, so that
+ * picking allocates nothing.
+ *
+ * <p>Not thread-safe: one per request (or per thread).
+ */
+public final class PickContext {
+
+    private byte[] key = new byte[0];
+    private int keyLength;
+    private final byte[] address = new byte[16];
+    private int addressLength;
+    private long tried;
+    private int attempts;
+    private final CRC32 crc = new CRC32();
+
+    public PickContext() {
+    }
+
+    /** A context with a hash key (UTF-8). */
+    public static PickContext withKey(CharSequence key) {
+        return new PickContext().key(key);
+    }
+
+    /** A context with a client address. */
+    public static PickContext withClient(InetAddress client) {
+        return new PickContext().client(client);
+    }
+
+    /** Forgets the key, the address and the tried endpoints. */
+    public PickContext reset() {
+        keyLength = 0;
+        addressLength = 0;
+        tried = 0;
+        attempts = 0;
+        return this;
+    }
+
+    public PickContext key(CharSequence key) {
+        byte[] bytes = key.toString().getBytes(StandardCharsets.UTF_8);
+        return key(bytes, bytes.length);
+    }
+
+    public PickContext key(byte[] bytes, int length) {
+        if (key.length < length) {
+            key = new byte[Math.max(length, 32)];
+        }
+        System.arraycopy(bytes, 0, key, 0, length);
+        keyLength = length;
+        return this;
+    }
+
+    public PickContext client(InetAddress client) {
+        byte[] raw = client.getAddress();
+        System.arraycopy(raw, 0, address, 0, raw.length);
+        addressLength = raw.length;
+        return this;
+    }
+
+    /** Marks an endpoint (by its index in the selector's snapshot) as tried, so a retry picks another. */
+    void markTried(int index) {
+        if (index < 64) {
+            tried |= 1L << index;
+        }
+        attempts++;
+    }
+
+    boolean wasTried(int index) {
+        return index < 64 && (tried & (1L << index)) != 0;
+    }
+
+    boolean anyTried() {
+        return tried != 0;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    boolean hasKey() {
+        return keyLength > 0;
+    }
+
+    /** CRC32 of the key, as nginx's {@code hash ... consistent} computes it. */
+    long keyCrc32() {
+        crc.reset();
+        crc.update(key, 0, keyLength);
+        return crc.getValue();
+    }
+
+    byte[] addressBytes() {
+        return address;
+    }
+
+    int addressLength() {
+        return addressLength;
+    }
+}
