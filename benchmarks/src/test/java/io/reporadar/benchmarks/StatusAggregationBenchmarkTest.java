@@ -22,6 +22,20 @@ class StatusAggregationBenchmarkTest {
     }
 
     @Test
+    void thePickSuiteRunsUnderJmh() throws Exception {
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include(PickBenchmark.class.getSimpleName())
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(50))
+                .build()).run();
+
+        assertThat(results).hasSize(PickBenchmark.Kind.values().length)
+                .allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
+    }
+
+    @Test
     void theHealthEndpointSuiteRunsUnderJmh() throws Exception {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(HealthEndpointBenchmark.class.getSimpleName())

@@ -55,15 +55,12 @@ public final class LoadBalancer {
      * Replaces the membership. Stats of endpoints that stay are kept; order matters to the hash strategies,
      * as in nginx's configuration.
      *
-     * @throws IllegalArgumentException for a duplicate endpoint, or more than 64 (the tried-set limit)
+     * @throws IllegalArgumentException for a duplicate endpoint
      */
     public synchronized void update(Collection<Endpoint> endpoints) {
         List<Endpoint> list = new ArrayList<>(new LinkedHashSet<>(endpoints));
         if (list.size() != endpoints.size()) {
             throw new IllegalArgumentException("endpoints: " + endpoints + " (expected: no endpoint twice)");
-        }
-        if (list.size() > 64) {
-            throw new IllegalArgumentException("endpoints: " + list.size() + " (expected: at most 64 per balancer)");
         }
         List<EndpointStats> statsList = new ArrayList<>(list.size());
         for (Endpoint endpoint : list) {

@@ -17,7 +17,8 @@ public final class PickContext {
     private int keyLength;
     private final byte[] address = new byte[16];
     private int addressLength;
-    private long tried;
+    private long[] tried = new long[1];
+    private boolean anyTried;
     private int attempts;
     private final CRC32 crc = new CRC32();
 
@@ -38,7 +39,18 @@ public final class PickContext {
     public PickContext reset() {
         keyLength = 0;
         addressLength = 0;
-        tried = 0;
+        java.util.Arrays.fill(tried, 0L);
+        anyTried = false;
+        attempts = 0;
+        return this;
+    }
+
+    /** Forgets the tried endpoints only, keeping key and address: the next request with the same key. */
+    public PickContext clearTried() {
+        if (anyTried) {
+            java.util.Arrays.fill(tried, 0L);
+            anyTried = false;
+        }
         attempts = 0;
         return this;
     }
@@ -66,18 +78,23 @@ public final class PickContext {
 
     /** Marks an endpoint (by its index in the selector's snapshot) as tried, so a retry picks another. */
     void markTried(int index) {
-        if (index < 64) {
-            tried |= 1L << index;
+        int word = index >>> 6;
+        if (word >= tried.length) {
+            // Grows once per context for large clusters; picks themselves never allocate.
+            tried = java.util.Arrays.copyOf(tried, word + 1);
         }
+        tried[word] |= 1L << index;
+        anyTried = true;
         attempts++;
     }
 
     boolean wasTried(int index) {
-        return index < 64 && (tried & (1L << index)) != 0;
+        int word = index >>> 6;
+        return word < tried.length && (tried[word] & (1L << index)) != 0;
     }
 
     boolean anyTried() {
-        return tried != 0;
+        return anyTried;
     }
 
     int attempts() {
