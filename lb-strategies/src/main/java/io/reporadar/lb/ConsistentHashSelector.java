@@ -87,22 +87,22 @@ final class ConsistentHashSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context) {
+    public int pick(PickContext context, long now, boolean ignoreHealth) {
         int n = hashes.length;
         if (n == 0) {
             return -1;
         }
         if (context == null) {
-            return fallback.pick(null);
+            return fallback.pick(null, now, ignoreHealth);
         }
         int point = find(context.keyCrc32());
         for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
             int owner = owners[(point + attempt) % n];
-            if (!Snapshot.tried(context, owner)) {
+            if (snapshot.usable(context, owner, now, ignoreHealth)) {
                 return owner;
             }
         }
-        return fallback.pick(context);
+        return fallback.pick(context, now, ignoreHealth);
     }
 
     /** The first point whose hash is at or after {@code hash}, as nginx's binary search finds it; n wraps to 0. */

@@ -4,16 +4,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What the balancer knows of one endpoint from the requests it tracked: requests in flight and their
- * outcomes. Shared by every snapshot that contains the endpoint, so that it survives membership changes.
+ * What the balancer knows of one endpoint: requests in flight, outcomes, and its health (nginx's passive
+ * state, ejection, the active check's verdict). Shared by every snapshot that contains the endpoint, so that
+ * it survives membership changes.
  *
- * <p>Thread-safe: counters only, no locks.
+ * <p>Thread-safe: reads on the pick path are volatile reads; the rare state changes are synchronized.
  */
 public final class EndpointStats {
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder successes = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final LongAdder ejections = new LongAdder();
+
+    // nginx's peer state: fails, and the times of the last failure (accessed) and of the last check (checked).
+    private volatile int fails;
+    private volatile long accessed;
+    private volatile long checked;
+    private int consecutiveFailures;
+    private int timesEjected;
+    private volatile long ejectedUntil;
+    private volatile boolean everEjected;
+    private volatile boolean activelyDown;
 
     EndpointStats() {
     }
@@ -30,12 +42,73 @@ public final class EndpointStats {
         return failures.sum();
     }
 
+    /** How often the endpoint was ejected for consecutive failures. */
+    public long ejections() {
+        return ejections.sum();
+    }
+
+    /** Whether the active health check last found the endpoint down. */
+    public boolean activelyDown() {
+        return activelyDown;
+    }
+
+    /** Whether passive and active health let the endpoint take a request at {@code now} (nanoTime). */
+    boolean available(long now, PassiveHealth health) {
+        if (activelyDown) {
+            return false;
+        }
+        if (health.maxFails > 0 && fails >= health.maxFails && now - checked <= health.failTimeoutNanos) {
+            return false;
+        }
+        return !ejected(now);
+    }
+
+    boolean ejected(long now) {
+        // nanoTime values are compared by difference, never directly: they may be negative and wrap.
+        return everEjected && now - ejectedUntil < 0;
+    }
+
+    /** nginx: a pick after fail_timeout starts a new check window; with fails at the limit, it is the one trial. */
+    synchronized void picked(long now, PassiveHealth health) {
+        if (now - checked > health.failTimeoutNanos) {
+            checked = now;
+        }
+    }
+
     void started() {
         inFlight.incrementAndGet();
     }
 
-    void completed(boolean success) {
+    /** Records an outcome; returns the consecutive failures so far (0 after a success). */
+    synchronized int completed(boolean success, long now) {
         inFlight.decrementAndGet();
-        (success ? successes : failures).increment();
+        if (success) {
+            successes.increment();
+            if (accessed - checked < 0) {
+                fails = 0;
+            }
+            consecutiveFailures = 0;
+            return 0;
+        }
+        failures.increment();
+        fails = fails + 1;
+        accessed = now;
+        checked = now;
+        return ++consecutiveFailures;
+    }
+
+    /** Ejects the endpoint, backing off with each ejection; returns until when (nanoTime). */
+    synchronized long eject(long now, PassiveHealth health) {
+        timesEjected++;
+        long duration = Math.min(health.maxEjectionNanos, health.baseEjectionNanos * timesEjected);
+        ejectedUntil = now + duration;
+        everEjected = true;
+        consecutiveFailures = 0;
+        ejections.increment();
+        return ejectedUntil;
+    }
+
+    void activeVerdict(boolean down) {
+        activelyDown = down;
     }
 }

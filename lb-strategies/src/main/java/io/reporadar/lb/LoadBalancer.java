@@ -6,15 +6,20 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
- * Balances requests over a set of endpoints with one {@link Strategy}. Membership changes build a new
- * immutable snapshot and selector, published through one volatile field: {@link #pick} takes no lock and
- * allocates nothing.
+ * Balances requests over a set of endpoints with one {@link Strategy}, skipping endpoints that passive or
+ * active health took out. Membership changes build a new immutable snapshot and selector, published through
+ * one volatile field: {@link #pick} takes no lock and allocates nothing.
  *
  * <pre>{@code
- * LoadBalancer lb = LoadBalancer.of(Strategy.powerOfTwoChoices(), List.of(a, b, c));
+ * LoadBalancer lb = LoadBalancer.builder(Strategy.powerOfTwoChoices())
+ *         .endpoints(List.of(a, b, c))
+ *         .health(PassiveHealth.DEFAULT.withNginxSemantics(3, Duration.ofSeconds(10)))
+ *         .build();
  * PickContext request = new PickContext();
  * Endpoint endpoint = lb.pick(request);
  * lb.onStart(endpoint);
@@ -28,6 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LoadBalancer {
 
     private final Strategy strategy;
+    private final PassiveHealth health;
+    private final LongSupplier ticker;
     private final Map<Endpoint, EndpointStats> stats = new ConcurrentHashMap<>();
     private volatile State state;
 
@@ -42,18 +49,25 @@ public final class LoadBalancer {
         }
     }
 
-    private LoadBalancer(Strategy strategy, Collection<Endpoint> endpoints) {
-        this.strategy = strategy;
-        update(endpoints);
+    private LoadBalancer(Builder builder) {
+        this.strategy = builder.strategy;
+        this.health = builder.health;
+        this.ticker = builder.ticker;
+        update(builder.endpoints);
     }
 
+    /** A balancer with {@link PassiveHealth#DEFAULT} health. */
     public static LoadBalancer of(Strategy strategy, Collection<Endpoint> endpoints) {
-        return new LoadBalancer(java.util.Objects.requireNonNull(strategy, "strategy"), endpoints);
+        return builder(strategy).endpoints(endpoints).build();
+    }
+
+    public static Builder builder(Strategy strategy) {
+        return new Builder(strategy);
     }
 
     /**
-     * Replaces the membership. Stats of endpoints that stay are kept; order matters to the hash strategies,
-     * as in nginx's configuration.
+     * Replaces the membership. Stats and health of endpoints that stay are kept; order matters to the hash
+     * strategies, as in nginx's configuration.
      *
      * @throws IllegalArgumentException for a duplicate endpoint
      */
@@ -67,29 +81,37 @@ public final class LoadBalancer {
             statsList.add(stats.computeIfAbsent(endpoint, e -> new EndpointStats()));
         }
         stats.keySet().retainAll(list);
-        Snapshot snapshot = new Snapshot(list, statsList);
+        Snapshot snapshot = new Snapshot(list, statsList, health);
         state = new State(snapshot, strategy.newSelector(snapshot));
     }
 
     /**
-     * The endpoint for this request, never one the context marks as tried; {@code null} when none is left.
-     * The pick is recorded in the context, so that a retry with the same context goes elsewhere.
+     * The endpoint for this request: never one the context marks as tried, and an unavailable one only when
+     * every endpoint is unavailable and the policy is {@link PassiveHealth.AllDown#FAIL_OPEN}; {@code null} when
+     * none is left. The pick is recorded in the context, so that a retry with the same context goes elsewhere.
      *
      * @param context the request's context; {@code null} is fine for strategies that use neither key nor address
      */
     public Endpoint pick(PickContext context) {
         State current = state;
-        int index = current.selector.pick(context);
+        long now = ticker.getAsLong();
+        int index = current.selector.pick(context, now, false);
+        if (index < 0 && health.allDown == PassiveHealth.AllDown.FAIL_OPEN) {
+            index = current.selector.pick(context, now, true);
+        }
         if (index < 0) {
             return null;
         }
         if (context != null) {
             context.markTried(index);
         }
+        if (health.maxFails > 0) {
+            current.snapshot.stats[index].picked(now, health);
+        }
         return current.snapshot.endpoints[index];
     }
 
-    /** Records that a request to {@code endpoint} started: feeds least-connections and power of two choices. */
+    /** Records that a request to {@code endpoint} started: feeds least connections and power of two choices. */
     public void onStart(Endpoint endpoint) {
         EndpointStats s = stats.get(endpoint);
         if (s != null) {
@@ -97,12 +119,41 @@ public final class LoadBalancer {
         }
     }
 
-    /** Records that a request to {@code endpoint} ended. */
+    /**
+     * Records that a request to {@code endpoint} ended: a failure counts towards nginx's {@code max_fails} and
+     * towards ejection; a success clears them.
+     */
     public void onComplete(Endpoint endpoint, boolean success, Duration latency) {
         EndpointStats s = stats.get(endpoint);
-        if (s != null) {
-            s.completed(success);
+        if (s == null) {
+            return;
         }
+        long now = ticker.getAsLong();
+        int consecutive = s.completed(success, now);
+        if (!success && health.consecutiveFailures > 0 && consecutive >= health.consecutiveFailures && mayEject(now)) {
+            s.eject(now, health);
+        }
+    }
+
+    /** Whether one more endpoint may be ejected: never the only one, never beyond maxEjectedPercent. */
+    private boolean mayEject(long now) {
+        EndpointStats[] all = state.snapshot.stats;
+        if (all.length < 2) {
+            return false;
+        }
+        int ejected = 0;
+        for (EndpointStats s : all) {
+            if (s.ejected(now)) {
+                ejected++;
+            }
+        }
+        return (ejected + 1) * 100 <= health.maxEjectedPercent * all.length;
+    }
+
+    /** Whether the endpoint may take a request now, as far as health is concerned. */
+    public boolean isAvailable(Endpoint endpoint) {
+        EndpointStats s = stats.get(endpoint);
+        return s != null && s.available(ticker.getAsLong(), health);
     }
 
     /** The stats of an endpoint in the current membership, or {@code null}. */
@@ -121,5 +172,37 @@ public final class LoadBalancer {
     @Override
     public String toString() {
         return "LoadBalancer[" + strategy + ", " + endpoints() + "]";
+    }
+
+    /** Not thread-safe; {@link #build()} copies its state. */
+    public static final class Builder {
+        private final Strategy strategy;
+        private final List<Endpoint> endpoints = new ArrayList<>();
+        private PassiveHealth health = PassiveHealth.DEFAULT;
+        private LongSupplier ticker = System::nanoTime;
+
+        private Builder(Strategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+        }
+
+        public Builder endpoints(Collection<Endpoint> endpoints) {
+            this.endpoints.addAll(endpoints);
+            return this;
+        }
+
+        public Builder health(PassiveHealth health) {
+            this.health = Objects.requireNonNull(health, "health");
+            return this;
+        }
+
+        /** The clock health timing runs on, in nanoseconds ({@code System::nanoTime}); tests pass their own. */
+        public Builder ticker(LongSupplier ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        public LoadBalancer build() {
+            return new LoadBalancer(this);
+        }
     }
 }

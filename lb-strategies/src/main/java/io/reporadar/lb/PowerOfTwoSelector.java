@@ -19,17 +19,20 @@ final class PowerOfTwoSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context) {
+    public int pick(PickContext context, long now, boolean ignoreHealth) {
         int n = snapshot.size();
         if (n < 2 || (context != null && context.anyTried())) {
             // Retries exclude endpoints; a scan of what is left is exact and cheap at these sizes.
-            return fallback.pick(context);
+            return fallback.pick(context, now, ignoreHealth);
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int a = random.nextInt(n);
         int b = random.nextInt(n - 1);
         if (b >= a) {
             b++;
+        }
+        if (!snapshot.usable(context, a, now, ignoreHealth) || !snapshot.usable(context, b, now, ignoreHealth)) {
+            return fallback.pick(context, now, ignoreHealth);
         }
         long loadA = snapshot.stats[a].inFlight() + 1L;
         long loadB = snapshot.stats[b].inFlight() + 1L;

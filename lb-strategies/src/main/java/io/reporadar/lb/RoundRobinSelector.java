@@ -15,20 +15,22 @@ final class RoundRobinSelector implements Selector {
     /** Longest weight cycle precomputed; larger total weights are scaled down proportionally. */
     private static final int MAX_SEQUENCE = 1 << 16;
 
+    private final Snapshot snapshot;
     private final int[] sequence;
     private final AtomicLong next;
 
     RoundRobinSelector(Snapshot snapshot) {
+        this.snapshot = snapshot;
         this.sequence = smoothSequence(snapshot.weights);
         this.next = new AtomicLong(sequence.length == 0 ? 0 : ThreadLocalRandom.current().nextInt(sequence.length));
     }
 
     @Override
-    public int pick(PickContext context) {
+    public int pick(PickContext context, long now, boolean ignoreHealth) {
         int length = sequence.length;
         for (int attempt = 0; attempt < length; attempt++) {
             int index = sequence[(int) Long.remainderUnsigned(next.getAndIncrement(), length)];
-            if (!Snapshot.tried(context, index)) {
+            if (snapshot.usable(context, index, now, ignoreHealth)) {
                 return index;
             }
         }
