@@ -36,6 +36,8 @@ public final class LoadBalancer {
     private final PassiveHealth health;
     private final LongSupplier ticker;
     private final Map<Endpoint, EndpointStats> stats = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder picks = new java.util.concurrent.atomic.LongAdder();
+    private final List<Runnable> membershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile State state;
 
     /** A selector with the snapshot it was made from. */
@@ -83,6 +85,17 @@ public final class LoadBalancer {
         stats.keySet().retainAll(list);
         Snapshot snapshot = new Snapshot(list, statsList, health);
         state = new State(snapshot, strategy.newSelector(snapshot));
+        membershipListeners.forEach(Runnable::run);
+    }
+
+    /** Runs {@code listener} after every membership change (metrics follow the endpoints as they come and go). */
+    public void onMembershipChange(Runnable listener) {
+        membershipListeners.add(listener);
+    }
+
+    /** Picks made so far. */
+    public long picks() {
+        return picks.sum();
     }
 
     /**
@@ -102,6 +115,7 @@ public final class LoadBalancer {
         if (index < 0) {
             return null;
         }
+        picks.increment();
         if (context != null) {
             context.markTried(index);
         }
