@@ -42,6 +42,8 @@ public class PickBenchmark {
         RANDOM(Strategy::random),
         IP_HASH(Strategy::ipHash),
         CONSISTENT_HASH(Strategy::consistentHash),
+        MAGLEV(Strategy::maglev),
+        PEAK_EWMA(Strategy::peakEwma),
         /** Peer: smooth weighted round robin computed on every pick under a lock, as nginx and many clients do. */
         LOCKED_SMOOTH_WRR_PEER(null);
 

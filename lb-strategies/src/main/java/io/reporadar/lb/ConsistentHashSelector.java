@@ -21,9 +21,11 @@ final class ConsistentHashSelector implements Selector {
     private final long[] hashes;
     private final int[] owners;
     private final RoundRobinSelector fallback;
+    private final double loadFactor;
 
-    ConsistentHashSelector(Snapshot snapshot) {
+    ConsistentHashSelector(Snapshot snapshot, double loadFactor) {
         this.snapshot = snapshot;
+        this.loadFactor = loadFactor;
         this.fallback = new RoundRobinSelector(snapshot);
         int total = 0;
         for (int w : snapshot.weights) {
@@ -96,6 +98,15 @@ final class ConsistentHashSelector implements Selector {
             return fallback.pick(null, now, ignoreHealth);
         }
         int point = find(context.keyCrc32());
+        if (loadFactor > 0) {
+            // Bounded loads: walk the ring until an endpoint has room; every endpoint gets its turn within n points.
+            for (int attempt = 0; attempt < n; attempt++) {
+                int owner = owners[(point + attempt) % n];
+                if (snapshot.usable(context, owner, now, ignoreHealth) && snapshot.underBound(owner, loadFactor)) {
+                    return owner;
+                }
+            }
+        }
         for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
             int owner = owners[(point + attempt) % n];
             if (snapshot.usable(context, owner, now, ignoreHealth)) {

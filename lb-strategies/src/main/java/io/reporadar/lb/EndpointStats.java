@@ -12,7 +12,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class EndpointStats {
 
+    /** How fast a latency estimate forgets: Finagle's and Linkerd's 10 s. */
+    static final long EWMA_DECAY_NANOS = 10_000_000_000L;
+
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger groupInFlight;
     private final LongAdder successes = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder ejections = new LongAdder();
@@ -26,8 +30,12 @@ public final class EndpointStats {
     private volatile long ejectedUntil;
     private volatile boolean everEjected;
     private volatile boolean activelyDown;
+    private volatile double ewmaNanos = -1;
+    private volatile long ewmaStamp;
 
-    EndpointStats() {
+    /** @param groupInFlight the balancer's total of requests in flight, for bounded loads */
+    EndpointStats(AtomicInteger groupInFlight) {
+        this.groupInFlight = groupInFlight;
     }
 
     public int inFlight() {
@@ -77,11 +85,44 @@ public final class EndpointStats {
 
     void started() {
         inFlight.incrementAndGet();
+        groupInFlight.incrementAndGet();
+    }
+
+    /** Whether a latency was ever observed. */
+    boolean hasLatency() {
+        return ewmaNanos >= 0;
+    }
+
+    /**
+     * Peak EWMA cost: the latency estimate decayed by the time since it was last updated (so an endpoint that
+     * was slow gets probed again), times requests in flight + 1.
+     */
+    double cost(long now) {
+        double ewma = ewmaNanos;
+        double decayed = ewma * Math.exp(-(double) (now - ewmaStamp) / EWMA_DECAY_NANOS);
+        return decayed * (inFlight.get() + 1);
+    }
+
+    /** The latency estimate in nanoseconds, -1 before the first sample. */
+    public double latencyEstimateNanos() {
+        return ewmaNanos;
     }
 
     /** Records an outcome; returns the consecutive failures so far (0 after a success). */
-    synchronized int completed(boolean success, long now) {
+    synchronized int completed(boolean success, long now, long latencyNanos) {
         inFlight.decrementAndGet();
+        groupInFlight.decrementAndGet();
+        if (latencyNanos >= 0) {
+            double ewma = ewmaNanos;
+            if (ewma < 0 || latencyNanos > ewma) {
+                // Peak-sensitive: a spike counts at once.
+                ewmaNanos = latencyNanos;
+            } else {
+                double w = Math.exp(-(double) (now - ewmaStamp) / EWMA_DECAY_NANOS);
+                ewmaNanos = ewma * w + latencyNanos * (1 - w);
+            }
+            ewmaStamp = now;
+        }
         if (success) {
             successes.increment();
             if (accessed - checked < 0) {

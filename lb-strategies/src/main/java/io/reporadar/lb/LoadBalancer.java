@@ -37,6 +37,7 @@ public final class LoadBalancer {
     private final LongSupplier ticker;
     private final Map<Endpoint, EndpointStats> stats = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.LongAdder picks = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final List<Runnable> membershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile State state;
 
@@ -80,10 +81,16 @@ public final class LoadBalancer {
         }
         List<EndpointStats> statsList = new ArrayList<>(list.size());
         for (Endpoint endpoint : list) {
-            statsList.add(stats.computeIfAbsent(endpoint, e -> new EndpointStats()));
+            statsList.add(stats.computeIfAbsent(endpoint, e -> new EndpointStats(inFlight)));
+        }
+        for (Map.Entry<Endpoint, EndpointStats> entry : stats.entrySet()) {
+            if (!list.contains(entry.getKey())) {
+                // Its requests in flight will complete unrecorded: take them out of the total now.
+                inFlight.addAndGet(-entry.getValue().inFlight());
+            }
         }
         stats.keySet().retainAll(list);
-        Snapshot snapshot = new Snapshot(list, statsList, health);
+        Snapshot snapshot = new Snapshot(list, statsList, health, inFlight);
         state = new State(snapshot, strategy.newSelector(snapshot));
         membershipListeners.forEach(Runnable::run);
     }
@@ -143,7 +150,7 @@ public final class LoadBalancer {
             return;
         }
         long now = ticker.getAsLong();
-        int consecutive = s.completed(success, now);
+        int consecutive = s.completed(success, now, latency == null ? -1 : latency.toNanos());
         if (!success && health.consecutiveFailures > 0 && consecutive >= health.consecutiveFailures && mayEject(now)) {
             s.eject(now, health);
         }

@@ -108,13 +108,13 @@ public final class NginxUpstream {
                 throw new IllegalArgumentException("upstream " + name + ": no servers (expected: at least one)");
             }
             String strategyName = strategy.name();
-            boolean hashing = strategyName.startsWith("ip_hash") || strategyName.equals("hash_consistent") || strategyName.equals("random")
-                    || strategyName.equals("p2c");
+            boolean hashing = strategyName.startsWith("ip_hash") || strategyName.startsWith("hash_consistent")
+                    || strategyName.startsWith("maglev") || strategyName.equals("random") || strategyName.equals("p2c");
             if (hashing && !backups.isEmpty()) {
                 throw new IllegalArgumentException("upstream " + name + ": backup servers " + backups + " (expected: none with "
                         + strategyName + "; nginx refuses backup with hash, ip_hash and random)");
             }
-            if (strategyName.equals("hash_consistent") && (hashKey == null || hashKey.isBlank())) {
+            if ((strategyName.startsWith("hash_consistent") || strategyName.startsWith("maglev")) && (hashKey == null || hashKey.isBlank())) {
                 throw new IllegalArgumentException("upstream " + name + ": no hashKey (expected: an nginx expression such as $cookie_sid)");
             }
             StringBuilder out = new StringBuilder();
@@ -137,6 +137,15 @@ public final class NginxUpstream {
                         .append("    hash $remote_addr consistent;\n");
                 case "hash_consistent" -> out.append("    # Same key, same server, in nginx and in the Java consistent hash.\n")
                         .append("    hash ").append(hashKey).append(" consistent;\n");
+                case "hash_consistent_bounded" -> out.append("    # Same ring as the Java consistent hash, but nginx has no bounded loads: when the Java\n")
+                        .append("    # strategy walks past a full endpoint, nginx does not.\n")
+                        .append("    hash ").append(hashKey).append(" consistent;\n");
+                case "maglev", "maglev_bounded" -> out.append("    # nginx has no Maglev; its consistent hash keeps keys as sticky, but maps them\n")
+                        .append("    # differently from the Java strategy.\n")
+                        .append("    hash ").append(hashKey).append(" consistent;\n");
+                case "peak_ewma" -> out.append("    # nginx (open source) has no latency-aware balancing (least_time is NGINX Plus);\n")
+                        .append("    # least_conn is the closest.\n")
+                        .append("    least_conn;\n");
                 default -> out.append("    # nginx has no equivalent of the Java strategy ").append(strategyName)
                         .append("; it falls back to round robin.\n");
             }

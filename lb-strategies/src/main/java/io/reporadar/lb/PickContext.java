@@ -112,6 +112,11 @@ public final class PickContext {
         return crc.getValue();
     }
 
+    /** A 64-bit hash of the key (see {@link Hashing}). */
+    long keyHash64(long seed) {
+        return Hashing.hash64(key, keyLength, seed);
+    }
+
     byte[] addressBytes() {
         return address;
     }

@@ -3,18 +3,22 @@ package io.reporadar.lb;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Power of two choices on requests in flight: two distinct endpoints at random, the less loaded relative to
- * weight wins. Drawing with replacement would degenerate to one choice for a share of the picks.
+ * Power of two choices: two distinct endpoints at random, the cheaper wins. The cost is requests in flight
+ * relative to weight, or with peak EWMA the decayed latency estimate × (in flight + 1); while either endpoint
+ * has no latency sample yet, requests in flight decide. Drawing with replacement would degenerate to one
+ * choice for a share of the picks.
  *
  * <p>Thread-safe, lock-free, allocation-free.
  */
 final class PowerOfTwoSelector implements Selector {
 
     private final Snapshot snapshot;
+    private final boolean ewma;
     private final LeastConnectionsSelector fallback;
 
-    PowerOfTwoSelector(Snapshot snapshot) {
+    PowerOfTwoSelector(Snapshot snapshot, boolean ewma) {
         this.snapshot = snapshot;
+        this.ewma = ewma;
         this.fallback = new LeastConnectionsSelector(snapshot);
     }
 
@@ -34,8 +38,13 @@ final class PowerOfTwoSelector implements Selector {
         if (!snapshot.usable(context, a, now, ignoreHealth) || !snapshot.usable(context, b, now, ignoreHealth)) {
             return fallback.pick(context, now, ignoreHealth);
         }
-        long loadA = snapshot.stats[a].inFlight() + 1L;
-        long loadB = snapshot.stats[b].inFlight() + 1L;
+        EndpointStats statsA = snapshot.stats[a];
+        EndpointStats statsB = snapshot.stats[b];
+        if (ewma && statsA.hasLatency() && statsB.hasLatency()) {
+            return statsA.cost(now) / snapshot.weights[a] <= statsB.cost(now) / snapshot.weights[b] ? a : b;
+        }
+        long loadA = statsA.inFlight() + 1L;
+        long loadB = statsB.inFlight() + 1L;
         return loadA * snapshot.weights[b] <= loadB * snapshot.weights[a] ? a : b;
     }
 }

@@ -15,8 +15,11 @@ final class Snapshot {
     final EndpointStats[] stats;
     final int totalWeight;
     final PassiveHealth health;
+    final java.util.concurrent.atomic.AtomicInteger groupInFlight;
 
-    Snapshot(List<Endpoint> endpoints, List<EndpointStats> stats, PassiveHealth health) {
+    Snapshot(List<Endpoint> endpoints, List<EndpointStats> stats, PassiveHealth health,
+            java.util.concurrent.atomic.AtomicInteger groupInFlight) {
+        this.groupInFlight = groupInFlight;
         this.endpoints = endpoints.toArray(Endpoint[]::new);
         this.stats = stats.toArray(EndpointStats[]::new);
         this.health = health;
@@ -39,5 +42,14 @@ final class Snapshot {
             return false;
         }
         return ignoreHealth || stats[index].available(now, health);
+    }
+
+    /** Bounded loads: whether endpoint {@code index} has room under {@code ceil(c × (total + 1) / n)}. */
+    boolean underBound(int index, double c) {
+        if (c <= 0) {
+            return true;
+        }
+        long bound = (long) Math.ceil(c * (groupInFlight.get() + 1) / endpoints.length);
+        return stats[index].inFlight() < bound;
     }
 }
