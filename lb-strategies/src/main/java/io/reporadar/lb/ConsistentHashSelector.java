@@ -89,31 +89,31 @@ final class ConsistentHashSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, long now, boolean ignoreHealth) {
+    public int pick(PickContext context, boolean ignoreHealth) {
         int n = hashes.length;
         if (n == 0) {
             return -1;
         }
         if (context == null) {
-            return fallback.pick(null, now, ignoreHealth);
+            return fallback.pick(null, ignoreHealth);
         }
         int point = find(context.keyCrc32());
         if (loadFactor > 0) {
             // Bounded loads: walk the ring until an endpoint has room; every endpoint gets its turn within n points.
             for (int attempt = 0; attempt < n; attempt++) {
                 int owner = owners[(point + attempt) % n];
-                if (snapshot.usable(context, owner, now, ignoreHealth) && snapshot.underBound(owner, loadFactor)) {
+                if (snapshot.usable(context, owner, ignoreHealth) && snapshot.underBound(owner, loadFactor)) {
                     return owner;
                 }
             }
         }
         for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
             int owner = owners[(point + attempt) % n];
-            if (snapshot.usable(context, owner, now, ignoreHealth)) {
+            if (snapshot.usable(context, owner, ignoreHealth)) {
                 return owner;
             }
         }
-        return fallback.pick(context, now, ignoreHealth);
+        return fallback.pick(context, ignoreHealth);
     }
 
     /** The first point whose hash is at or after {@code hash}, as nginx's binary search finds it; n wraps to 0. */

@@ -60,15 +60,28 @@ public final class EndpointStats {
         return activelyDown;
     }
 
-    /** Whether passive and active health let the endpoint take a request at {@code now} (nanoTime). */
-    boolean available(long now, PassiveHealth health) {
+    /**
+     * Whether passive and active health let the endpoint take a request now. A healthy endpoint answers without
+     * reading the clock: the pick path stays a few volatile reads.
+     */
+    boolean available(java.util.function.LongSupplier ticker, PassiveHealth health) {
         if (activelyDown) {
             return false;
         }
-        if (health.maxFails > 0 && fails >= health.maxFails && now - checked <= health.failTimeoutNanos) {
+        boolean failing = health.maxFails > 0 && fails >= health.maxFails;
+        if (!failing && !everEjected) {
+            return true;
+        }
+        long now = ticker.getAsLong();
+        if (failing && now - checked <= health.failTimeoutNanos) {
             return false;
         }
         return !ejected(now);
+    }
+
+    /** Whether the endpoint has failures on record, which is when a pick matters to nginx's state. */
+    boolean hasFails() {
+        return fails > 0;
     }
 
     boolean ejected(long now) {
@@ -77,9 +90,13 @@ public final class EndpointStats {
     }
 
     /** nginx: a pick after fail_timeout starts a new check window; with fails at the limit, it is the one trial. */
-    synchronized void picked(long now, PassiveHealth health) {
+    void picked(long now, PassiveHealth health) {
         if (now - checked > health.failTimeoutNanos) {
-            checked = now;
+            synchronized (this) {
+                if (now - checked > health.failTimeoutNanos) {
+                    checked = now;
+                }
+            }
         }
     }
 

@@ -23,12 +23,12 @@ final class IpHashSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, long now, boolean ignoreHealth) {
+    public int pick(PickContext context, boolean ignoreHealth) {
         if (snapshot.size() == 0) {
             return -1;
         }
         if (context == null || context.addressLength() == 0) {
-            return fallback.pick(context, now, ignoreHealth);
+            return fallback.pick(context, ignoreHealth);
         }
         byte[] address = context.addressBytes();
         int length = context.addressLength() == 4 ? ipv4Bytes : context.addressLength();
@@ -43,10 +43,10 @@ final class IpHashSelector implements Selector {
                 w -= snapshot.weights[peer];
                 peer++;
             }
-            if (snapshot.usable(context, peer, now, ignoreHealth)) {
+            if (snapshot.usable(context, peer, ignoreHealth)) {
                 return peer;
             }
         }
-        return fallback.pick(context, now, ignoreHealth);
+        return fallback.pick(context, ignoreHealth);
     }
 }

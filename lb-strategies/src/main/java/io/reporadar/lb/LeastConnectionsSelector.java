@@ -20,7 +20,7 @@ final class LeastConnectionsSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, long now, boolean ignoreHealth) {
+    public int pick(PickContext context, boolean ignoreHealth) {
         int n = snapshot.size();
         if (n == 0) {
             return -1;
@@ -31,7 +31,7 @@ final class LeastConnectionsSelector implements Selector {
         int bestWeight = 1;
         for (int k = 0; k < n; k++) {
             int i = offset + k < n ? offset + k : offset + k - n;
-            if (!snapshot.usable(context, i, now, ignoreHealth)) {
+            if (!snapshot.usable(context, i, ignoreHealth)) {
                 continue;
             }
             long load = snapshot.stats[i].inFlight();

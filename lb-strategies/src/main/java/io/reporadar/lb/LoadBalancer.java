@@ -90,7 +90,7 @@ public final class LoadBalancer {
             }
         }
         stats.keySet().retainAll(list);
-        Snapshot snapshot = new Snapshot(list, statsList, health, inFlight);
+        Snapshot snapshot = new Snapshot(list, statsList, health, inFlight, ticker);
         state = new State(snapshot, strategy.newSelector(snapshot));
         membershipListeners.forEach(Runnable::run);
     }
@@ -114,10 +114,9 @@ public final class LoadBalancer {
      */
     public Endpoint pick(PickContext context) {
         State current = state;
-        long now = ticker.getAsLong();
-        int index = current.selector.pick(context, now, false);
+        int index = current.selector.pick(context, false);
         if (index < 0 && health.allDown == PassiveHealth.AllDown.FAIL_OPEN) {
-            index = current.selector.pick(context, now, true);
+            index = current.selector.pick(context, true);
         }
         if (index < 0) {
             return null;
@@ -126,8 +125,9 @@ public final class LoadBalancer {
         if (context != null) {
             context.markTried(index);
         }
-        if (health.maxFails > 0) {
-            current.snapshot.stats[index].picked(now, health);
+        EndpointStats picked = current.snapshot.stats[index];
+        if (health.maxFails > 0 && picked.hasFails()) {
+            picked.picked(ticker.getAsLong(), health);
         }
         return current.snapshot.endpoints[index];
     }
@@ -174,7 +174,7 @@ public final class LoadBalancer {
     /** Whether the endpoint may take a request now, as far as health is concerned. */
     public boolean isAvailable(Endpoint endpoint) {
         EndpointStats s = stats.get(endpoint);
-        return s != null && s.available(ticker.getAsLong(), health);
+        return s != null && s.available(ticker, health);
     }
 
     /** The stats of an endpoint in the current membership, or {@code null}. */

@@ -72,13 +72,13 @@ final class MaglevSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, long now, boolean ignoreHealth) {
+    public int pick(PickContext context, boolean ignoreHealth) {
         int size = table.length;
         if (size == 0) {
             return -1;
         }
         if (context == null) {
-            return fallback.pick(null, now, ignoreHealth);
+            return fallback.pick(null, ignoreHealth);
         }
         int slot = (int) Long.remainderUnsigned(context.keyHash64(KEY_SEED), size);
         int n = snapshot.size();
@@ -87,18 +87,18 @@ final class MaglevSelector implements Selector {
         if (loadFactor > 0) {
             for (int step = 0; step < limit; step++) {
                 int owner = table[(slot + step) % size];
-                if (snapshot.usable(context, owner, now, ignoreHealth) && snapshot.underBound(owner, loadFactor)) {
+                if (snapshot.usable(context, owner, ignoreHealth) && snapshot.underBound(owner, loadFactor)) {
                     return owner;
                 }
             }
         }
         for (int step = 0; step < limit; step++) {
             int owner = table[(slot + step) % size];
-            if (snapshot.usable(context, owner, now, ignoreHealth)) {
+            if (snapshot.usable(context, owner, ignoreHealth)) {
                 return owner;
             }
         }
-        return fallback.pick(context, now, ignoreHealth);
+        return fallback.pick(context, ignoreHealth);
     }
 
     /** The share of the table each endpoint owns, for balance reports. */

@@ -23,11 +23,11 @@ final class PowerOfTwoSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, long now, boolean ignoreHealth) {
+    public int pick(PickContext context, boolean ignoreHealth) {
         int n = snapshot.size();
         if (n < 2 || (context != null && context.anyTried())) {
             // Retries exclude endpoints; a scan of what is left is exact and cheap at these sizes.
-            return fallback.pick(context, now, ignoreHealth);
+            return fallback.pick(context, ignoreHealth);
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int a = random.nextInt(n);
@@ -35,12 +35,13 @@ final class PowerOfTwoSelector implements Selector {
         if (b >= a) {
             b++;
         }
-        if (!snapshot.usable(context, a, now, ignoreHealth) || !snapshot.usable(context, b, now, ignoreHealth)) {
-            return fallback.pick(context, now, ignoreHealth);
+        if (!snapshot.usable(context, a, ignoreHealth) || !snapshot.usable(context, b, ignoreHealth)) {
+            return fallback.pick(context, ignoreHealth);
         }
         EndpointStats statsA = snapshot.stats[a];
         EndpointStats statsB = snapshot.stats[b];
         if (ewma && statsA.hasLatency() && statsB.hasLatency()) {
+            long now = snapshot.ticker.getAsLong();
             return statsA.cost(now) / snapshot.weights[a] <= statsB.cost(now) / snapshot.weights[b] ? a : b;
         }
         long loadA = statsA.inFlight() + 1L;

@@ -24,18 +24,18 @@ final class RandomSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, long now, boolean ignoreHealth) {
+    public int pick(PickContext context, boolean ignoreHealth) {
         int n = snapshot.size();
         for (int attempt = 0; attempt < 2 * n; attempt++) {
             int r = ThreadLocalRandom.current().nextInt(snapshot.totalWeight);
             int found = Arrays.binarySearch(cumulative, r + 1);
             int index = found >= 0 ? found : -found - 1;
-            if (snapshot.usable(context, index, now, ignoreHealth)) {
+            if (snapshot.usable(context, index, ignoreHealth)) {
                 return index;
             }
         }
         for (int i = 0; i < n; i++) {
-            if (snapshot.usable(context, i, now, ignoreHealth)) {
+            if (snapshot.usable(context, i, ignoreHealth)) {
                 return i;
             }
         }

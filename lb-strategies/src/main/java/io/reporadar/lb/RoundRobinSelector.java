@@ -26,11 +26,11 @@ final class RoundRobinSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, long now, boolean ignoreHealth) {
+    public int pick(PickContext context, boolean ignoreHealth) {
         int length = sequence.length;
         for (int attempt = 0; attempt < length; attempt++) {
             int index = sequence[(int) Long.remainderUnsigned(next.getAndIncrement(), length)];
-            if (snapshot.usable(context, index, now, ignoreHealth)) {
+            if (snapshot.usable(context, index, ignoreHealth)) {
                 return index;
             }
         }

@@ -10,9 +10,9 @@ interface Selector {
 
     /**
      * The index of the endpoint to use, skipping those {@code context} marks as tried and, unless
-     * {@code ignoreHealth}, those that are unavailable at {@code now}; -1 when none is left.
+     * {@code ignoreHealth}, those that are unavailable; -1 when none is left.
      *
      * @param context the request's context, or {@code null} for strategies that need neither key nor address
      */
-    int pick(PickContext context, long now, boolean ignoreHealth);
+    int pick(PickContext context, boolean ignoreHealth);
 }

@@ -16,10 +16,12 @@ final class Snapshot {
     final int totalWeight;
     final PassiveHealth health;
     final java.util.concurrent.atomic.AtomicInteger groupInFlight;
+    final java.util.function.LongSupplier ticker;
 
     Snapshot(List<Endpoint> endpoints, List<EndpointStats> stats, PassiveHealth health,
-            java.util.concurrent.atomic.AtomicInteger groupInFlight) {
+            java.util.concurrent.atomic.AtomicInteger groupInFlight, java.util.function.LongSupplier ticker) {
         this.groupInFlight = groupInFlight;
+        this.ticker = ticker;
         this.endpoints = endpoints.toArray(Endpoint[]::new);
         this.stats = stats.toArray(EndpointStats[]::new);
         this.health = health;
@@ -37,11 +39,11 @@ final class Snapshot {
     }
 
     /** Whether endpoint {@code index} may be picked: not tried for this request and, unless ignored, available. */
-    boolean usable(PickContext context, int index, long now, boolean ignoreHealth) {
+    boolean usable(PickContext context, int index, boolean ignoreHealth) {
         if (context != null && context.wasTried(index)) {
             return false;
         }
-        return ignoreHealth || stats[index].available(now, health);
+        return ignoreHealth || stats[index].available(ticker, health);
     }
 
     /** Bounded loads: whether endpoint {@code index} has room under {@code ceil(c × (total + 1) / n)}. */
