@@ -90,13 +90,13 @@ public final class ActiveHealthCheck implements AutoCloseable {
                 streak[0]++;
                 streak[1] = 0;
                 if (stats.activelyDown() && streak[0] >= rise) {
-                    stats.activeVerdict(false);
+                    balancer.activeVerdict(endpoint, false);
                 }
             } else {
                 streak[1]++;
                 streak[0] = 0;
                 if (!stats.activelyDown() && streak[1] >= fall) {
-                    stats.activeVerdict(true);
+                    balancer.activeVerdict(endpoint, true);
                 }
             }
         }

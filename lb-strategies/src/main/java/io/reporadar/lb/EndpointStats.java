@@ -32,6 +32,9 @@ public final class EndpointStats {
     private volatile boolean activelyDown;
     private volatile double ewmaNanos = -1;
     private volatile long ewmaStamp;
+    /** When slow start began (nanoTime), while it lasts; see {@link #weightFactor}. */
+    private volatile long warmingSince;
+    private volatile boolean warming;
 
     /** @param groupInFlight the balancer's total of requests in flight, for bounded loads */
     EndpointStats(AtomicInteger groupInFlight) {
@@ -105,6 +108,28 @@ public final class EndpointStats {
         groupInFlight.incrementAndGet();
     }
 
+    /** Starts slow start: the endpoint is new or has just recovered. */
+    void startWarming(long now) {
+        warmingSince = now;
+        warming = true;
+    }
+
+    /**
+     * Slow start: the share of its weight the endpoint gets, growing linearly from 10 % to 100 % over the
+     * window after it was added or recovered; 1 once warm. Reads the clock only while warming.
+     */
+    double weightFactor(java.util.function.LongSupplier ticker, long windowNanos) {
+        if (!warming || windowNanos <= 0) {
+            return 1.0;
+        }
+        long elapsed = ticker.getAsLong() - warmingSince;
+        if (elapsed >= windowNanos) {
+            warming = false;
+            return 1.0;
+        }
+        return Math.max(0.1, (double) elapsed / windowNanos);
+    }
+
     /** Whether a latency was ever observed. */
     boolean hasLatency() {
         return ewmaNanos >= 0;
@@ -166,7 +191,14 @@ public final class EndpointStats {
         return ejectedUntil;
     }
 
-    void activeVerdict(boolean down) {
+    /** Records the active check's verdict; returns whether the endpoint just came back. */
+    boolean activeVerdict(boolean down) {
+        boolean recovered = activelyDown && !down;
         activelyDown = down;
+        return recovered;
+    }
+
+    int fails() {
+        return fails;
     }
 }

@@ -28,14 +28,14 @@ final class LeastConnectionsSelector implements Selector {
         int offset = Math.floorMod(start.getAndIncrement(), n);
         int best = -1;
         long bestLoad = 0;
-        int bestWeight = 1;
+        double bestWeight = 1;
         for (int k = 0; k < n; k++) {
             int i = offset + k < n ? offset + k : offset + k - n;
             if (!snapshot.usable(context, i, ignoreHealth)) {
                 continue;
             }
             long load = snapshot.stats[i].inFlight();
-            int weight = snapshot.weights[i];
+            double weight = snapshot.effectiveWeight(i);
             if (best < 0 || load * bestWeight < bestLoad * weight) {
                 best = i;
                 bestLoad = load;

@@ -35,6 +35,8 @@ public final class LoadBalancer {
     private final Strategy strategy;
     private final PassiveHealth health;
     private final LongSupplier ticker;
+    private final long slowStartNanos;
+    private boolean initialized;
     private final Map<Endpoint, EndpointStats> stats = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.LongAdder picks = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -56,7 +58,9 @@ public final class LoadBalancer {
         this.strategy = builder.strategy;
         this.health = builder.health;
         this.ticker = builder.ticker;
+        this.slowStartNanos = builder.slowStart.toNanos();
         update(builder.endpoints);
+        initialized = true;
     }
 
     /** A balancer with {@link PassiveHealth#DEFAULT} health. */
@@ -81,7 +85,14 @@ public final class LoadBalancer {
         }
         List<EndpointStats> statsList = new ArrayList<>(list.size());
         for (Endpoint endpoint : list) {
-            statsList.add(stats.computeIfAbsent(endpoint, e -> new EndpointStats(inFlight)));
+            statsList.add(stats.computeIfAbsent(endpoint, e -> {
+                EndpointStats fresh = new EndpointStats(inFlight);
+                if (initialized && slowStartNanos > 0) {
+                    // Added to a running balancer: let it warm up (the first membership has nothing to warm up against).
+                    fresh.startWarming(ticker.getAsLong());
+                }
+                return fresh;
+            }));
         }
         for (Map.Entry<Endpoint, EndpointStats> entry : stats.entrySet()) {
             if (!list.contains(entry.getKey())) {
@@ -90,7 +101,7 @@ public final class LoadBalancer {
             }
         }
         stats.keySet().retainAll(list);
-        Snapshot snapshot = new Snapshot(list, statsList, health, inFlight, ticker);
+        Snapshot snapshot = new Snapshot(list, statsList, health, inFlight, ticker, slowStartNanos);
         state = new State(snapshot, strategy.newSelector(snapshot));
         membershipListeners.forEach(Runnable::run);
     }
@@ -150,7 +161,11 @@ public final class LoadBalancer {
             return;
         }
         long now = ticker.getAsLong();
+        boolean wasFailing = health.maxFails > 0 && s.fails() >= health.maxFails;
         int consecutive = s.completed(success, now, latency == null ? -1 : latency.toNanos());
+        if (success && wasFailing && s.fails() == 0 && slowStartNanos > 0) {
+            s.startWarming(now);
+        }
         if (!success && health.consecutiveFailures > 0 && consecutive >= health.consecutiveFailures && mayEject(now)) {
             s.eject(now, health);
         }
@@ -169,6 +184,14 @@ public final class LoadBalancer {
             }
         }
         return (ejected + 1) * 100 <= health.maxEjectedPercent * all.length;
+    }
+
+    /** Records an active health check's verdict (see {@link ActiveHealthCheck}); a recovery starts slow start. */
+    void activeVerdict(Endpoint endpoint, boolean down) {
+        EndpointStats s = stats.get(endpoint);
+        if (s != null && s.activeVerdict(down) && slowStartNanos > 0) {
+            s.startWarming(ticker.getAsLong());
+        }
     }
 
     /** Whether the endpoint may take a request now, as far as health is concerned. */
@@ -201,6 +224,7 @@ public final class LoadBalancer {
         private final List<Endpoint> endpoints = new ArrayList<>();
         private PassiveHealth health = PassiveHealth.DEFAULT;
         private LongSupplier ticker = System::nanoTime;
+        private Duration slowStart = Duration.ZERO;
 
         private Builder(Strategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy");
@@ -219,6 +243,19 @@ public final class LoadBalancer {
         /** The clock health timing runs on, in nanoseconds ({@code System::nanoTime}); tests pass their own. */
         public Builder ticker(LongSupplier ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Slow start: an endpoint added to a running balancer, or back from failure, gets 10 % of its weight,
+         * growing linearly to all of it over {@code window}, with least connections, power of two choices and
+         * peak EWMA (round robin and the hash strategies keep fixed shares). Zero (the default) turns it off.
+         */
+        public Builder slowStart(Duration window) {
+            if (window == null || window.isNegative()) {
+                throw new IllegalArgumentException("slowStart: " + window + " (expected: zero or a positive duration)");
+            }
+            this.slowStart = window;
             return this;
         }
 

@@ -40,12 +40,14 @@ final class PowerOfTwoSelector implements Selector {
         }
         EndpointStats statsA = snapshot.stats[a];
         EndpointStats statsB = snapshot.stats[b];
+        double weightA = snapshot.effectiveWeight(a);
+        double weightB = snapshot.effectiveWeight(b);
         if (ewma && statsA.hasLatency() && statsB.hasLatency()) {
             long now = snapshot.ticker.getAsLong();
-            return statsA.cost(now) / snapshot.weights[a] <= statsB.cost(now) / snapshot.weights[b] ? a : b;
+            return statsA.cost(now) / weightA <= statsB.cost(now) / weightB ? a : b;
         }
         long loadA = statsA.inFlight() + 1L;
         long loadB = statsB.inFlight() + 1L;
-        return loadA * snapshot.weights[b] <= loadB * snapshot.weights[a] ? a : b;
+        return loadA * weightB <= loadB * weightA ? a : b;
     }
 }

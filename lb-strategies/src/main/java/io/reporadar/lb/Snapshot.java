@@ -17,11 +17,13 @@ final class Snapshot {
     final PassiveHealth health;
     final java.util.concurrent.atomic.AtomicInteger groupInFlight;
     final java.util.function.LongSupplier ticker;
+    final long slowStartNanos;
 
     Snapshot(List<Endpoint> endpoints, List<EndpointStats> stats, PassiveHealth health,
-            java.util.concurrent.atomic.AtomicInteger groupInFlight, java.util.function.LongSupplier ticker) {
+            java.util.concurrent.atomic.AtomicInteger groupInFlight, java.util.function.LongSupplier ticker, long slowStartNanos) {
         this.groupInFlight = groupInFlight;
         this.ticker = ticker;
+        this.slowStartNanos = slowStartNanos;
         this.endpoints = endpoints.toArray(Endpoint[]::new);
         this.stats = stats.toArray(EndpointStats[]::new);
         this.health = health;
@@ -44,6 +46,11 @@ final class Snapshot {
             return false;
         }
         return ignoreHealth || stats[index].available(ticker, health);
+    }
+
+    /** The weight the load-aware strategies use now: the configured one, reduced while the endpoint warms up. */
+    double effectiveWeight(int index) {
+        return weights[index] * stats[index].weightFactor(ticker, slowStartNanos);
     }
 
     /** Bounded loads: whether endpoint {@code index} has room under {@code ceil(c × (total + 1) / n)}. */

@@ -21,7 +21,7 @@ class HashBalanceTest {
         List<EndpointStats> stats = new ArrayList<>();
         java.util.concurrent.atomic.AtomicInteger group = new java.util.concurrent.atomic.AtomicInteger();
         endpoints.forEach(e -> stats.add(new EndpointStats(group)));
-        return new Snapshot(endpoints, stats, PassiveHealth.OFF, group, System::nanoTime);
+        return new Snapshot(endpoints, stats, PassiveHealth.OFF, group, System::nanoTime, 0);
     }
 
     @Test

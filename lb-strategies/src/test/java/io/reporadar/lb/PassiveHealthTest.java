@@ -121,6 +121,28 @@ class PassiveHealthTest {
     }
 
     @Test
+    void anEndpointAddedToARunningBalancerWarmsUpOverTheSlowStartWindow() {
+        LoadBalancer lb = LoadBalancer.builder(Strategy.leastConnections()).endpoints(List.of(A, B))
+                .health(PassiveHealth.OFF).slowStart(Duration.ofSeconds(10)).ticker(now::get).build();
+        lb.update(List.of(A, B, C));
+
+        // Right after joining, C counts with 10 % of its weight: each request on it weighs like ten elsewhere.
+        int onC = 0;
+        for (int i = 0; i < 120; i++) {
+            Endpoint e = lb.pick(null);
+            lb.onStart(e);
+            if (e.equals(C)) {
+                onC++;
+            }
+        }
+        assertThat(onC).isLessThan(15);
+
+        advance(Duration.ofSeconds(10));
+        Endpoint next = lb.pick(null);
+        assertThat(next).as("warm: C is the least loaded by far").isEqualTo(C);
+    }
+
+    @Test
     void badSettingsNameTheCulprit() {
         assertThatThrownBy(() -> PassiveHealth.DEFAULT.withNginxSemantics(-1, Duration.ofSeconds(1)))
                 .hasMessage("maxFails: -1 (expected: >= 0)");
