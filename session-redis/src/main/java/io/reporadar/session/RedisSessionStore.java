@@ -1,0 +1,509 @@
+package io.reporadar.session;
+
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Sessions in Redis, one hash per session, encrypted field by field.
+ *
+ * <pre>{@code
+ * RedisSessionStore store = RedisSessionStore.builder(connection, secrets, keys).build();
+ * Session session = store.load(cookieValueOrNull);    // one round trip, or none without a cookie
+ * session.set("user", "ada");
+ * store.save(session);                                 // one round trip; nothing when nothing changed
+ * String cookie = store.cookieValue(session);
+ * }</pre>
+ *
+ * <ul>
+ *   <li>Layout: the Redis key is a keyed hash of the session id; each attribute is one field, named by a keyed
+ *       hash of the attribute name, holding AES-256-GCM ciphertext of name and value bound to key and field;
+ *       {@code ~c} and {@code ~a} hold the encrypted creation and last-access times, {@code ~v} a version.</li>
+ *   <li>A save is one Lua script: set the changed fields, delete the removed ones, bump the version, refresh the
+ *       idle expiry; it refuses to recreate a session that was invalidated (deleted) meanwhile, so a logout is
+ *       never undone by a request still in flight. Requests that change different attributes never lose each
+ *       other's writes.</li>
+ *   <li>A read-only request costs one round trip; the idle expiry is refreshed at most once per touch
+ *       interval. A session created and never written costs nothing.</li>
+ *   <li>Changing the id (after login) writes the session under the new key and leaves the old key readable for
+ *       a short grace period, without RENAME, so it works on Redis Cluster.</li>
+ *   <li>A tampered cookie, an unknown or expired id, or data that does not decrypt gives a fresh session
+ *       (or, with {@link OnCorruption#DROP_ATTRIBUTE}, loses only the bad attribute) and is counted.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: share one store (and one connection) across requests.
+ */
+public final class RedisSessionStore {
+
+    /** What to do with a stored attribute that fails to decrypt or decode. */
+    public enum OnCorruption {
+        /** Discard the whole session: the request starts over with a fresh one. */
+        FRESH_SESSION,
+        /** Drop the bad attribute and keep the rest. */
+        DROP_ATTRIBUTE
+    }
+
+    private static final byte[] CREATED = "~c".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ACCESSED = "~a".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VERSION = "~v".getBytes(StandardCharsets.US_ASCII);
+    private static final String SAVE_SCRIPT = """
+            local exists = redis.call('EXISTS', KEYS[1])
+            if ARGV[1] == 'existing' and exists == 0 then return -1 end
+            if ARGV[1] == 'new' and exists == 1 then return -2 end
+            local n = tonumber(ARGV[3])
+            if n > 0 then
+              local sets = {}
+              for i = 4, 3 + 2 * n do sets[#sets + 1] = ARGV[i] end
+              redis.call('HSET', KEYS[1], unpack(sets))
+            end
+            if #ARGV > 3 + 2 * n then
+              local dels = {}
+              for i = 4 + 2 * n, #ARGV do dels[#dels + 1] = ARGV[i] end
+              redis.call('HDEL', KEYS[1], unpack(dels))
+            end
+            local version = redis.call('HINCRBY', KEYS[1], '~v', 1)
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return version
+            """;
+
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final SessionSecrets secrets;
+    private final KeyRing keys;
+    private final SessionCodec codec;
+    private final Duration idleTimeout;
+    private final Duration absoluteTimeout;
+    private final Duration touchInterval;
+    private final Duration idChangeGrace;
+    private final OnCorruption onCorruption;
+    private final Clock clock;
+    private final int maxAttributeBytes;
+    private final int maxSessionBytes;
+    private final String keyPrefix;
+    private final byte[] scriptSha;
+    private final Map<String, LongAdder> counters = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private RedisSessionStore(Builder b) {
+        this.connection = b.connection;
+        this.secrets = b.secrets;
+        this.keys = b.keys;
+        this.codec = b.codec;
+        this.idleTimeout = b.idleTimeout;
+        this.absoluteTimeout = b.absoluteTimeout;
+        this.touchInterval = b.touchInterval != null ? b.touchInterval : min(idleTimeout.dividedBy(4), Duration.ofMinutes(1));
+        this.idChangeGrace = b.idChangeGrace;
+        this.onCorruption = b.onCorruption;
+        this.clock = b.clock;
+        this.maxAttributeBytes = b.maxAttributeBytes;
+        this.maxSessionBytes = b.maxSessionBytes;
+        this.keyPrefix = b.keyPrefix;
+        this.scriptSha = sha1Hex(SAVE_SCRIPT);
+    }
+
+    public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection, SessionSecrets secrets, KeyRing keys) {
+        return new Builder(connection, secrets, keys);
+    }
+
+    /** A new session; nothing is written until it is saved with something in it. */
+    public Session create() {
+        String id = SessionSecrets.newSessionId();
+        Instant now = clock.instant();
+        return new Session(this, id, secrets.redisKey(keyPrefix, id), now, now, true);
+    }
+
+    /**
+     * The session a cookie names, or a fresh one when there is no valid cookie, no such session, or it expired
+     * or failed to decrypt. One round trip when there is a cookie, none otherwise.
+     *
+     * @throws SessionStoreUnavailableException when Redis does not answer within its timeout
+     */
+    public Session load(String cookieValue) {
+        if (cookieValue == null || cookieValue.isEmpty()) {
+            return create();
+        }
+        String id = secrets.verify(cookieValue).orElse(null);
+        if (id == null) {
+            count("cookie-invalid");
+            return create();
+        }
+        String redisKey = secrets.redisKey(keyPrefix, id);
+        Map<byte[], byte[]> hash;
+        try {
+            hash = commands().hgetall(key(redisKey));
+        } catch (RedisException e) {
+            throw new SessionStoreUnavailableException("load", e);
+        }
+        if (hash == null || hash.isEmpty()) {
+            count("unknown");
+            return create();
+        }
+        try {
+            return decode(id, redisKey, hash);
+        } catch (SessionDataException e) {
+            count("corrupt-" + e.reason());
+            return create();
+        }
+    }
+
+    private Session decode(String id, String redisKey, Map<byte[], byte[]> hash) {
+        byte[] created = null;
+        byte[] accessed = null;
+        List<byte[][]> fields = new ArrayList<>(hash.size());
+        for (Map.Entry<byte[], byte[]> entry : hash.entrySet()) {
+            byte[] field = entry.getKey();
+            if (java.util.Arrays.equals(field, CREATED)) {
+                created = entry.getValue();
+            } else if (java.util.Arrays.equals(field, ACCESSED)) {
+                accessed = entry.getValue();
+            } else if (!java.util.Arrays.equals(field, VERSION)) {
+                fields.add(new byte[][] {field, entry.getValue()});
+            }
+        }
+        if (created == null || accessed == null) {
+            throw new SessionDataException("format", null);
+        }
+        Instant createdAt = Instant.ofEpochMilli(ByteBuffer.wrap(keys.decrypt(aad(redisKey, CREATED), created)).getLong());
+        Instant accessedAt = Instant.ofEpochMilli(ByteBuffer.wrap(keys.decrypt(aad(redisKey, ACCESSED), accessed)).getLong());
+        Instant now = clock.instant();
+        if (Duration.between(accessedAt, now).compareTo(idleTimeout) > 0 || Duration.between(createdAt, now).compareTo(absoluteTimeout) > 0) {
+            count("expired");
+            deleteQuietly(redisKey);
+            return create();
+        }
+        Session session = new Session(this, id, redisKey, createdAt, accessedAt, false);
+        if (keys.isStale(created)) {
+            session.metadataStale();
+        }
+        for (byte[][] field : fields) {
+            try {
+                byte[] plain = keys.decrypt(aad(redisKey, field[0]), field[1]);
+                int nameLength = ((plain[0] & 0xff) << 8) | (plain[1] & 0xff);
+                String name = new String(plain, 2, nameLength, StandardCharsets.UTF_8);
+                Object value = codec.decode(plain, 2 + nameLength);
+                session.loaded(name, value, plain, keys.isStale(field[1]));
+            } catch (SessionDataException e) {
+                if (onCorruption == OnCorruption.FRESH_SESSION) {
+                    throw e;
+                }
+                count("dropped-" + e.reason());
+            }
+        }
+        return session;
+    }
+
+    /**
+     * Writes what the request changed, in one round trip: nothing when nothing changed and the last access is
+     * recent, a touch of the idle expiry when it is not.
+     *
+     * @throws SessionStoreUnavailableException when Redis does not answer within its timeout
+     * @throws IllegalArgumentException         when the session would exceed its size limit
+     */
+    public void save(Session session) {
+        if (session.isInvalidated()) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (!session.hasChanges()) {
+            if (!session.isNew() && Duration.between(session.lastAccessed(), now).compareTo(touchInterval) >= 0) {
+                runSave(session, List.of(), List.of(), now, "existing", "touch");
+                session.touched(now);
+            }
+            return;
+        }
+        List<byte[]> sets = new ArrayList<>();
+        int size = 0;
+        for (String name : session.isNew() ? session.encodedValues().keySet() : union(session)) {
+            byte[] plain = session.encodedValues().get(name);
+            if (plain == null) {
+                continue;
+            }
+            byte[] field = secrets.fieldName(name);
+            sets.add(field);
+            sets.add(keys.encrypt(aad(session.redisKey(), field), plain));
+        }
+        for (byte[] plain : session.encodedValues().values()) {
+            size += plain.length;
+        }
+        if (size > maxSessionBytes) {
+            throw new IllegalArgumentException("session: " + size + " bytes of attributes (expected: at most " + maxSessionBytes + ")");
+        }
+        List<byte[]> deletes = new ArrayList<>();
+        for (String name : session.removed()) {
+            deletes.add(secrets.fieldName(name));
+        }
+        String mode = session.isNew() ? "new" : "existing";
+        if (session.isNew() || session.isMetadataStale()) {
+            sets.add(CREATED);
+            sets.add(keys.encrypt(aad(session.redisKey(), CREATED), epochMillis(session.created())));
+        }
+        long result = runSave(session, sets, deletes, now, mode, "save");
+        if (result == -1) {
+            // Invalidated (or expired) while this request ran: the logout stands.
+            count("save-refused");
+            session.invalidated();
+            return;
+        }
+        if (result == -2) {
+            throw new IllegalStateException("session id collision: 256 random bits repeated, or a clock gone wrong");
+        }
+        session.saved(now);
+        String previous = session.previousRedisKey();
+        if (previous != null && mode.equals("new")) {
+            expireQuietly(previous, idChangeGrace);
+        }
+    }
+
+    private static List<String> union(Session session) {
+        List<String> names = new ArrayList<>(session.changed());
+        for (String name : session.stale()) {
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private long runSave(Session session, List<byte[]> sets, List<byte[]> deletes, Instant now, String mode, String operation) {
+        List<byte[]> args = new ArrayList<>(4 + sets.size() + deletes.size() + 2);
+        args.add(mode.getBytes(StandardCharsets.US_ASCII));
+        args.add(Long.toString(idleTimeout.toMillis()).getBytes(StandardCharsets.US_ASCII));
+        args.add(Integer.toString(sets.size() / 2 + 1).getBytes(StandardCharsets.US_ASCII));
+        args.addAll(sets);
+        args.add(ACCESSED);
+        args.add(keys.encrypt(aad(session.redisKey(), ACCESSED), epochMillis(now)));
+        args.addAll(deletes);
+        byte[][] keysArg = {key(session.redisKey())};
+        byte[][] argv = args.toArray(new byte[0][]);
+        try {
+            Long result;
+            try {
+                result = commands().evalsha(new String(scriptSha, StandardCharsets.US_ASCII), ScriptOutputType.INTEGER, keysArg, argv);
+            } catch (RedisNoScriptException e) {
+                result = commands().eval(SAVE_SCRIPT, ScriptOutputType.INTEGER, keysArg, argv);
+            }
+            count(operation);
+            return result;
+        } catch (RedisException e) {
+            throw new SessionStoreUnavailableException(operation, e);
+        }
+    }
+
+    /** Ends the session: its data is deleted, and a save still in flight will not bring it back. */
+    public void invalidate(Session session) {
+        session.invalidated();
+        try {
+            if (session.previousRedisKey() != null) {
+                commands().del(key(session.redisKey()), key(session.previousRedisKey()));
+            } else {
+                commands().del(key(session.redisKey()));
+            }
+        } catch (RedisException e) {
+            throw new SessionStoreUnavailableException("invalidate", e);
+        }
+        count("invalidate");
+    }
+
+    /**
+     * Gives the session a new id (after login, against session fixation). The next {@link #save} writes it under
+     * the new key; the old key stays readable for the grace period, for requests already in flight.
+     */
+    public void changeId(Session session) {
+        session.requireValid();
+        String id = SessionSecrets.newSessionId();
+        session.renamed(id, secrets.redisKey(keyPrefix, id));
+        count("change-id");
+    }
+
+    /** The signed cookie value for this session. */
+    public String cookieValue(Session session) {
+        return secrets.sign(session.id());
+    }
+
+    /** How often each event happened: load outcomes, refusals, corruption by reason. */
+    public Map<String, Long> counts() {
+        Map<String, Long> snapshot = new java.util.TreeMap<>();
+        counters.forEach((name, adder) -> snapshot.put(name, adder.sum()));
+        return snapshot;
+    }
+
+    byte[] encodeAttribute(String name, Object value) {
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        if (nameBytes.length == 0 || nameBytes.length > 255) {
+            throw new IllegalArgumentException("session attribute name: \"" + name + "\" (expected: 1-255 bytes of UTF-8)");
+        }
+        byte[] body = codec.encode(name, value);
+        if (body.length > maxAttributeBytes) {
+            throw new IllegalArgumentException("session attribute " + name + ": " + body.length + " bytes (expected: at most "
+                    + maxAttributeBytes + ")");
+        }
+        byte[] plain = new byte[2 + nameBytes.length + body.length];
+        plain[0] = (byte) (nameBytes.length >>> 8);
+        plain[1] = (byte) nameBytes.length;
+        System.arraycopy(nameBytes, 0, plain, 2, nameBytes.length);
+        System.arraycopy(body, 0, plain, 2 + nameBytes.length, body.length);
+        return plain;
+    }
+
+    private RedisCommands<byte[], byte[]> commands() {
+        return connection.sync();
+    }
+
+    private static byte[] key(String redisKey) {
+        return redisKey.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] aad(String redisKey, byte[] field) {
+        byte[] key = key(redisKey);
+        byte[] aad = new byte[key.length + 1 + field.length];
+        System.arraycopy(key, 0, aad, 0, key.length);
+        System.arraycopy(field, 0, aad, key.length + 1, field.length);
+        return aad;
+    }
+
+    private static byte[] epochMillis(Instant instant) {
+        return ByteBuffer.allocate(8).putLong(instant.toEpochMilli()).array();
+    }
+
+    private void deleteQuietly(String redisKey) {
+        try {
+            commands().del(key(redisKey));
+        } catch (RedisException ignored) {
+            // expired anyway; Redis drops it at its TTL
+        }
+    }
+
+    private void expireQuietly(String redisKey, Duration grace) {
+        try {
+            commands().pexpire(key(redisKey), grace.toMillis());
+        } catch (RedisException ignored) {
+            // the old key expires at its idle timeout anyway
+        }
+    }
+
+    private void count(String event) {
+        counters.computeIfAbsent(event, e -> new LongAdder()).increment();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static byte[] sha1Hex(String script) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).getBytes(StandardCharsets.US_ASCII);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is not available in this JVM", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSessionStore[" + keys + ", " + secrets + ", idle " + idleTimeout + ", absolute " + absoluteTimeout + "]";
+    }
+
+    /** Not thread-safe; {@link #build()} copies its state. */
+    public static final class Builder {
+        private final StatefulRedisConnection<byte[], byte[]> connection;
+        private final SessionSecrets secrets;
+        private final KeyRing keys;
+        private SessionCodec codec = SessionCodec.allowing();
+        private Duration idleTimeout = Duration.ofMinutes(30);
+        private Duration absoluteTimeout = Duration.ofHours(24);
+        private Duration touchInterval;
+        private Duration idChangeGrace = Duration.ofSeconds(10);
+        private OnCorruption onCorruption = OnCorruption.FRESH_SESSION;
+        private Clock clock = Clock.systemUTC();
+        private int maxAttributeBytes = 64 * 1024;
+        private int maxSessionBytes = 512 * 1024;
+        private String keyPrefix = "reporadar:session:";
+
+        private Builder(StatefulRedisConnection<byte[], byte[]> connection, SessionSecrets secrets, KeyRing keys) {
+            this.connection = Objects.requireNonNull(connection, "connection");
+            this.secrets = Objects.requireNonNull(secrets, "secrets");
+            this.keys = Objects.requireNonNull(keys, "keys");
+        }
+
+        public Builder codec(SessionCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /** Sessions unused for this long expire (default 30 min). */
+        public Builder idleTimeout(Duration idle) {
+            this.idleTimeout = positive("idleTimeout", idle);
+            return this;
+        }
+
+        /** Sessions older than this expire however active (default 24 h). */
+        public Builder absoluteTimeout(Duration absolute) {
+            this.absoluteTimeout = positive("absoluteTimeout", absolute);
+            return this;
+        }
+
+        /** How rarely a read-only request refreshes the idle expiry (default a quarter of it, at most 1 min). */
+        public Builder touchInterval(Duration interval) {
+            this.touchInterval = positive("touchInterval", interval);
+            return this;
+        }
+
+        /** How long the old id keeps working after {@link #changeId} (default 10 s). */
+        public Builder idChangeGrace(Duration grace) {
+            this.idChangeGrace = positive("idChangeGrace", grace);
+            return this;
+        }
+
+        public Builder onCorruption(OnCorruption policy) {
+            this.onCorruption = Objects.requireNonNull(policy, "onCorruption");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Builder limits(int maxAttributeBytes, int maxSessionBytes) {
+            if (maxAttributeBytes < 1 || maxSessionBytes < maxAttributeBytes) {
+                throw new IllegalArgumentException("limits: attribute " + maxAttributeBytes + ", session " + maxSessionBytes
+                        + " (expected: 1 <= attribute <= session)");
+            }
+            this.maxAttributeBytes = maxAttributeBytes;
+            this.maxSessionBytes = maxSessionBytes;
+            return this;
+        }
+
+        public Builder keyPrefix(String prefix) {
+            this.keyPrefix = Objects.requireNonNull(prefix, "keyPrefix");
+            return this;
+        }
+
+        public RedisSessionStore build() {
+            if (absoluteTimeout.compareTo(idleTimeout) < 0) {
+                throw new IllegalArgumentException("absoluteTimeout: " + absoluteTimeout + " (expected: at least idleTimeout " + idleTimeout + ")");
+            }
+            return new RedisSessionStore(this);
+        }
+
+        private static Duration positive(String name, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: a positive duration)");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.reporadar.session;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The signing secrets ({@code SESSION_SECRET} and {@code SESSION_SECRET_PREVIOUS}): they sign session cookies
+ * with HMAC-SHA256 and derive the Redis key of a session from its id, so that a Redis dump shows no usable
+ * session id.
+ *
+ * <p>Two cookie formats: ours, {@code <id>.<base64url signature>}, and express-session's
+ * {@code s:<id>.<base64 signature>} so that Node and Java instances can share sessions. Verification tries
+ * every secret in constant time. Thread-safe; secrets never appear in {@link #toString()} or a message.
+ */
+public final class SessionSecrets {
+
+    /** At least this many characters, as the deployment guide requires. */
+    public static final int MIN_SECRET_LENGTH = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
+
+    /** How a session id travels in its cookie. */
+    public enum CookieFormat {
+        /** {@code <id>.<base64url HMAC-SHA256>} */
+        REPORADAR,
+        /** express-session: {@code s:<id>.<base64 HMAC-SHA256 without padding>} */
+        EXPRESS
+    }
+
+    private final List<byte[]> secrets;
+    private final CookieFormat format;
+    private final byte[] keyDerivation;
+
+    private SessionSecrets(List<byte[]> secrets, CookieFormat format) {
+        this.secrets = secrets;
+        this.format = format;
+        this.keyDerivation = hmac(secrets.get(0), "reporadar-session redis keys".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * @param current  the secret that signs
+     * @param previous secrets that still verify (rotation)
+     */
+    public static SessionSecrets of(String current, List<String> previous, CookieFormat format) {
+        List<String> problems = new ArrayList<>();
+        check("SESSION_SECRET", current, problems);
+        for (int i = 0; i < previous.size(); i++) {
+            check("SESSION_SECRET_PREVIOUS[" + i + "]", previous.get(i), problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        List<byte[]> all = new ArrayList<>();
+        all.add(current.getBytes(StandardCharsets.UTF_8));
+        previous.forEach(p -> all.add(p.getBytes(StandardCharsets.UTF_8)));
+        return new SessionSecrets(List.copyOf(all), format);
+    }
+
+    /** {@code SESSION_SECRET}, {@code SESSION_SECRET_PREVIOUS} (comma-separated) and {@code SESSION_COOKIE_FORMAT}. */
+    public static SessionSecrets fromEnvironment(Map<String, String> env) {
+        List<String> previous = new ArrayList<>();
+        String list = env.get("SESSION_SECRET_PREVIOUS");
+        if (list != null && !list.isBlank()) {
+            previous.addAll(List.of(list.split(",")));
+        }
+        String formatName = env.getOrDefault("SESSION_COOKIE_FORMAT", "reporadar").strip();
+        CookieFormat format = switch (formatName) {
+            case "reporadar" -> CookieFormat.REPORADAR;
+            case "express" -> CookieFormat.EXPRESS;
+            default -> throw new IllegalArgumentException("SESSION_COOKIE_FORMAT: " + formatName + " (expected: reporadar or express)");
+        };
+        return of(env.get("SESSION_SECRET"), previous, format);
+    }
+
+    /** A new session id: 256 random bits, base64url (43 characters). */
+    public static String newSessionId() {
+        byte[] id = new byte[32];
+        RANDOM.nextBytes(id);
+        return URL.encodeToString(id);
+    }
+
+    /** The cookie value carrying {@code sessionId}, signed with the current secret. */
+    public String sign(String sessionId) {
+        byte[] mac = hmac(secrets.get(0), sessionId.getBytes(StandardCharsets.US_ASCII));
+        return format == CookieFormat.EXPRESS
+                ? "s:" + sessionId + "." + Base64.getEncoder().withoutPadding().encodeToString(mac)
+                : sessionId + "." + URL.encodeToString(mac);
+    }
+
+    /** The session id of a cookie value whose signature one of the secrets made; empty otherwise. */
+    public Optional<String> verify(String cookieValue) {
+        if (cookieValue == null) {
+            return Optional.empty();
+        }
+        String value = cookieValue;
+        if (format == CookieFormat.EXPRESS) {
+            if (value.startsWith("s%3A")) {
+                value = "s:" + value.substring(4);
+            }
+            if (!value.startsWith("s:")) {
+                return Optional.empty();
+            }
+            value = value.substring(2);
+        }
+        int dot = value.lastIndexOf('.');
+        if (dot < 1 || value.length() > 256) {
+            return Optional.empty();
+        }
+        String id = value.substring(0, dot);
+        if (!id.matches("[A-Za-z0-9_-]{20,128}")) {
+            return Optional.empty();
+        }
+        byte[] presented = value.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
+        boolean valid = false;
+        for (byte[] secret : secrets) {
+            byte[] mac = hmac(secret, id.getBytes(StandardCharsets.US_ASCII));
+            byte[] expected = (format == CookieFormat.EXPRESS ? Base64.getEncoder().withoutPadding() : URL)
+                    .encodeToString(mac).getBytes(StandardCharsets.US_ASCII);
+            valid |= MessageDigest.isEqual(expected, presented);
+        }
+        return valid ? Optional.of(id) : Optional.empty();
+    }
+
+    /** The Redis key of a session: a keyed hash of its id, useless to whoever reads a dump. */
+    public String redisKey(String prefix, String sessionId) {
+        return prefix + URL.encodeToString(hmac(keyDerivation, sessionId.getBytes(StandardCharsets.US_ASCII))).substring(0, 32);
+    }
+
+    /** The hash field of an attribute: a keyed hash of its name (the name itself travels encrypted in the value). */
+    byte[] fieldName(String attribute) {
+        return ("f" + URL.encodeToString(hmac(keyDerivation, ("attr:" + attribute).getBytes(StandardCharsets.UTF_8))).substring(0, 22))
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    public CookieFormat format() {
+        return format;
+    }
+
+    @Override
+    public String toString() {
+        return "SessionSecrets[" + secrets.size() + " secret(s), format " + format + "]";
+    }
+
+    private static void check(String name, String secret, List<String> problems) {
+        if (secret == null || secret.isBlank()) {
+            problems.add(name + ": missing (expected: at least " + MIN_SECRET_LENGTH + " characters; generate one with:"
+                    + " openssl rand -base64 48)");
+        } else if (secret.length() < MIN_SECRET_LENGTH) {
+            problems.add(name + ": " + secret.length() + " characters (expected: at least " + MIN_SECRET_LENGTH + ")");
+        }
+    }
+
+    private static byte[] hmac(byte[] key, byte[] message) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(message);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,369 @@
+package io.reporadar.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.reporadar.testing.RedisExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class RedisSessionStoreIT {
+
+    static final String KEY_1 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    static final String KEY_2 = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+    static final String SECRET = "a-session-secret-of-at-least-32-characters";
+
+    @RegisterExtension
+    static final RedisExtension redis = RedisExtension.perClass();
+
+    private final List<SessionRedis> connections = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        connections.forEach(SessionRedis::close);
+        connections.clear();
+        redis.server().flushAll();
+    }
+
+    private RedisSessionStore.Builder store(KeyRing keys) {
+        SessionRedis connection = SessionRedis.connect(redis.uri(), Duration.ofMillis(500), Duration.ofSeconds(1));
+        connections.add(connection);
+        return RedisSessionStore.builder(connection.connection(),
+                SessionSecrets.of(SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR), keys);
+    }
+
+    private static KeyRing ring(String primary, String... previous) {
+        List<SessionEncryptionKey> old = new ArrayList<>();
+        for (String p : previous) {
+            old.add(SessionEncryptionKey.fromHex("previous", p));
+        }
+        return KeyRing.of(SessionEncryptionKey.fromHex("primary", primary), old);
+    }
+
+    @Test
+    void attributesSurviveASaveAndALoadAndAnEmptyNewSessionIsNeverWritten() {
+        RedisSessionStore store = store(ring(KEY_1)).build();
+        Session empty = store.create();
+        store.save(empty);
+        assertThat(redis.server().call("DBSIZE")).isEqualTo(0L);
+
+        Session session = store.create();
+        session.set("user", "ada");
+        session.set("visits", 3);
+        store.save(session);
+
+        Session loaded = store.load(store.cookieValue(session));
+        assertThat(loaded.isNew()).isFalse();
+        assertThat(loaded.get("user", String.class)).isEqualTo("ada");
+        assertThat(loaded.get("visits", Integer.class)).isEqualTo(3);
+        assertThat(redis.server().call("DBSIZE")).isEqualTo(1L);
+    }
+
+    @Test
+    void aReadOnlyRequestIsOneRoundTripAndASaveIsOne() {
+        RedisSessionStore store = store(ring(KEY_1)).build();
+        Session session = store.create();
+        session.set("user", "ada");
+        store.save(session);
+        String cookie = store.cookieValue(session);
+
+        redis.server().call("CONFIG", "RESETSTAT");
+        Session loaded = store.load(cookie);
+        store.save(loaded);
+        String stats = String.valueOf(redis.server().call("INFO", "commandstats"));
+        assertThat(stats).contains("cmdstat_hgetall:calls=1,").doesNotContain("cmdstat_evalsha").doesNotContain("cmdstat_hset");
+
+        redis.server().call("CONFIG", "RESETSTAT");
+        loaded.set("visits", 1);
+        store.save(loaded);
+        stats = String.valueOf(redis.server().call("INFO", "commandstats"));
+        assertThat(stats).contains("cmdstat_evalsha:calls=1,").doesNotContain("cmdstat_hgetall");
+    }
+
+    @Test
+    void tamperingOfAnyKindGivesAFreshSession() {
+        RedisSessionStore store = store(ring(KEY_1)).build();
+        Session a = store.create();
+        a.set("user", "ada");
+        store.save(a);
+        Session b = store.create();
+        b.set("user", "bob");
+        store.save(b);
+        String cookieA = store.cookieValue(a);
+
+        // A forged signature.
+        String forged = cookieA.substring(0, cookieA.length() - 2) + (cookieA.endsWith("A") ? "BB" : "AA");
+        assertThat(store.load(forged).isNew()).isTrue();
+
+        // A ciphertext with one bit flipped.
+        String keyA = keyOf(store, a);
+        String field = fields(keyA).get(0);
+        byte[] value = hget(keyA, field);
+        value[value.length - 1] ^= 1;
+        hset(keyA, field, value);
+        assertThat(store.load(cookieA).isNew()).isTrue();
+
+        // A ciphertext copied from another session into this one.
+        Session c = store.create();
+        c.set("user", "carol");
+        store.save(c);
+        String keyB = keyOf(store, b);
+        String keyC = keyOf(store, c);
+        hset(keyC, fields(keyC).get(0), hget(keyB, fields(keyB).get(0)));
+        assertThat(store.load(store.cookieValue(c)).get("user", String.class)).isNull();
+
+        assertThat(store.counts()).containsKeys("cookie-invalid", "corrupt-tampered");
+        assertThat(store.load(store.cookieValue(b)).get("user", String.class)).isEqualTo("bob");
+    }
+
+    @Test
+    void dataUnderAKeyTheRingDoesNotKnowGivesAFreshSessionWithTheReason() {
+        RedisSessionStore old = store(ring(KEY_1)).build();
+        Session session = old.create();
+        session.set("user", "ada");
+        old.save(session);
+
+        RedisSessionStore rotatedAway = store(ring(KEY_2)).build();
+        assertThat(rotatedAway.load(old.cookieValue(session)).isNew()).isTrue();
+        assertThat(rotatedAway.counts()).containsEntry("corrupt-unknown-key", 1L);
+    }
+
+    @Test
+    void rotatedKeysStillReadOldDataAndRewriteItUnderTheNewKey() {
+        RedisSessionStore before = store(ring(KEY_1)).build();
+        Session session = before.create();
+        session.set("user", "ada");
+        session.set("theme", "dark");
+        before.save(session);
+        String cookie = before.cookieValue(session);
+
+        RedisSessionStore during = store(ring(KEY_2, KEY_1)).build();
+        Session loaded = during.load(cookie);
+        assertThat(loaded.get("user", String.class)).isEqualTo("ada");
+        loaded.set("visits", 1);
+        during.save(loaded);
+
+        RedisSessionStore after = store(ring(KEY_2)).build();
+        Session rewritten = after.load(cookie);
+        assertThat(rewritten.isNew()).isFalse();
+        assertThat(rewritten.get("user", String.class)).isEqualTo("ada");
+        assertThat(rewritten.get("theme", String.class)).isEqualTo("dark");
+    }
+
+    @Test
+    void aRedisDumpShowsNoSessionIdNoAttributeNameAndNoValue() {
+        RedisSessionStore store = store(ring(KEY_1)).build();
+        Session session = store.create();
+        session.set("creditCardNumber", "4111-1111-1111-1111");
+        store.save(session);
+        String id = session.id();
+
+        StringBuilder dump = new StringBuilder();
+        for (Object key : (List<?>) redis.server().call("KEYS", "*")) {
+            dump.append(key).append('\n');
+            for (Object item : (List<?>) redis.server().call("HGETALL", String.valueOf(key))) {
+                dump.append(item).append('\n');
+            }
+        }
+        assertThat(dump.toString()).doesNotContain(id).doesNotContain("4111").doesNotContain("creditCardNumber")
+                .doesNotContain(id.substring(0, 12));
+    }
+
+    @Test
+    void parallelRequestsChangingDifferentAttributesNeverLoseEachOthersWrites() throws Exception {
+        RedisSessionStore first = store(ring(KEY_1)).build();
+        Session session = first.create();
+        session.set("seed", true);
+        first.save(session);
+        String cookie = first.cookieValue(session);
+
+        int threads = 6;
+        int rounds = 40;
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int t = 0; t < threads; t++) {
+            RedisSessionStore own = store(ring(KEY_1)).build();
+            String attribute = "counter-" + t;
+            Thread worker = new Thread(() -> {
+                try {
+                    go.await();
+                    for (int i = 1; i <= rounds; i++) {
+                        Session s = own.load(cookie);
+                        s.set(attribute, i);
+                        own.save(s);
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            worker.start();
+            workers.add(worker);
+        }
+        go.countDown();
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        assertThat(failure.get()).isNull();
+        Session result = first.load(cookie);
+        for (int t = 0; t < threads; t++) {
+            assertThat(result.get("counter-" + t, Integer.class)).as("counter-" + t).isEqualTo(rounds);
+        }
+    }
+
+    @Test
+    void aLogoutRacingASaveInFlightStaysLoggedOut() {
+        RedisSessionStore store = store(ring(KEY_1)).build();
+        Session session = store.create();
+        session.set("user", "ada");
+        store.save(session);
+        String cookie = store.cookieValue(session);
+
+        Session inFlight = store.load(cookie);
+        Session logout = store.load(cookie);
+        store.invalidate(logout);
+        inFlight.set("lastPage", "/repos");
+        store.save(inFlight);
+
+        assertThat(redis.server().call("DBSIZE")).isEqualTo(0L);
+        assertThat(store.load(cookie).isNew()).isTrue();
+        assertThat(store.counts()).containsEntry("save-refused", 1L);
+    }
+
+    @Test
+    void idleAndAbsoluteTimeoutsAreEnforcedOnRead() {
+        MutableClock clock = new MutableClock();
+        RedisSessionStore store = store(ring(KEY_1)).clock(clock)
+                .idleTimeout(Duration.ofMinutes(30)).absoluteTimeout(Duration.ofHours(2)).touchInterval(Duration.ofMinutes(1)).build();
+        Session session = store.create();
+        session.set("user", "ada");
+        store.save(session);
+        String cookie = store.cookieValue(session);
+
+        clock.advance(Duration.ofMinutes(29));
+        Session active = store.load(cookie);
+        assertThat(active.isNew()).isFalse();
+        store.save(active);   // a read-only request past the touch interval refreshes the last access
+
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofMinutes(29));
+            Session again = store.load(cookie);
+            assertThat(again.isNew()).as("active within the idle timeout").isFalse();
+            store.save(again);
+        }
+        clock.advance(Duration.ofMinutes(29));
+        assertThat(store.load(cookie).isNew()).as("older than the absolute timeout").isTrue();
+
+        Session idle = store.create();
+        idle.set("user", "bob");
+        store.save(idle);
+        clock.advance(Duration.ofMinutes(31));
+        assertThat(store.load(store.cookieValue(idle)).isNew()).as("idle too long").isTrue();
+    }
+
+    @Test
+    void changingTheIdKeepsTheOldOneValidForTheGracePeriodOnly() throws Exception {
+        RedisSessionStore store = store(ring(KEY_1)).idChangeGrace(Duration.ofMillis(600)).build();
+        Session session = store.create();
+        session.set("cart", 2);
+        store.save(session);
+        String oldCookie = store.cookieValue(session);
+
+        store.changeId(session);
+        session.set("user", "ada");
+        store.save(session);
+        String newCookie = store.cookieValue(session);
+
+        assertThat(newCookie).isNotEqualTo(oldCookie);
+        assertThat(store.load(newCookie).get("cart", Integer.class)).isEqualTo(2);
+        assertThat(store.load(newCookie).get("user", String.class)).isEqualTo("ada");
+        assertThat(store.load(oldCookie).get("cart", Integer.class)).as("a request in flight with the old cookie").isEqualTo(2);
+        Thread.sleep(900);
+        assertThat(store.load(oldCookie).isNew()).isTrue();
+    }
+
+    @Test
+    void aFrozenOrStoppedRedisFailsWithinTheTimeoutAndRecovers() {
+        RedisSessionStore store = store(ring(KEY_1)).build();
+        Session session = store.create();
+        session.set("user", "ada");
+        store.save(session);
+        String cookie = store.cookieValue(session);
+
+        redis.server().freeze();
+        try {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> store.load(cookie)).isInstanceOf(SessionStoreUnavailableException.class)
+                    .hasMessageStartingWith("session store unavailable during load");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        } finally {
+            redis.server().thaw();
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> "ada".equals(store.load(cookie).get("user", String.class)));
+    }
+
+    private String keyOf(RedisSessionStore store, Session session) {
+        return session.redisKey();
+    }
+
+    private List<String> fields(String key) {
+        List<String> fields = new ArrayList<>();
+        List<?> all = (List<?>) redis.server().call("HKEYS", key);
+        for (Object f : all) {
+            String name = String.valueOf(f);
+            if (!name.startsWith("~")) {
+                fields.add(name);
+            }
+        }
+        return fields;
+    }
+
+    private byte[] hget(String key, String field) {
+        try (var client = io.lettuce.core.RedisClient.create(redis.uri());
+                var c = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+            return c.sync().hget(key.getBytes(StandardCharsets.US_ASCII), field.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private void hset(String key, String field, byte[] value) {
+        try (var client = io.lettuce.core.RedisClient.create(redis.uri());
+                var c = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+            c.sync().hset(key.getBytes(StandardCharsets.US_ASCII), field.getBytes(StandardCharsets.US_ASCII), value);
+        }
+    }
+
+    static final class MutableClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-11-25T12:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
