@@ -48,7 +48,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe: share one store (and one connection) across requests.
  */
-public final class RedisSessionStore {
+public final class RedisSessionStore extends SessionStore {
 
     /** What to do with a stored attribute that fails to decrypt or decode. */
     public enum OnCorruption {
@@ -84,32 +84,27 @@ public final class RedisSessionStore {
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final SessionSecrets secrets;
     private final KeyRing keys;
-    private final SessionCodec codec;
     private final Duration idleTimeout;
     private final Duration absoluteTimeout;
     private final Duration touchInterval;
     private final Duration idChangeGrace;
     private final OnCorruption onCorruption;
     private final Clock clock;
-    private final int maxAttributeBytes;
-    private final int maxSessionBytes;
     private final String keyPrefix;
     private final byte[] scriptSha;
     private final Map<String, LongAdder> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
     private RedisSessionStore(Builder b) {
+        super(b.codec, b.maxAttributeBytes, b.maxSessionBytes);
         this.connection = b.connection;
         this.secrets = b.secrets;
         this.keys = b.keys;
-        this.codec = b.codec;
         this.idleTimeout = b.idleTimeout;
         this.absoluteTimeout = b.absoluteTimeout;
         this.touchInterval = b.touchInterval != null ? b.touchInterval : min(idleTimeout.dividedBy(4), Duration.ofMinutes(1));
         this.idChangeGrace = b.idChangeGrace;
         this.onCorruption = b.onCorruption;
         this.clock = b.clock;
-        this.maxAttributeBytes = b.maxAttributeBytes;
-        this.maxSessionBytes = b.maxSessionBytes;
         this.keyPrefix = b.keyPrefix;
         this.scriptSha = sha1Hex(SAVE_SCRIPT);
     }
@@ -119,6 +114,7 @@ public final class RedisSessionStore {
     }
 
     /** A new session; nothing is written until it is saved with something in it. */
+    @Override
     public Session create() {
         String id = SessionSecrets.newSessionId();
         Instant now = clock.instant();
@@ -131,6 +127,7 @@ public final class RedisSessionStore {
      *
      * @throws SessionStoreUnavailableException when Redis does not answer within its timeout
      */
+    @Override
     public Session load(String cookieValue) {
         if (cookieValue == null || cookieValue.isEmpty()) {
             return create();
@@ -191,10 +188,7 @@ public final class RedisSessionStore {
         for (byte[][] field : fields) {
             try {
                 byte[] plain = keys.decrypt(aad(redisKey, field[0]), field[1]);
-                int nameLength = ((plain[0] & 0xff) << 8) | (plain[1] & 0xff);
-                String name = new String(plain, 2, nameLength, StandardCharsets.UTF_8);
-                Object value = codec.decode(plain, 2 + nameLength);
-                session.loaded(name, value, plain, keys.isStale(field[1]));
+                session.loaded(nameOf(plain), valueOf(plain), plain, keys.isStale(field[1]));
             } catch (SessionDataException e) {
                 if (onCorruption == OnCorruption.FRESH_SESSION) {
                     throw e;
@@ -212,6 +206,7 @@ public final class RedisSessionStore {
      * @throws SessionStoreUnavailableException when Redis does not answer within its timeout
      * @throws IllegalArgumentException         when the session would exceed its size limit
      */
+    @Override
     public void save(Session session) {
         if (session.isInvalidated()) {
             return;
@@ -224,8 +219,8 @@ public final class RedisSessionStore {
             }
             return;
         }
+        checkSessionSize(session);
         List<byte[]> sets = new ArrayList<>();
-        int size = 0;
         for (String name : session.isNew() ? session.encodedValues().keySet() : union(session)) {
             byte[] plain = session.encodedValues().get(name);
             if (plain == null) {
@@ -234,12 +229,6 @@ public final class RedisSessionStore {
             byte[] field = secrets.fieldName(name);
             sets.add(field);
             sets.add(keys.encrypt(aad(session.redisKey(), field), plain));
-        }
-        for (byte[] plain : session.encodedValues().values()) {
-            size += plain.length;
-        }
-        if (size > maxSessionBytes) {
-            throw new IllegalArgumentException("session: " + size + " bytes of attributes (expected: at most " + maxSessionBytes + ")");
         }
         List<byte[]> deletes = new ArrayList<>();
         for (String name : session.removed()) {
@@ -303,6 +292,7 @@ public final class RedisSessionStore {
     }
 
     /** Ends the session: its data is deleted, and a save still in flight will not bring it back. */
+    @Override
     public void invalidate(Session session) {
         session.invalidated();
         try {
@@ -321,6 +311,7 @@ public final class RedisSessionStore {
      * Gives the session a new id (after login, against session fixation). The next {@link #save} writes it under
      * the new key; the old key stays readable for the grace period, for requests already in flight.
      */
+    @Override
     public void changeId(Session session) {
         session.requireValid();
         String id = SessionSecrets.newSessionId();
@@ -329,33 +320,17 @@ public final class RedisSessionStore {
     }
 
     /** The signed cookie value for this session. */
+    @Override
     public String cookieValue(Session session) {
         return secrets.sign(session.id());
     }
 
     /** How often each event happened: load outcomes, refusals, corruption by reason. */
+    @Override
     public Map<String, Long> counts() {
         Map<String, Long> snapshot = new java.util.TreeMap<>();
         counters.forEach((name, adder) -> snapshot.put(name, adder.sum()));
         return snapshot;
-    }
-
-    byte[] encodeAttribute(String name, Object value) {
-        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        if (nameBytes.length == 0 || nameBytes.length > 255) {
-            throw new IllegalArgumentException("session attribute name: \"" + name + "\" (expected: 1-255 bytes of UTF-8)");
-        }
-        byte[] body = codec.encode(name, value);
-        if (body.length > maxAttributeBytes) {
-            throw new IllegalArgumentException("session attribute " + name + ": " + body.length + " bytes (expected: at most "
-                    + maxAttributeBytes + ")");
-        }
-        byte[] plain = new byte[2 + nameBytes.length + body.length];
-        plain[0] = (byte) (nameBytes.length >>> 8);
-        plain[1] = (byte) nameBytes.length;
-        System.arraycopy(nameBytes, 0, plain, 2, nameBytes.length);
-        System.arraycopy(body, 0, plain, 2 + nameBytes.length, body.length);
-        return plain;
     }
 
     private RedisCommands<byte[], byte[]> commands() {

@@ -17,7 +17,7 @@ import java.util.Set;
  */
 public final class Session {
 
-    private final RedisSessionStore store;
+    private final SessionStore store;
     private String id;
     private String redisKey;
     private final Instant created;
@@ -32,7 +32,7 @@ public final class Session {
     private final Set<String> stale = new LinkedHashSet<>();
     private boolean staleMetadata;
 
-    Session(RedisSessionStore store, String id, String redisKey, Instant created, Instant lastAccessed, boolean isNew) {
+    Session(SessionStore store, String id, String redisKey, Instant created, Instant lastAccessed, boolean isNew) {
         this.store = store;
         this.id = id;
         this.redisKey = redisKey;

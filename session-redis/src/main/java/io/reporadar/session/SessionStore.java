@@ -1,0 +1,95 @@
+package io.reporadar.session;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Where sessions live: {@link RedisSessionStore} for several instances, {@link InMemorySessionStore} for one.
+ * Both share the request-facing contract: {@link #load} never fails on bad input (it gives a fresh session),
+ * {@link #save} writes only what changed, {@link #invalidate} cannot be undone by a save in flight.
+ *
+ * <p>Implementations are thread-safe.
+ */
+public abstract class SessionStore {
+
+    private final SessionCodec codec;
+    private final int maxAttributeBytes;
+    private final int maxSessionBytes;
+
+    SessionStore(SessionCodec codec, int maxAttributeBytes, int maxSessionBytes) {
+        this.codec = codec;
+        this.maxAttributeBytes = maxAttributeBytes;
+        this.maxSessionBytes = maxSessionBytes;
+    }
+
+    /** A new session; nothing is stored until it is saved with something in it. */
+    public abstract Session create();
+
+    /** The session the signed cookie value names, or a fresh one. */
+    public abstract Session load(String cookieValue);
+
+    /** Stores what the request changed. */
+    public abstract void save(Session session);
+
+    /** Ends the session for good. */
+    public abstract void invalidate(Session session);
+
+    /** Gives the session a new id, applied at the next save. */
+    public abstract void changeId(Session session);
+
+    /** The signed cookie value for the session. */
+    public abstract String cookieValue(Session session);
+
+    /** How often each event happened (load outcomes, refusals, corruption by reason). */
+    public abstract Map<String, Long> counts();
+
+    SessionCodec codec() {
+        return codec;
+    }
+
+    int maxSessionBytes() {
+        return maxSessionBytes;
+    }
+
+    /** Checks and encodes a value as {@code nameLength(2) | name | codec bytes}, failing at the line that set it. */
+    byte[] encodeAttribute(String name, Object value) {
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        if (nameBytes.length == 0 || nameBytes.length > 255) {
+            throw new IllegalArgumentException("session attribute name: \"" + name + "\" (expected: 1-255 bytes of UTF-8)");
+        }
+        byte[] body = codec.encode(name, value);
+        if (body.length > maxAttributeBytes) {
+            throw new IllegalArgumentException("session attribute " + name + ": " + body.length + " bytes (expected: at most "
+                    + maxAttributeBytes + ")");
+        }
+        byte[] plain = new byte[2 + nameBytes.length + body.length];
+        plain[0] = (byte) (nameBytes.length >>> 8);
+        plain[1] = (byte) nameBytes.length;
+        System.arraycopy(nameBytes, 0, plain, 2, nameBytes.length);
+        System.arraycopy(body, 0, plain, 2 + nameBytes.length, body.length);
+        return plain;
+    }
+
+    /** The attribute name inside an encoded value. */
+    static String nameOf(byte[] plain) {
+        int nameLength = ((plain[0] & 0xff) << 8) | (plain[1] & 0xff);
+        return new String(plain, 2, nameLength, StandardCharsets.UTF_8);
+    }
+
+    /** The value inside an encoded value. */
+    Object valueOf(byte[] plain) {
+        int nameLength = ((plain[0] & 0xff) << 8) | (plain[1] & 0xff);
+        return codec.decode(plain, 2 + nameLength);
+    }
+
+    /** Sums the encoded sizes, failing when over the session limit. */
+    void checkSessionSize(Session session) {
+        int size = 0;
+        for (byte[] plain : session.encodedValues().values()) {
+            size += plain.length;
+        }
+        if (size > maxSessionBytes) {
+            throw new IllegalArgumentException("session: " + size + " bytes of attributes (expected: at most " + maxSessionBytes + ")");
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.reporadar.session;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the session store the deployment's environment asks for, failing at start-up with every problem
+ * named by its variable.
+ *
+ * <table>
+ *   <caption>Environment variables</caption>
+ *   <tr><td>{@code USE_REDIS_SESSIONS}</td><td>{@code true} (default): Redis; {@code false}: this process's memory,
+ *       fit for one instance only</td></tr>
+ *   <tr><td>{@code REDIS_URL}</td><td>required with Redis</td></tr>
+ *   <tr><td>{@code SESSION_SECRET}, {@code SESSION_SECRET_PREVIOUS}, {@code SESSION_COOKIE_FORMAT}</td><td>see
+ *       {@link SessionSecrets}</td></tr>
+ *   <tr><td>{@code SESSION_ENCRYPTION_KEY}, {@code SESSION_ENCRYPTION_KEY_PREVIOUS}</td><td>see {@link KeyRing}
+ *       (required with Redis)</td></tr>
+ *   <tr><td>{@code SESSION_IDLE_TIMEOUT}, {@code SESSION_ABSOLUTE_TIMEOUT}</td><td>seconds (default 1800 and 86400)</td></tr>
+ * </table>
+ *
+ * <p>Thread-safe (stateless).
+ */
+public final class SessionStores {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionStores.class);
+
+    private SessionStores() {
+    }
+
+    /** A store and what to close when the application stops. */
+    public static final class Opened implements AutoCloseable {
+        private final SessionStore store;
+        private final SessionRedis redis;
+
+        Opened(SessionStore store, SessionRedis redis) {
+            this.store = store;
+            this.redis = redis;
+        }
+
+        public SessionStore store() {
+            return store;
+        }
+
+        /** The Redis connection, or {@code null} for the in-memory store. */
+        public SessionRedis redis() {
+            return redis;
+        }
+
+        @Override
+        public void close() {
+            if (redis != null) {
+                redis.close();
+            }
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException listing every missing or malformed variable
+     * @throws SessionStoreUnavailableException when Redis cannot be reached
+     */
+    public static Opened fromEnvironment(Map<String, String> env, SessionCodec codec) {
+        List<String> problems = new ArrayList<>();
+        String useRedis = env.getOrDefault("USE_REDIS_SESSIONS", "true").strip().toLowerCase(Locale.ROOT);
+        if (!useRedis.equals("true") && !useRedis.equals("false")) {
+            problems.add("USE_REDIS_SESSIONS: " + useRedis + " (expected: true or false)");
+        }
+        boolean redis = !useRedis.equals("false");
+        SessionSecrets secrets = attempt(() -> SessionSecrets.fromEnvironment(env), problems);
+        KeyRing keys = redis ? attempt(() -> KeyRing.fromEnvironment(env), problems) : null;
+        Duration idle = seconds(env, "SESSION_IDLE_TIMEOUT", 1800, problems);
+        Duration absolute = seconds(env, "SESSION_ABSOLUTE_TIMEOUT", 86_400, problems);
+        String url = env.get("REDIS_URL");
+        if (redis && (url == null || url.isBlank())) {
+            problems.add("REDIS_URL: missing (expected: redis://host:6379, or USE_REDIS_SESSIONS=false for a single instance)");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid session configuration: " + String.join("; ", problems));
+        }
+        if (!redis) {
+            LOG.warn("USE_REDIS_SESSIONS=false: sessions live in this process's memory; behind a load balancer with"
+                    + " several instances, users will be logged out whenever a request lands elsewhere");
+            return new Opened(new InMemorySessionStore(secrets, codec, idle, absolute, Clock.systemUTC()), null);
+        }
+        SessionRedis connection = SessionRedis.connect(url, SessionRedis.DEFAULT_COMMAND_TIMEOUT, SessionRedis.DEFAULT_CONNECT_TIMEOUT);
+        RedisSessionStore store = RedisSessionStore.builder(connection.connection(), secrets, keys).codec(codec)
+                .idleTimeout(idle).absoluteTimeout(absolute).build();
+        return new Opened(store, connection);
+    }
+
+    private static <T> T attempt(java.util.function.Supplier<T> read, List<String> problems) {
+        try {
+            return read.get();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+    }
+
+    private static Duration seconds(Map<String, String> env, String name, long fallback, List<String> problems) {
+        String raw = env.get(name);
+        if (raw == null || raw.isBlank()) {
+            return Duration.ofSeconds(fallback);
+        }
+        try {
+            long value = Long.parseLong(raw.strip());
+            if (value < 1) {
+                problems.add(name + ": " + value + " (expected: seconds >= 1)");
+                return Duration.ofSeconds(fallback);
+            }
+            return Duration.ofSeconds(value);
+        } catch (NumberFormatException e) {
+            problems.add(name + ": " + raw.strip() + " (expected: a whole number of seconds)");
+            return Duration.ofSeconds(fallback);
+        }
+    }
+}

@@ -1,0 +1,309 @@
+package io.reporadar.session.servlet;
+
+import io.reporadar.session.Session;
+import io.reporadar.session.SessionStore;
+import io.reporadar.session.SessionStoreUnavailableException;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives each request its session: loaded lazily on the first {@link #session(ServletRequest)} call (a request
+ * that never asks costs no round trip), saved once just before the response is committed (so the cookie can
+ * still be set), and a store outage answered with 503 instead of a stack trace.
+ *
+ * <pre>{@code
+ * context.addFilter(new FilterHolder(new SessionFilter(store, SessionFilter.CookieSettings.defaults())), "/*", ...);
+ * Session session = SessionFilter.session(request);
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class SessionFilter implements Filter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionFilter.class);
+    private static final String ATTRIBUTE = SessionFilter.class.getName() + ".state";
+
+    private final SessionStore store;
+    private final CookieSettings cookie;
+
+    public SessionFilter(SessionStore store, CookieSettings cookie) {
+        this.store = store;
+        this.cookie = cookie;
+    }
+
+    /** The session cookie's attributes. Immutable and thread-safe. */
+    public static final class CookieSettings {
+        private final String name;
+        private final boolean secure;
+        private final String sameSite;
+        private final String path;
+
+        private CookieSettings(String name, boolean secure, String sameSite, String path) {
+            this.name = name;
+            this.secure = secure;
+            this.sameSite = sameSite;
+            this.path = path;
+        }
+
+        /** {@code reporadar.sid}, HttpOnly, Secure, SameSite=Lax, Path=/. */
+        public static CookieSettings defaults() {
+            return new CookieSettings("reporadar.sid", true, "Lax", "/");
+        }
+
+        public CookieSettings name(String cookieName) {
+            if (cookieName == null || !cookieName.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("session cookie name: " + cookieName + " (expected: letters, digits, '.', '_' or '-')");
+            }
+            return new CookieSettings(cookieName, secure, sameSite, path);
+        }
+
+        /** Secure off: for plain-http development only. */
+        public CookieSettings secure(boolean onlyOverHttps) {
+            return new CookieSettings(name, onlyOverHttps, sameSite, path);
+        }
+
+        public CookieSettings sameSite(String value) {
+            if (!value.equals("Lax") && !value.equals("Strict") && !value.equals("None")) {
+                throw new IllegalArgumentException("SameSite: " + value + " (expected: Lax, Strict or None)");
+            }
+            return new CookieSettings(name, secure, value, path);
+        }
+
+        String header(String value, boolean delete) {
+            return name + "=" + value + "; Path=" + path + "; HttpOnly" + (secure ? "; Secure" : "") + "; SameSite=" + sameSite
+                    + (delete ? "; Max-Age=0" : "");
+        }
+    }
+
+    /**
+     * The request's session, loaded on first use.
+     *
+     * @throws IllegalStateException when the request did not pass through a {@code SessionFilter}
+     */
+    public static Session session(ServletRequest request) {
+        State state = (State) request.getAttribute(ATTRIBUTE);
+        if (state == null) {
+            throw new IllegalStateException("no SessionFilter in front of this request: map it to /*");
+        }
+        return state.session();
+    }
+
+    /** Ends the request's session: deleted from the store, cookie cleared. */
+    public static void invalidate(ServletRequest request) {
+        State state = (State) request.getAttribute(ATTRIBUTE);
+        if (state != null) {
+            state.invalidate();
+        }
+    }
+
+    /** Gives the request's session a new id (after login). */
+    public static void changeId(ServletRequest request) {
+        State state = (State) request.getAttribute(ATTRIBUTE);
+        if (state != null) {
+            state.store.changeId(state.session());
+        }
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+        HttpServletRequest http = (HttpServletRequest) request;
+        HttpServletResponse httpResponse = (HttpServletResponse) response;
+        State state = new State(store, cookie, cookieValue(http));
+        request.setAttribute(ATTRIBUTE, state);
+        CommitGuard guarded = new CommitGuard(httpResponse, state);
+        try {
+            chain.doFilter(request, guarded);
+            state.beforeCommit(httpResponse);
+        } catch (SessionStoreUnavailableException e) {
+            LOG.warn("session store unavailable: {}", e.getMessage());
+            if (!httpResponse.isCommitted()) {
+                httpResponse.reset();
+                httpResponse.setStatus(503);
+                httpResponse.setHeader("Retry-After", "1");
+                httpResponse.setContentType("application/json");
+                httpResponse.getWriter().write("{\"error\":\"session store unavailable\"}");
+            }
+        } finally {
+            guarded.finish();
+        }
+    }
+
+    private String cookieValue(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies != null) {
+            for (Cookie c : cookies) {
+                if (c.getName().equals(cookie.name)) {
+                    return c.getValue();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Per-request state: the lazily loaded session and whether it has been saved. */
+    private static final class State {
+        final SessionStore store;
+        final CookieSettings cookie;
+        final String cookieValue;
+        Session session;
+        boolean done;
+        boolean invalidated;
+
+        State(SessionStore store, CookieSettings cookie, String cookieValue) {
+            this.store = store;
+            this.cookie = cookie;
+            this.cookieValue = cookieValue;
+        }
+
+        Session session() {
+            if (session == null) {
+                session = store.load(cookieValue);
+            }
+            return session;
+        }
+
+        void invalidate() {
+            Session s = session();
+            store.invalidate(s);
+            invalidated = true;
+        }
+
+        /** Saves once, and sets or clears the cookie, while headers can still be written. */
+        void beforeCommit(HttpServletResponse response) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (invalidated) {
+                if (cookieValue != null) {
+                    response.addHeader("Set-Cookie", cookie.header("", true));
+                }
+                return;
+            }
+            if (session == null) {
+                return;
+            }
+            store.save(session);
+            if (session.isInvalidated() || session.isNew()) {
+                // Refused (logged out meanwhile), or nothing was stored: no cookie to hand out.
+                return;
+            }
+            String value = store.cookieValue(session);
+            if (!value.equals(cookieValue)) {
+                response.addHeader("Set-Cookie", cookie.header(value, false));
+            }
+        }
+    }
+
+    /** Runs the save just before the first byte of the body, a redirect or an error commits the response. */
+    private static final class CommitGuard extends HttpServletResponseWrapper {
+        private final HttpServletResponse response;
+        private final State state;
+        private ServletOutputStream stream;
+        private PrintWriter writer;
+
+        CommitGuard(HttpServletResponse response, State state) {
+            super(response);
+            this.response = response;
+            this.state = state;
+        }
+
+        private void commit() {
+            state.beforeCommit(response);
+        }
+
+        @Override
+        public ServletOutputStream getOutputStream() throws IOException {
+            if (stream == null) {
+                ServletOutputStream real = response.getOutputStream();
+                stream = new ServletOutputStream() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        commit();
+                        real.write(b);
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        commit();
+                        real.write(b, off, len);
+                    }
+
+                    @Override
+                    public void flush() throws IOException {
+                        commit();
+                        real.flush();
+                    }
+
+                    @Override
+                    public boolean isReady() {
+                        return real.isReady();
+                    }
+
+                    @Override
+                    public void setWriteListener(WriteListener listener) {
+                        real.setWriteListener(listener);
+                    }
+                };
+            }
+            return stream;
+        }
+
+        @Override
+        public PrintWriter getWriter() throws IOException {
+            if (writer == null) {
+                String charset = response.getCharacterEncoding() == null ? StandardCharsets.UTF_8.name() : response.getCharacterEncoding();
+                writer = new PrintWriter(new OutputStreamWriter(getOutputStream(), charset));
+            }
+            return writer;
+        }
+
+        @Override
+        public void flushBuffer() throws IOException {
+            commit();
+            if (writer != null) {
+                writer.flush();
+            }
+            response.flushBuffer();
+        }
+
+        @Override
+        public void sendRedirect(String location) throws IOException {
+            commit();
+            response.sendRedirect(location);
+        }
+
+        @Override
+        public void sendError(int sc, String msg) throws IOException {
+            commit();
+            response.sendError(sc, msg);
+        }
+
+        @Override
+        public void sendError(int sc) throws IOException {
+            commit();
+            response.sendError(sc);
+        }
+
+        void finish() throws IOException {
+            if (writer != null) {
+                writer.flush();
+            }
+        }
+    }
+}

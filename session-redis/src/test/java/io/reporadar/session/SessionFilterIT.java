@@ -1,0 +1,160 @@
+package io.reporadar.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reporadar.session.servlet.SessionFilter;
+import io.reporadar.testing.RedisExtension;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The servlet filter in Jetty 12 in front of real Redis: login, visits, logout, outages. */
+class SessionFilterIT {
+
+    @RegisterExtension
+    static final RedisExtension redis = RedisExtension.perClass();
+
+    private Server server;
+    private SessionStores.Opened opened;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private String base;
+
+    @BeforeEach
+    void start() throws Exception {
+        opened = SessionStores.fromEnvironment(Map.of("REDIS_URL", redis.uri(),
+                "SESSION_SECRET", RedisSessionStoreIT.SECRET, "SESSION_ENCRYPTION_KEY", RedisSessionStoreIT.KEY_1), SessionCodec.allowing());
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.addFilter(new FilterHolder(new SessionFilter(opened.store(), SessionFilter.CookieSettings.defaults().secure(false))),
+                "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder(new HttpServlet() {
+            @Override
+            protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                switch (req.getRequestURI()) {
+                    case "/login" -> {
+                        SessionFilter.session(req).set("user", req.getParameter("user"));
+                        SessionFilter.changeId(req);
+                        resp.getWriter().write("welcome");
+                    }
+                    case "/logout" -> {
+                        SessionFilter.invalidate(req);
+                        resp.setStatus(204);
+                    }
+                    default -> resp.setStatus(404);
+                }
+            }
+
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                if (req.getRequestURI().equals("/static")) {
+                    resp.getWriter().write("no session touched");
+                    return;
+                }
+                var session = SessionFilter.session(req);
+                String user = session.get("user", String.class);
+                if (user == null) {
+                    resp.setStatus(401);
+                    return;
+                }
+                Integer visits = session.get("visits", Integer.class);
+                session.set("visits", visits == null ? 1 : visits + 1);
+                resp.getWriter().write(user + " " + session.get("visits", Integer.class));
+            }
+        }), "/*");
+        server.setHandler(context);
+        server.start();
+        base = "http://127.0.0.1:" + connector.getLocalPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.stop();
+        opened.close();
+    }
+
+    @Test
+    void loginVisitsAndLogoutAcrossRequests() throws Exception {
+        HttpResponse<String> login = send("POST", "/login?user=ada", null);
+        assertThat(login.body()).isEqualTo("welcome");
+        String cookie = cookie(login);
+        assertThat(login.headers().allValues("Set-Cookie")).singleElement().satisfies(header ->
+                assertThat(header).startsWith("reporadar.sid=").contains("; HttpOnly").contains("; SameSite=Lax").doesNotContain("Secure"));
+
+        assertThat(send("GET", "/me", cookie).body()).isEqualTo("ada 1");
+        assertThat(send("GET", "/me", cookie).body()).isEqualTo("ada 2");
+
+        assertThat(send("POST", "/logout", cookie).statusCode()).isEqualTo(204);
+        assertThat(send("GET", "/me", cookie).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aRequestThatNeverAsksForItsSessionCostsNoRoundTrip() throws Exception {
+        String cookie = cookie(send("POST", "/login?user=ada", null));
+        redis.server().call("CONFIG", "RESETSTAT");
+
+        HttpResponse<String> page = send("GET", "/static", cookie);
+
+        assertThat(page.body()).isEqualTo("no session touched");
+        assertThat(String.valueOf(redis.server().call("INFO", "commandstats"))).doesNotContain("cmdstat_hgetall").doesNotContain("cmdstat_eval");
+    }
+
+    @Test
+    void aTamperedCookieIsAFreshSessionNotAnError() throws Exception {
+        String cookie = cookie(send("POST", "/login?user=ada", null));
+        String tampered = cookie.substring(0, cookie.length() - 3) + "abc";
+        assertThat(send("GET", "/me", tampered).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aFrozenStoreIs503WithoutAStackTraceWithinTheTimeout() throws Exception {
+        String cookie = cookie(send("POST", "/login?user=ada", null));
+        redis.server().freeze();
+        try {
+            long started = System.nanoTime();
+            HttpResponse<String> response = send("GET", "/me", cookie);
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).isEqualTo("{\"error\":\"session store unavailable\"}");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+        } finally {
+            redis.server().thaw();
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> send("GET", "/me", cookie).statusCode() == 200);
+    }
+
+    private HttpResponse<String> send(String method, String path, String cookie) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody());
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String cookie(HttpResponse<?> response) {
+        List<String> headers = response.headers().allValues("Set-Cookie");
+        assertThat(headers).isNotEmpty();
+        return headers.get(0).split(";", 2)[0];
+    }
+}

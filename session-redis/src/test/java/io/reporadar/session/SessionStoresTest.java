@@ -1,0 +1,52 @@
+package io.reporadar.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Start-up configuration: every problem named by its variable, no secret echoed, and the in-memory choice. */
+class SessionStoresTest {
+
+    private static final String SECRET = RedisSessionStoreIT.SECRET;
+
+    @Test
+    void everyProblemIsReportedAtOnceByVariableName() {
+        Map<String, String> env = Map.of("USE_REDIS_SESSIONS", "yes", "SESSION_SECRET", "short-secret-value",
+                "SESSION_ENCRYPTION_KEY", "abc", "SESSION_IDLE_TIMEOUT", "soon", "SESSION_ABSOLUTE_TIMEOUT", "0");
+        assertThatThrownBy(() -> SessionStores.fromEnvironment(env, SessionCodec.allowing()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("USE_REDIS_SESSIONS: yes (expected: true or false)")
+                .hasMessageContaining("SESSION_SECRET: 18 characters")
+                .hasMessageContaining("SESSION_ENCRYPTION_KEY: 3 characters")
+                .hasMessageContaining("SESSION_IDLE_TIMEOUT: soon")
+                .hasMessageContaining("SESSION_ABSOLUTE_TIMEOUT: 0")
+                .hasMessageContaining("REDIS_URL: missing")
+                .message().doesNotContain("short-secret-value");
+    }
+
+    @Test
+    void withoutRedisTheStoreLivesInMemoryAndNeedsNoEncryptionKey() {
+        try (SessionStores.Opened opened = SessionStores.fromEnvironment(
+                Map.of("USE_REDIS_SESSIONS", "false", "SESSION_SECRET", SECRET), SessionCodec.allowing())) {
+            SessionStore store = opened.store();
+            assertThat(store).isInstanceOf(InMemorySessionStore.class);
+            assertThat(opened.redis()).isNull();
+
+            Session session = store.create();
+            session.set("user", "ada");
+            store.save(session);
+            String cookie = store.cookieValue(session);
+            assertThat(store.load(cookie).get("user", String.class)).isEqualTo("ada");
+
+            store.changeId(session);
+            store.save(session);
+            assertThat(store.load(store.cookieValue(session)).get("user", String.class)).isEqualTo("ada");
+
+            store.invalidate(session);
+            assertThat(store.load(store.cookieValue(session)).isNew()).isTrue();
+            assertThat(store.load("forged.cookie").isNew()).isTrue();
+        }
+    }
+}
