@@ -28,6 +28,12 @@ public final class KeyRing {
     private static final int KEY_ID_BYTES = 4;
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
+    /*
+     * Per thread, because both are costly to obtain and lock when shared: a Cipher lookup costs more than the
+     * encryption of a small value, and a SecureRandom draw costs nearly as much again.
+     */
+    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(KeyRing::newCipher);
+    private static final ThreadLocal<Nonces> NONCES = ThreadLocal.withInitial(Nonces::new);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SessionEncryptionKey primary;
@@ -65,15 +71,16 @@ public final class KeyRing {
 
     /** Encrypts under the primary key. */
     public byte[] encrypt(byte[] associatedData, byte[] plaintext) {
-        byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.nextBytes(nonce);
+        int header = 1 + KEY_ID_BYTES + NONCE_BYTES;
+        byte[] out = new byte[header + plaintext.length + TAG_BITS / 8];
+        byte[] nonce = NONCES.get().next();
+        ByteBuffer.wrap(out).put(FORMAT).putInt(primaryId).put(nonce);
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHER.get();
             cipher.init(Cipher.ENCRYPT_MODE, primary.secretKey(), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(associatedData);
-            byte[] sealed = cipher.doFinal(plaintext);
-            ByteBuffer out = ByteBuffer.allocate(1 + KEY_ID_BYTES + NONCE_BYTES + sealed.length);
-            return out.put(FORMAT).putInt(primaryId).put(nonce).put(sealed).array();
+            cipher.doFinal(plaintext, 0, plaintext.length, out, header);
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM is not available in this JVM: " + e.getClass().getSimpleName(), e);
         }
@@ -96,7 +103,7 @@ public final class KeyRing {
             throw new SessionDataException("unknown-key", keyIdText(keyId));
         }
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHER.get();
             cipher.init(Cipher.DECRYPT_MODE, key.secretKey(), new GCMParameterSpec(TAG_BITS, ciphertext, 1 + KEY_ID_BYTES, NONCE_BYTES));
             cipher.updateAAD(associatedData);
             int offset = 1 + KEY_ID_BYTES + NONCE_BYTES;
@@ -116,6 +123,31 @@ public final class KeyRing {
     /** The primary key's id in hex: safe to log, it identifies but does not reveal the key. */
     public String primaryKeyId() {
         return keyIdText(primaryId);
+    }
+
+    private static Cipher newCipher() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM is not available in this JVM: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * GCM nonces by the deterministic construction of NIST SP 800-38D 8.2.1: a 64-bit fixed field drawn at random
+     * per thread, then a 32-bit invocation counter; a new fixed field before the counter would wrap. Unique as
+     * long as no two threads of any instance draw the same 64 bits (1 in 2^33 after 2^16 threads).
+     */
+    private static final class Nonces {
+        private long fixed;
+        private int counter;
+
+        byte[] next() {
+            if (counter == 0) { // the first call, and every 2^32 calls once the counter has wrapped
+                fixed = RANDOM.nextLong();
+            }
+            return ByteBuffer.allocate(NONCE_BYTES).putLong(fixed).putInt(counter++).array();
+        }
     }
 
     static String keyIdText(int id) {

@@ -93,6 +93,7 @@ public final class RedisSessionStore extends SessionStore {
     private final String keyPrefix;
     private final byte[] scriptSha;
     private final Map<String, LongAdder> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SessionObserver observer;
 
     private RedisSessionStore(Builder b) {
         super(b.codec, b.maxAttributeBytes, b.maxSessionBytes);
@@ -106,6 +107,7 @@ public final class RedisSessionStore extends SessionStore {
         this.onCorruption = b.onCorruption;
         this.clock = b.clock;
         this.keyPrefix = b.keyPrefix;
+        this.observer = b.observer;
         this.scriptSha = sha1Hex(SAVE_SCRIPT);
     }
 
@@ -129,33 +131,57 @@ public final class RedisSessionStore extends SessionStore {
      */
     @Override
     public Session load(String cookieValue) {
+        long start = System.nanoTime();
         if (cookieValue == null || cookieValue.isEmpty()) {
-            return create();
+            return loaded(create(), "none", start, 0);
         }
         String id = secrets.verify(cookieValue).orElse(null);
         if (id == null) {
             count("cookie-invalid");
-            return create();
+            return loaded(create(), "cookie-invalid", start, 0);
         }
         String redisKey = secrets.redisKey(keyPrefix, id);
         Map<byte[], byte[]> hash;
         try {
             hash = commands().hgetall(key(redisKey));
         } catch (RedisException e) {
+            observer.loaded("unavailable", System.nanoTime() - start, 1);
             throw new SessionStoreUnavailableException("load", e);
         }
         if (hash == null || hash.isEmpty()) {
             count("unknown");
-            return create();
+            return loaded(create(), "unknown", start, 1);
         }
         try {
-            return decode(id, redisKey, hash);
+            Session session = decode(id, redisKey, hash);
+            if (session == null) {
+                count("expired");
+                deleteQuietly(redisKey);
+                return loaded(create(), "expired", start, 1);
+            }
+            return loaded(session, "found", start, 1);
         } catch (SessionDataException e) {
             count("corrupt-" + e.reason());
-            return create();
+            return loaded(create(), "corrupt", start, 1);
         }
     }
 
+    private Session loaded(Session session, String outcome, long start, int roundTrips) {
+        observer.loaded(outcome, System.nanoTime() - start, roundTrips);
+        return session;
+    }
+
+    /** Decrypts, telling the observer which key failed and why. */
+    private byte[] decrypt(byte[] associatedData, byte[] ciphertext) {
+        try {
+            return keys.decrypt(associatedData, ciphertext);
+        } catch (SessionDataException e) {
+            observer.decryptFailed(e.keyId() == null ? "none" : e.keyId(), e.reason());
+            throw e;
+        }
+    }
+
+    /** The stored session, or {@code null} when it has expired. */
     private Session decode(String id, String redisKey, Map<byte[], byte[]> hash) {
         byte[] created = null;
         byte[] accessed = null;
@@ -173,13 +199,11 @@ public final class RedisSessionStore extends SessionStore {
         if (created == null || accessed == null) {
             throw new SessionDataException("format", null);
         }
-        Instant createdAt = Instant.ofEpochMilli(ByteBuffer.wrap(keys.decrypt(aad(redisKey, CREATED), created)).getLong());
-        Instant accessedAt = Instant.ofEpochMilli(ByteBuffer.wrap(keys.decrypt(aad(redisKey, ACCESSED), accessed)).getLong());
+        Instant createdAt = Instant.ofEpochMilli(ByteBuffer.wrap(decrypt(aad(redisKey, CREATED), created)).getLong());
+        Instant accessedAt = Instant.ofEpochMilli(ByteBuffer.wrap(decrypt(aad(redisKey, ACCESSED), accessed)).getLong());
         Instant now = clock.instant();
         if (Duration.between(accessedAt, now).compareTo(idleTimeout) > 0 || Duration.between(createdAt, now).compareTo(absoluteTimeout) > 0) {
-            count("expired");
-            deleteQuietly(redisKey);
-            return create();
+            return null;
         }
         Session session = new Session(this, id, redisKey, createdAt, accessedAt, false);
         if (keys.isStale(created)) {
@@ -187,7 +211,7 @@ public final class RedisSessionStore extends SessionStore {
         }
         for (byte[][] field : fields) {
             try {
-                byte[] plain = keys.decrypt(aad(redisKey, field[0]), field[1]);
+                byte[] plain = decrypt(aad(redisKey, field[0]), field[1]);
                 session.loaded(nameOf(plain), valueOf(plain), plain, keys.isStale(field[1]));
             } catch (SessionDataException e) {
                 if (onCorruption == OnCorruption.FRESH_SESSION) {
@@ -208,18 +232,23 @@ public final class RedisSessionStore extends SessionStore {
      */
     @Override
     public void save(Session session) {
+        long start = System.nanoTime();
         if (session.isInvalidated()) {
+            observer.saved("unchanged", System.nanoTime() - start, 0, 0);
             return;
         }
         Instant now = clock.instant();
         if (!session.hasChanges()) {
             if (!session.isNew() && Duration.between(session.lastAccessed(), now).compareTo(touchInterval) >= 0) {
-                runSave(session, List.of(), List.of(), now, "existing", "touch");
+                SaveReply reply = runSave(session, List.of(), List.of(), now, "existing", "touch");
                 session.touched(now);
+                observer.saved("touched", System.nanoTime() - start, reply.roundTrips(), 0);
+            } else {
+                observer.saved("unchanged", System.nanoTime() - start, 0, 0);
             }
             return;
         }
-        checkSessionSize(session);
+        int sessionBytes = checkSessionSize(session);
         List<byte[]> sets = new ArrayList<>();
         for (String name : session.isNew() ? session.encodedValues().keySet() : union(session)) {
             byte[] plain = session.encodedValues().get(name);
@@ -229,6 +258,7 @@ public final class RedisSessionStore extends SessionStore {
             byte[] field = secrets.fieldName(name);
             sets.add(field);
             sets.add(keys.encrypt(aad(session.redisKey(), field), plain));
+            observer.attributeWritten(plain.length);
         }
         List<byte[]> deletes = new ArrayList<>();
         for (String name : session.removed()) {
@@ -239,21 +269,28 @@ public final class RedisSessionStore extends SessionStore {
             sets.add(CREATED);
             sets.add(keys.encrypt(aad(session.redisKey(), CREATED), epochMillis(session.created())));
         }
-        long result = runSave(session, sets, deletes, now, mode, "save");
-        if (result == -1) {
+        SaveReply reply = runSave(session, sets, deletes, now, mode, "save");
+        if (reply.result() == -1) {
             // Invalidated (or expired) while this request ran: the logout stands.
             count("save-refused");
             session.invalidated();
+            observer.saved("refused", System.nanoTime() - start, reply.roundTrips(), 0);
             return;
         }
-        if (result == -2) {
+        if (reply.result() == -2) {
             throw new IllegalStateException("session id collision: 256 random bits repeated, or a clock gone wrong");
         }
         session.saved(now);
         String previous = session.previousRedisKey();
+        int roundTrips = reply.roundTrips();
         if (previous != null && mode.equals("new")) {
             expireQuietly(previous, idChangeGrace);
+            roundTrips++;
         }
+        observer.saved("written", System.nanoTime() - start, roundTrips, sessionBytes);
+    }
+
+    private record SaveReply(long result, int roundTrips) {
     }
 
     private static List<String> union(Session session) {
@@ -266,7 +303,7 @@ public final class RedisSessionStore extends SessionStore {
         return names;
     }
 
-    private long runSave(Session session, List<byte[]> sets, List<byte[]> deletes, Instant now, String mode, String operation) {
+    private SaveReply runSave(Session session, List<byte[]> sets, List<byte[]> deletes, Instant now, String mode, String operation) {
         List<byte[]> args = new ArrayList<>(4 + sets.size() + deletes.size() + 2);
         args.add(mode.getBytes(StandardCharsets.US_ASCII));
         args.add(Long.toString(idleTimeout.toMillis()).getBytes(StandardCharsets.US_ASCII));
@@ -279,13 +316,15 @@ public final class RedisSessionStore extends SessionStore {
         byte[][] argv = args.toArray(new byte[0][]);
         try {
             Long result;
+            int roundTrips = 1;
             try {
                 result = commands().evalsha(new String(scriptSha, StandardCharsets.US_ASCII), ScriptOutputType.INTEGER, keysArg, argv);
             } catch (RedisNoScriptException e) {
+                roundTrips++;
                 result = commands().eval(SAVE_SCRIPT, ScriptOutputType.INTEGER, keysArg, argv);
             }
             count(operation);
-            return result;
+            return new SaveReply(result, roundTrips);
         } catch (RedisException e) {
             throw new SessionStoreUnavailableException(operation, e);
         }
@@ -406,6 +445,7 @@ public final class RedisSessionStore extends SessionStore {
         private int maxAttributeBytes = 64 * 1024;
         private int maxSessionBytes = 512 * 1024;
         private String keyPrefix = "reporadar:session:";
+        private SessionObserver observer = SessionObserver.NONE;
 
         private Builder(StatefulRedisConnection<byte[], byte[]> connection, SessionSecrets secrets, KeyRing keys) {
             this.connection = Objects.requireNonNull(connection, "connection");
@@ -464,6 +504,12 @@ public final class RedisSessionStore extends SessionStore {
 
         public Builder keyPrefix(String prefix) {
             this.keyPrefix = Objects.requireNonNull(prefix, "keyPrefix");
+            return this;
+        }
+
+        /** Hears every load, save and decrypt failure, e.g. {@code new SessionMetrics(registry)}. */
+        public Builder observer(SessionObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

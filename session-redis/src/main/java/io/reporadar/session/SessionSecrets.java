@@ -9,6 +9,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -36,14 +38,18 @@ public final class SessionSecrets {
         EXPRESS
     }
 
-    private final List<byte[]> secrets;
+    private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{20,128}");
+    private static final int FIELD_NAME_CACHE = 4096;
+
+    private final List<HmacKey> secrets;
     private final CookieFormat format;
-    private final byte[] keyDerivation;
+    private final HmacKey keyDerivation;
+    private final Map<String, byte[]> fieldNames = new ConcurrentHashMap<>();
 
     private SessionSecrets(List<byte[]> secrets, CookieFormat format) {
-        this.secrets = secrets;
+        this.secrets = secrets.stream().map(HmacKey::new).toList();
         this.format = format;
-        this.keyDerivation = hmac(secrets.get(0), "reporadar-session redis keys".getBytes(StandardCharsets.US_ASCII));
+        this.keyDerivation = new HmacKey(this.secrets.get(0).sign("reporadar-session redis keys".getBytes(StandardCharsets.US_ASCII)));
     }
 
     /**
@@ -90,7 +96,7 @@ public final class SessionSecrets {
 
     /** The cookie value carrying {@code sessionId}, signed with the current secret. */
     public String sign(String sessionId) {
-        byte[] mac = hmac(secrets.get(0), sessionId.getBytes(StandardCharsets.US_ASCII));
+        byte[] mac = secrets.get(0).sign(sessionId.getBytes(StandardCharsets.US_ASCII));
         return format == CookieFormat.EXPRESS
                 ? "s:" + sessionId + "." + Base64.getEncoder().withoutPadding().encodeToString(mac)
                 : sessionId + "." + URL.encodeToString(mac);
@@ -116,13 +122,13 @@ public final class SessionSecrets {
             return Optional.empty();
         }
         String id = value.substring(0, dot);
-        if (!id.matches("[A-Za-z0-9_-]{20,128}")) {
+        if (!SESSION_ID.matcher(id).matches()) {
             return Optional.empty();
         }
         byte[] presented = value.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
         boolean valid = false;
-        for (byte[] secret : secrets) {
-            byte[] mac = hmac(secret, id.getBytes(StandardCharsets.US_ASCII));
+        for (HmacKey secret : secrets) {
+            byte[] mac = secret.sign(id.getBytes(StandardCharsets.US_ASCII));
             byte[] expected = (format == CookieFormat.EXPRESS ? Base64.getEncoder().withoutPadding() : URL)
                     .encodeToString(mac).getBytes(StandardCharsets.US_ASCII);
             valid |= MessageDigest.isEqual(expected, presented);
@@ -132,13 +138,21 @@ public final class SessionSecrets {
 
     /** The Redis key of a session: a keyed hash of its id, useless to whoever reads a dump. */
     public String redisKey(String prefix, String sessionId) {
-        return prefix + URL.encodeToString(hmac(keyDerivation, sessionId.getBytes(StandardCharsets.US_ASCII))).substring(0, 32);
+        return prefix + URL.encodeToString(keyDerivation.sign(sessionId.getBytes(StandardCharsets.US_ASCII))).substring(0, 32);
     }
 
     /** The hash field of an attribute: a keyed hash of its name (the name itself travels encrypted in the value). */
     byte[] fieldName(String attribute) {
-        return ("f" + URL.encodeToString(hmac(keyDerivation, ("attr:" + attribute).getBytes(StandardCharsets.UTF_8))).substring(0, 22))
+        byte[] cached = fieldNames.get(attribute);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] field = ("f" + URL.encodeToString(keyDerivation.sign(("attr:" + attribute).getBytes(StandardCharsets.UTF_8))).substring(0, 22))
                 .getBytes(StandardCharsets.US_ASCII);
+        if (fieldNames.size() < FIELD_NAME_CACHE) {
+            fieldNames.put(attribute, field);
+        }
+        return field;
     }
 
     public CookieFormat format() {
@@ -159,13 +173,31 @@ public final class SessionSecrets {
         }
     }
 
-    private static byte[] hmac(byte[] key, byte[] message) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(message);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+    /** An HMAC-SHA256 key with one initialised Mac per thread: looking one up costs more than using it. */
+    private static final class HmacKey {
+        private final ThreadLocal<Mac> mac;
+
+        HmacKey(byte[] key) {
+            SecretKeySpec spec = new SecretKeySpec(key, "HmacSHA256");
+            this.mac = ThreadLocal.withInitial(() -> {
+                try {
+                    Mac m = Mac.getInstance("HmacSHA256");
+                    m.init(spec);
+                    return m;
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+                }
+            });
+        }
+
+        /** doFinal leaves the Mac reset and keyed for the next message. */
+        byte[] sign(byte[] message) {
+            return mac.get().doFinal(message);
+        }
+
+        @Override
+        public String toString() {
+            return "HmacKey[value hidden]";
         }
     }
 }

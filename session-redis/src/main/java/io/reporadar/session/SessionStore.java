@@ -83,7 +83,7 @@ public abstract class SessionStore {
     }
 
     /** Sums the encoded sizes, failing when over the session limit. */
-    void checkSessionSize(Session session) {
+    int checkSessionSize(Session session) {
         int size = 0;
         for (byte[] plain : session.encodedValues().values()) {
             size += plain.length;
@@ -91,5 +91,6 @@ public abstract class SessionStore {
         if (size > maxSessionBytes) {
             throw new IllegalArgumentException("session: " + size + " bytes of attributes (expected: at most " + maxSessionBytes + ")");
         }
+        return size;
     }
 }

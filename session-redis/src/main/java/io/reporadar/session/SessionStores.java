@@ -66,6 +66,11 @@ public final class SessionStores {
      * @throws SessionStoreUnavailableException when Redis cannot be reached
      */
     public static Opened fromEnvironment(Map<String, String> env, SessionCodec codec) {
+        return fromEnvironment(env, codec, SessionObserver.NONE);
+    }
+
+    /** As {@link #fromEnvironment(Map, SessionCodec)}, with the Redis store reporting to {@code observer}. */
+    public static Opened fromEnvironment(Map<String, String> env, SessionCodec codec, SessionObserver observer) {
         List<String> problems = new ArrayList<>();
         String useRedis = env.getOrDefault("USE_REDIS_SESSIONS", "true").strip().toLowerCase(Locale.ROOT);
         if (!useRedis.equals("true") && !useRedis.equals("false")) {
@@ -89,7 +94,7 @@ public final class SessionStores {
             return new Opened(new InMemorySessionStore(secrets, codec, idle, absolute, Clock.systemUTC()), null);
         }
         SessionRedis connection = SessionRedis.connect(url, SessionRedis.DEFAULT_COMMAND_TIMEOUT, SessionRedis.DEFAULT_CONNECT_TIMEOUT);
-        RedisSessionStore store = RedisSessionStore.builder(connection.connection(), secrets, keys).codec(codec)
+        RedisSessionStore store = RedisSessionStore.builder(connection.connection(), secrets, keys).codec(codec).observer(observer)
                 .idleTimeout(idle).absoluteTimeout(absolute).build();
         return new Opened(store, connection);
     }

@@ -114,4 +114,26 @@ class SessionCryptoTest {
         assertThatThrownBy(() -> SessionCodec.allowing().decode(foreign, 0))
                 .isInstanceOfSatisfying(SessionDataException.class, e -> assertThat(e.reason()).isEqualTo("type"));
     }
+
+    @Test
+    void everyCiphertextHasItsOwnNonceAcrossThreads() throws Exception {
+        KeyRing keys = ring(RedisSessionStoreIT.KEY_1);
+        java.util.Set<String> nonces = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 5_000; i++) {
+                    byte[] ciphertext = keys.encrypt(AAD, "same value".getBytes(StandardCharsets.UTF_8));
+                    nonces.add(Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(ciphertext, 5, 17)));
+                    assertThat(keys.decrypt(AAD, ciphertext)).asString(StandardCharsets.UTF_8).isEqualTo("same value");
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<?> future : done) {
+            future.get(); // rethrows a failed assertion
+        }
+        pool.shutdown();
+        assertThat(nonces).hasSize(20_000);
+    }
 }
