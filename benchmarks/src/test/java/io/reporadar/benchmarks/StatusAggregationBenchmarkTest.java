@@ -7,9 +7,6 @@ import java.util.Collection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 class StatusAggregationBenchmarkTest {
 
@@ -23,13 +20,7 @@ class StatusAggregationBenchmarkTest {
 
     @Test
     void thePickSuiteRunsUnderJmh() throws Exception {
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(PickBenchmark.class.getSimpleName())
-                .forks(0)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(50))
-                .build()).run();
+        Collection<RunResult> results = JmhSmoke.run(PickBenchmark.class, 1, 50);
 
         assertThat(results).hasSize(PickBenchmark.Kind.values().length)
                 .allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
@@ -37,27 +28,14 @@ class StatusAggregationBenchmarkTest {
 
     @Test
     void theHealthEndpointSuiteRunsUnderJmh() throws Exception {
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(HealthEndpointBenchmark.class.getSimpleName())
-                .forks(0)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(100))
-                .build()).run();
+        Collection<RunResult> results = JmhSmoke.run(HealthEndpointBenchmark.class, 1, 100);
 
         assertThat(results).hasSize(3).allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
     }
 
     @Test
     void theSuiteRunsUnderJmh() throws Exception {
-        // A smoke run, not a measurement: it proves the generated harness works; figures come from the jar.
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(StatusAggregationBenchmark.class.getSimpleName())
-                .forks(0)
-                .warmupIterations(0)
-                .measurementIterations(1)
-                .measurementTime(TimeValue.milliseconds(100))
-                .build()).run();
+        Collection<RunResult> results = JmhSmoke.run(StatusAggregationBenchmark.class, 1, 100);
 
         assertThat(results).hasSize(StatusAggregationBenchmark.Aggregator.values().length)
                 .allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());

@@ -5,9 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Sessions in this process's memory, for one instance only ({@code USE_REDIS_SESSIONS=false}): with several
@@ -19,12 +17,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class InMemorySessionStore extends SessionStore {
 
-    private final SessionSecrets secrets;
     private final Duration idleTimeout;
     private final Duration absoluteTimeout;
     private final Clock clock;
     private final Map<String, Stored> sessions = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
 
     /** One stored session; guarded by its own monitor. */
     private static final class Stored {
@@ -39,8 +35,7 @@ public final class InMemorySessionStore extends SessionStore {
     }
 
     public InMemorySessionStore(SessionSecrets secrets, SessionCodec codec, Duration idleTimeout, Duration absoluteTimeout, Clock clock) {
-        super(codec, 64 * 1024, 512 * 1024);
-        this.secrets = Objects.requireNonNull(secrets, "secrets");
+        super(secrets, codec, 64 * 1024, 512 * 1024);
         this.idleTimeout = idleTimeout;
         this.absoluteTimeout = absoluteTimeout;
         this.clock = clock;
@@ -130,22 +125,6 @@ public final class InMemorySessionStore extends SessionStore {
         // Requests in flight with the old id find nothing from now on: memory needs no grace period across instances.
         sessions.remove(old);
         count("change-id");
-    }
-
-    @Override
-    public String cookieValue(Session session) {
-        return secrets.sign(session.id());
-    }
-
-    @Override
-    public Map<String, Long> counts() {
-        Map<String, Long> snapshot = new java.util.TreeMap<>();
-        counters.forEach((name, adder) -> snapshot.put(name, adder.sum()));
-        return snapshot;
-    }
-
-    private void count(String event) {
-        counters.computeIfAbsent(event, e -> new LongAdder()).increment();
     }
 
     @Override

@@ -17,7 +17,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Sessions in Redis, one hash per session, encrypted field by field.
@@ -82,7 +81,6 @@ public final class RedisSessionStore extends SessionStore {
             """;
 
     private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final SessionSecrets secrets;
     private final KeyRing keys;
     private final Duration idleTimeout;
     private final Duration absoluteTimeout;
@@ -92,13 +90,11 @@ public final class RedisSessionStore extends SessionStore {
     private final Clock clock;
     private final String keyPrefix;
     private final byte[] scriptSha;
-    private final Map<String, LongAdder> counters = new java.util.concurrent.ConcurrentHashMap<>();
     private final SessionObserver observer;
 
     private RedisSessionStore(Builder b) {
-        super(b.codec, b.maxAttributeBytes, b.maxSessionBytes);
+        super(b.secrets, b.codec, b.maxAttributeBytes, b.maxSessionBytes);
         this.connection = b.connection;
-        this.secrets = b.secrets;
         this.keys = b.keys;
         this.idleTimeout = b.idleTimeout;
         this.absoluteTimeout = b.absoluteTimeout;
@@ -358,20 +354,6 @@ public final class RedisSessionStore extends SessionStore {
         count("change-id");
     }
 
-    /** The signed cookie value for this session. */
-    @Override
-    public String cookieValue(Session session) {
-        return secrets.sign(session.id());
-    }
-
-    /** How often each event happened: load outcomes, refusals, corruption by reason. */
-    @Override
-    public Map<String, Long> counts() {
-        Map<String, Long> snapshot = new java.util.TreeMap<>();
-        counters.forEach((name, adder) -> snapshot.put(name, adder.sum()));
-        return snapshot;
-    }
-
     private RedisCommands<byte[], byte[]> commands() {
         return connection.sync();
     }
@@ -408,9 +390,6 @@ public final class RedisSessionStore extends SessionStore {
         }
     }
 
-    private void count(String event) {
-        counters.computeIfAbsent(event, e -> new LongAdder()).increment();
-    }
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;

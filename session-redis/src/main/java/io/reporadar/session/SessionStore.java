@@ -2,6 +2,10 @@ package io.reporadar.session;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Where sessions live: {@link RedisSessionStore} for several instances, {@link InMemorySessionStore} for one.
@@ -12,12 +16,15 @@ import java.util.Map;
  */
 public abstract class SessionStore {
 
+    final SessionSecrets secrets;
     private final SessionCodec codec;
     private final int maxAttributeBytes;
     private final int maxSessionBytes;
+    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
 
-    SessionStore(SessionCodec codec, int maxAttributeBytes, int maxSessionBytes) {
-        this.codec = codec;
+    SessionStore(SessionSecrets secrets, SessionCodec codec, int maxAttributeBytes, int maxSessionBytes) {
+        this.secrets = Objects.requireNonNull(secrets, "secrets");
+        this.codec = Objects.requireNonNull(codec, "codec");
         this.maxAttributeBytes = maxAttributeBytes;
         this.maxSessionBytes = maxSessionBytes;
     }
@@ -38,10 +45,20 @@ public abstract class SessionStore {
     public abstract void changeId(Session session);
 
     /** The signed cookie value for the session. */
-    public abstract String cookieValue(Session session);
+    public final String cookieValue(Session session) {
+        return secrets.sign(session.id());
+    }
 
     /** How often each event happened (load outcomes, refusals, corruption by reason). */
-    public abstract Map<String, Long> counts();
+    public final Map<String, Long> counts() {
+        Map<String, Long> snapshot = new TreeMap<>();
+        counters.forEach((name, adder) -> snapshot.put(name, adder.sum()));
+        return snapshot;
+    }
+
+    void count(String event) {
+        counters.computeIfAbsent(event, e -> new LongAdder()).increment();
+    }
 
     SessionCodec codec() {
         return codec;
