@@ -1,19 +1,27 @@
 package io.reporadar.demo;
 
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
+import io.reporadar.session.SessionCodec;
+import io.reporadar.session.SessionStores;
+import io.reporadar.session.servlet.SessionFilter;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.ErrorHandler;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The RepoRadar demo service: an embedded Jetty 12 server configured from the environment. Every response
- * names the instance that produced it in {@code X-Instance-Id}.
+ * names the instance that produced it in {@code X-Instance-Id}; sessions are shared by every instance through
+ * the session store the environment names.
  *
  * <p>Thread-safe once started.
  */
@@ -22,22 +30,52 @@ public final class DemoApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoApp.class);
 
     private final DemoConfig config;
+    private final SessionStores.Opened sessions;
     private final Server server;
     private final ServerConnector connector;
 
-    private DemoApp(DemoConfig config) {
+    private DemoApp(DemoConfig config, SessionStores.Opened sessions) {
         this.config = config;
+        this.sessions = sessions;
         this.server = new Server();
-        this.connector = new ServerConnector(server);
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.setSendServerVersion(false); // no version banner for scanners
+        this.connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
         connector.setPort(config.port());
         server.addConnector(connector);
-        server.setHandler(new Routes(config.instanceId()));
+
+        ServletContextHandler context = new ServletContextHandler();
+        Filter instanceHeaders = (request, response, chain) -> {
+            HttpServletResponse http = (HttpServletResponse) response;
+            http.setHeader("X-Instance-Id", config.instanceId());
+            http.setHeader("Cache-Control", "no-store");
+            chain.doFilter(request, response);
+        };
+        context.addFilter(new FilterHolder(instanceHeaders), "/*", EnumSet.allOf(DispatcherType.class));
+        SessionFilter.CookieSettings cookie = SessionFilter.CookieSettings.defaults().secure(!config.development());
+        context.addFilter(new FilterHolder(new SessionFilter(sessions.store(), cookie)), "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder(new ApiServlet(config.instanceId())), "/*");
+        ErrorHandler errors = new ErrorHandler();
+        errors.setShowStacks(false);
+        errors.setShowMessageInTitle(false);
+        context.setErrorHandler(errors);
+        server.setHandler(context);
     }
 
-    /** Starts the service; returns once it accepts connections. */
+    /**
+     * Opens the session store and starts the service; returns once it accepts connections.
+     *
+     * @throws IllegalArgumentException naming every missing or malformed session variable
+     */
     public static DemoApp start(DemoConfig config) throws Exception {
-        DemoApp app = new DemoApp(config);
-        app.server.start();
+        SessionStores.Opened sessions = SessionStores.fromEnvironment(config.environment(), SessionCodec.allowing());
+        DemoApp app = new DemoApp(config, sessions);
+        try {
+            app.server.start();
+        } catch (Exception e) {
+            sessions.close();
+            throw e;
+        }
         LOG.info("RepoRadar instance {} listening on port {}", config.instanceId(), app.port());
         return app;
     }
@@ -51,60 +89,34 @@ public final class DemoApp implements AutoCloseable {
         return config.instanceId();
     }
 
-    /** Stops the server. */
+    /** Stops the server, then closes the session store. */
     @Override
     public void close() {
         try {
             server.stop();
         } catch (Exception e) {
             throw new IllegalStateException("instance " + config.instanceId() + " did not stop cleanly: " + e.getMessage(), e);
+        } finally {
+            sessions.close();
         }
     }
 
     public static void main(String[] args) throws Exception {
-        DemoConfig config;
+        DemoApp app;
         try {
-            config = DemoConfig.fromEnvironment(System.getenv());
+            app = start(DemoConfig.fromEnvironment(System.getenv()));
         } catch (IllegalArgumentException e) {
             System.err.println("reporadar-demo: " + e.getMessage());
             System.exit(2);
             return;
         }
-        DemoApp app = start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 app.close();
             } catch (IllegalStateException e) {
-                LOG.warn("shutdown of instance {} failed: {}", config.instanceId(), e.toString());
+                LOG.warn("shutdown of instance {} failed: {}", app.instanceId(), e.toString());
             }
         }, "reporadar-shutdown"));
         app.server.join();
-    }
-
-    /** The HTTP routes; stateless. */
-    private static final class Routes extends Handler.Abstract.NonBlocking {
-        private final String instanceId;
-
-        Routes(String instanceId) {
-            this.instanceId = instanceId;
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            response.getHeaders().put("X-Instance-Id", instanceId);
-            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-            String path = Request.getPathInContext(request);
-            if (path.equals("/health/live")) {
-                return json(response, callback, 200, "{\"status\":\"UP\",\"instance\":\"" + instanceId + "\"}");
-            }
-            return json(response, callback, 404, "{\"error\":\"not found\"}");
-        }
-
-        private static boolean json(Response response, Callback callback, int status, String body) {
-            response.setStatus(status);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            Content.Sink.write(response, true, body, callback);
-            return true;
-        }
     }
 }

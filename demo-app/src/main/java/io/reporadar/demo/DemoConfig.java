@@ -16,15 +16,20 @@ public final class DemoConfig {
 
     private final int port;
     private final String instanceId;
+    private final boolean development;
+    private final Map<String, String> environment;
 
-    private DemoConfig(int port, String instanceId) {
+    private DemoConfig(int port, String instanceId, boolean development, Map<String, String> environment) {
         this.port = port;
         this.instanceId = instanceId;
+        this.development = development;
+        this.environment = environment;
     }
 
     /**
      * Reads {@code PORT} (default {@value #DEFAULT_PORT}; 0 picks a free port) and {@code INSTANCE_ID}
-     * (default: the host name).
+     * (default: the host name), {@code APP_ENV} ({@code production}, the default, or {@code development}: cookies
+     * allowed over plain http). The session variables are read by {@link io.reporadar.session.SessionStores}.
      *
      * @throws IllegalArgumentException listing every missing or malformed variable
      */
@@ -48,10 +53,14 @@ public final class DemoConfig {
         } else if (!instanceId.matches("[A-Za-z0-9._-]{1,64}")) {
             problems.add("INSTANCE_ID: " + instanceId + " (expected: 1-64 letters, digits, '.', '_' or '-')");
         }
+        String appEnv = env.getOrDefault("APP_ENV", "production").strip();
+        if (!appEnv.equals("production") && !appEnv.equals("development")) {
+            problems.add("APP_ENV: " + appEnv + " (expected: development or production)");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
         }
-        return new DemoConfig(port, instanceId);
+        return new DemoConfig(port, instanceId, appEnv.equals("development"), Map.copyOf(env));
     }
 
     public int port() {
@@ -60,5 +69,20 @@ public final class DemoConfig {
 
     public String instanceId() {
         return instanceId;
+    }
+
+    /** {@code APP_ENV=development}: session cookies without {@code Secure}, for plain-http local runs. */
+    public boolean development() {
+        return development;
+    }
+
+    /** The variables the toolkit's modules read themselves (secrets included: never log this). */
+    Map<String, String> environment() {
+        return environment;
+    }
+
+    @Override
+    public String toString() {
+        return "DemoConfig[port " + port + ", instance " + instanceId + (development ? ", development" : "") + "]";
     }
 }

@@ -2,34 +2,108 @@ package io.reporadar.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reporadar.testing.RedisExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+/** Two demo instances sharing a real Redis: the HTTP contract, and one session seen by both. */
 class DemoAppIT {
 
+    @RegisterExtension
+    static final RedisExtension redis = RedisExtension.perClass();
+
     private final HttpClient http = HttpClient.newHttpClient();
+    private DemoApp first;
+    private DemoApp second;
+
+    static Map<String, String> environment(String instanceId, String redisUrl) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PORT", "0");
+        env.put("INSTANCE_ID", instanceId);
+        env.put("APP_ENV", "development");
+        env.put("REDIS_URL", redisUrl);
+        env.put("SESSION_SECRET", "a-demo-session-secret-of-32-characters-or-more");
+        env.put("SESSION_ENCRYPTION_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+        return env;
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        first = DemoApp.start(DemoConfig.fromEnvironment(environment("reporadar-1", redis.uri())));
+        second = DemoApp.start(DemoConfig.fromEnvironment(environment("reporadar-2", redis.uri())));
+    }
+
+    @AfterEach
+    void stop() {
+        first.close();
+        second.close();
+    }
 
     @Test
     void everyResponseNamesItsInstance() throws Exception {
-        try (DemoApp app = DemoApp.start(DemoConfig.fromEnvironment(Map.of("PORT", "0", "INSTANCE_ID", "reporadar-7")))) {
-            HttpResponse<String> live = get(app, "/health/live");
-            assertThat(live.statusCode()).isEqualTo(200);
-            assertThat(live.headers().firstValue("X-Instance-Id")).hasValue("reporadar-7");
-            assertThat(live.body()).isEqualTo("{\"status\":\"UP\",\"instance\":\"reporadar-7\"}");
+        HttpResponse<String> live = send(first, "GET", "/health/live", null, null);
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.headers().firstValue("X-Instance-Id")).hasValue("reporadar-1");
+        assertThat(live.body()).isEqualTo("{\"status\":\"UP\",\"instance\":\"reporadar-1\"}");
+        assertThat(live.headers().firstValue("Server")).as("no version banner").isEmpty();
 
-            HttpResponse<String> missing = get(app, "/no/such/page");
-            assertThat(missing.statusCode()).isEqualTo(404);
-            assertThat(missing.headers().firstValue("X-Instance-Id")).hasValue("reporadar-7");
-            assertThat(missing.body()).isEqualTo("{\"error\":\"not found\"}");
-        }
+        HttpResponse<String> missing = send(second, "GET", "/no/such/page", null, null);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.headers().firstValue("X-Instance-Id")).hasValue("reporadar-2");
+        assertThat(missing.body()).isEqualTo("{\"error\":\"not found\"}");
     }
 
-    private HttpResponse<String> get(DemoApp app, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    @Test
+    void aLoginOnOneInstanceIsOneSessionOnBothWithVisitsCountedAcrossThem() throws Exception {
+        HttpResponse<String> login = send(first, "POST", "/api/login", null, "{\"username\":\"ada\"}");
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(login.body()).isEqualTo("{\"username\":\"ada\",\"instance\":\"reporadar-1\"}");
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+
+        assertThat(send(second, "GET", "/api/me", cookie, null).body())
+                .isEqualTo("{\"username\":\"ada\",\"visits\":1,\"instance\":\"reporadar-2\"}");
+        assertThat(send(first, "GET", "/api/me", cookie, null).body())
+                .isEqualTo("{\"username\":\"ada\",\"visits\":2,\"instance\":\"reporadar-1\"}");
+        assertThat(send(second, "GET", "/api/me", cookie, null).body()).contains("\"visits\":3");
+
+        assertThat(send(second, "POST", "/api/logout", cookie, null).statusCode()).isEqualTo(204);
+        HttpResponse<String> afterLogout = send(first, "GET", "/api/me", cookie, null);
+        assertThat(afterLogout.statusCode()).isEqualTo(401);
+        assertThat(afterLogout.body()).isEqualTo("{\"error\":\"not logged in\"}");
+    }
+
+    @Test
+    void badInputIsA4xxNamingTheCulpritNeverA500() throws Exception {
+        HttpResponse<String> notJson = send(first, "POST", "/api/login", null, "username=ada");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.body()).isEqualTo("{\"error\":\"body: not JSON (expected: {\\\"username\\\":\\\"...\\\"})\"}");
+
+        HttpResponse<String> badName = send(first, "POST", "/api/login", null, "{\"username\":\"<script>\"}");
+        assertThat(badName.statusCode()).isEqualTo(400);
+        assertThat(badName.body()).startsWith("{\"error\":\"username:").doesNotContain("<script>");
+
+        String cookie = send(first, "POST", "/api/login", null, "{\"username\":\"ada\"}")
+                .headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+        String tampered = cookie.substring(0, cookie.length() - 2) + (cookie.endsWith("A") ? "BB" : "AA");
+        HttpResponse<String> forged = send(second, "GET", "/api/me", tampered, null);
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(forged.headers().firstValue("X-Instance-Id")).hasValue("reporadar-2");
+    }
+
+    private HttpResponse<String> send(DemoApp app, String method, String path, String cookie, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
