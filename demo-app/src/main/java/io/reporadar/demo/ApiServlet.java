@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The demo's HTTP contract: {@code POST /api/login}, {@code POST /api/logout}, {@code GET /api/me} and
- * {@code GET /health/live}; every error is a JSON object {@code {"error": "..."}} naming the culprit.
+ * The demo's HTTP contract: {@code POST /api/login}, {@code POST /api/logout} and {@code GET /api/me}; every
+ * error is a JSON object {@code {"error": "..."}} naming the culprit. Every response names its instance in
+ * {@code X-Instance-Id} (set by a filter); bodies name it too.
  */
 final class ApiServlet extends HttpServlet {
 
@@ -36,7 +37,6 @@ final class ApiServlet extends HttpServlet {
             case "POST /api/login" -> login(request, response);
             case "POST /api/logout" -> logout(request, response);
             case "GET /api/me" -> me(request, response);
-            case "GET /health/live" -> send(response, 200, object("status", "UP", "instance", instanceId));
             default -> send(response, 404, Map.of("error", "not found"));
         }
     }

@@ -1,11 +1,22 @@
 package io.reporadar.demo;
 
+import io.reporadar.health.CheckSpec;
+import io.reporadar.health.Checks;
+import io.reporadar.health.DetailsPolicy;
+import io.reporadar.health.GracefulShutdown;
+import io.reporadar.health.Health;
+import io.reporadar.health.HealthEndpoints;
+import io.reporadar.health.InFlightRequests;
+import io.reporadar.health.servlet.HealthServlet;
+import io.reporadar.health.servlet.InFlightFilter;
 import io.reporadar.session.SessionCodec;
 import io.reporadar.session.SessionStores;
 import io.reporadar.session.servlet.SessionFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.ErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -31,12 +42,20 @@ public final class DemoApp implements AutoCloseable {
 
     private final DemoConfig config;
     private final SessionStores.Opened sessions;
+    private final Health health;
+    private final InFlightRequests inFlight = new InFlightRequests();
     private final Server server;
     private final ServerConnector connector;
 
     private DemoApp(DemoConfig config, SessionStores.Opened sessions) {
         this.config = config;
         this.sessions = sessions;
+        Health.Builder checks = Health.builder()
+                .check(CheckSpec.internal("disk", Checks.diskSpace(Path.of("."), 1L << 30, 100L << 20)));
+        if (sessions.redis() != null) {
+            checks.check(CheckSpec.dependency("redis", Checks.redis(sessions.redis().connection(), Duration.ofMillis(500))).critical());
+        }
+        this.health = checks.build();
         this.server = new Server();
         HttpConfiguration httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false); // no version banner for scanners
@@ -54,6 +73,10 @@ public final class DemoApp implements AutoCloseable {
         context.addFilter(new FilterHolder(instanceHeaders), "/*", EnumSet.allOf(DispatcherType.class));
         SessionFilter.CookieSettings cookie = SessionFilter.CookieSettings.defaults().secure(!config.development());
         context.addFilter(new FilterHolder(new SessionFilter(sessions.store(), cookie)), "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(new FilterHolder(new InFlightFilter(inFlight, health)), "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        ServletHolder healthServlet = new ServletHolder(new HealthServlet(HealthEndpoints.of(health, DetailsPolicy.loopback())));
+        context.addServlet(healthServlet, "/health");
+        context.addServlet(healthServlet, "/health/*");
         context.addServlet(new ServletHolder(new ApiServlet(config.instanceId())), "/*");
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
@@ -71,11 +94,14 @@ public final class DemoApp implements AutoCloseable {
         SessionStores.Opened sessions = SessionStores.fromEnvironment(config.environment(), SessionCodec.allowing());
         DemoApp app = new DemoApp(config, sessions);
         try {
+            app.health.start();
             app.server.start();
         } catch (Exception e) {
+            app.health.close();
             sessions.close();
             throw e;
         }
+        app.health.markReady();
         LOG.info("RepoRadar instance {} listening on port {}", config.instanceId(), app.port());
         return app;
     }
@@ -89,7 +115,7 @@ public final class DemoApp implements AutoCloseable {
         return config.instanceId();
     }
 
-    /** Stops the server, then closes the session store. */
+    /** Stops the server at once (for a graceful stop, see {@link #main}), then the health checks and the session store. */
     @Override
     public void close() {
         try {
@@ -97,6 +123,7 @@ public final class DemoApp implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("instance " + config.instanceId() + " did not stop cleanly: " + e.getMessage(), e);
         } finally {
+            health.close();
             sessions.close();
         }
     }
@@ -110,13 +137,10 @@ public final class DemoApp implements AutoCloseable {
             System.exit(2);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                app.close();
-            } catch (IllegalStateException e) {
-                LOG.warn("shutdown of instance {} failed: {}", app.instanceId(), e.toString());
-            }
-        }, "reporadar-shutdown"));
+        // SIGTERM: readiness turns OUT_OF_SERVICE, requests keep being served for the drain delay, then new
+        // connections are refused, requests in flight finish, and the server and clients close last.
+        GracefulShutdown.builder(app.health).stopAccepting(app.connector::close).inFlight(app.inFlight).closeLast(app)
+                .build().runOnSigterm();
         app.server.join();
     }
 }

@@ -52,13 +52,35 @@ class DemoAppIT {
         HttpResponse<String> live = send(first, "GET", "/health/live", null, null);
         assertThat(live.statusCode()).isEqualTo(200);
         assertThat(live.headers().firstValue("X-Instance-Id")).hasValue("reporadar-1");
-        assertThat(live.body()).isEqualTo("{\"status\":\"UP\",\"instance\":\"reporadar-1\"}");
         assertThat(live.headers().firstValue("Server")).as("no version banner").isEmpty();
 
         HttpResponse<String> missing = send(second, "GET", "/no/such/page", null, null);
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.headers().firstValue("X-Instance-Id")).hasValue("reporadar-2");
         assertThat(missing.body()).isEqualTo("{\"error\":\"not found\"}");
+    }
+
+    @Test
+    void theHealthEndpointsReportRedisAndTurnTo503WhenItIsGone() throws Exception {
+        assertThat(send(first, "GET", "/health", null, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> backend = send(first, "GET", "/health/backend", null, null);
+        assertThat(backend.statusCode()).isEqualTo(200);
+        assertThat(backend.body()).contains("\"redis\"").contains("\"disk\"");
+
+        String cookie = send(first, "POST", "/api/login", null, "{\"username\":\"ada\"}")
+                .headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+
+        redis.server().stop();
+        try {
+            org.awaitility.Awaitility.await("readiness to notice Redis is gone").atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> send(first, "GET", "/health/ready", null, null).statusCode() == 503);
+            assertThat(send(first, "GET", "/health/live", null, null).statusCode()).as("liveness holds no dependency").isEqualTo(200);
+            HttpResponse<String> me = send(second, "GET", "/api/me", cookie, null);
+            assertThat(me.statusCode()).isEqualTo(503);
+            assertThat(me.body()).isEqualTo("{\"error\":\"session store unavailable\"}");
+        } finally {
+            redis.server().restart();
+        }
     }
 
     @Test
