@@ -9,9 +9,12 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The demo's HTTP contract: {@code POST /api/login}, {@code POST /api/logout} and {@code GET /api/me}; every
@@ -20,14 +23,17 @@ import java.util.regex.Pattern;
  */
 final class ApiServlet extends HttpServlet {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,38}");
     private static final int MAX_BODY = 4096;
 
     private final String instanceId;
+    private final transient Watchlist watchlist;
 
-    ApiServlet(String instanceId) {
+    ApiServlet(String instanceId, Watchlist watchlist) {
         this.instanceId = instanceId;
+        this.watchlist = watchlist;
     }
 
     @Override
@@ -37,6 +43,7 @@ final class ApiServlet extends HttpServlet {
             case "POST /api/login" -> login(request, response);
             case "POST /api/logout" -> logout(request, response);
             case "GET /api/me" -> me(request, response);
+            case "GET /api/watchlist", "POST /api/watchlist" -> watchlist(request, response);
             default -> send(response, 404, Map.of("error", "not found"));
         }
     }
@@ -44,9 +51,12 @@ final class ApiServlet extends HttpServlet {
     private void login(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String username;
         try {
-            username = username(request);
+            username = field(request, "username");
+            if (!USERNAME.matcher(username).matches()) {
+                throw new IllegalArgumentException("username: expected 1-39 letters, digits, '_', '.' or '-'");
+            }
         } catch (IllegalArgumentException e) {
-            send(response, 400, Map.of("error", e.getMessage()));
+            send(response, 400, object("error", e.getMessage()));
             return;
         }
         Session session = SessionFilter.session(request);
@@ -56,26 +66,24 @@ final class ApiServlet extends HttpServlet {
         send(response, 200, object("username", username, "instance", instanceId));
     }
 
-    /** The {@code username} of a JSON body, or an error message naming what is wrong (never echoing the body). */
-    private static String username(HttpServletRequest request) throws IOException {
+    /** A text field of a JSON object body; the error names what is wrong and never echoes the body. */
+    private static String field(HttpServletRequest request, String name) throws IOException {
         byte[] body = request.getInputStream().readNBytes(MAX_BODY + 1);
         if (body.length > MAX_BODY) {
             throw new IllegalArgumentException("body: more than " + MAX_BODY + " bytes");
         }
+        String expected = " (expected: {\"" + name + "\":\"...\"})";
         JsonNode root;
         try {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("body: not JSON (expected: {\"username\":\"...\"})");
+            throw new IllegalArgumentException("body: not JSON" + expected);
         }
-        JsonNode name = root == null ? null : root.get("username");
-        if (name == null || !name.isTextual()) {
-            throw new IllegalArgumentException("username: missing (expected: {\"username\":\"...\"})");
+        JsonNode value = root == null ? null : root.get(name);
+        if (value == null || !value.isTextual()) {
+            throw new IllegalArgumentException(name + ": missing" + expected);
         }
-        if (!USERNAME.matcher(name.asText()).matches()) {
-            throw new IllegalArgumentException("username: expected 1-39 letters, digits, '_', '.' or '-'");
-        }
-        return name.asText();
+        return value.asText();
     }
 
     private void logout(HttpServletRequest request, HttpServletResponse response) {
@@ -103,6 +111,28 @@ final class ApiServlet extends HttpServlet {
             fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
         }
         return fields;
+    }
+
+    private void watchlist(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String username = SessionFilter.session(request).get("username", String.class);
+        if (username == null) {
+            send(response, 401, object("error", "not logged in"));
+            return;
+        }
+        try {
+            if (request.getMethod().equals("GET")) {
+                send(response, 200, object("username", username, "repos", watchlist.of(username)));
+                return;
+            }
+            String repo = Watchlist.checkRepo(field(request, "repo"));
+            send(response, 201, object("username", username, "repos", watchlist.add(username, repo)));
+        } catch (IllegalArgumentException e) {
+            send(response, 400, object("error", e.getMessage()));
+        } catch (SQLException e) {
+            LOG.warn("watchlist of a user failed: SQLSTATE {}", e.getSQLState());
+            response.setHeader("Retry-After", "1");
+            send(response, 503, object("error", "database unavailable"));
+        }
     }
 
     private static void send(HttpServletResponse response, int status, Map<String, ?> body) throws IOException {

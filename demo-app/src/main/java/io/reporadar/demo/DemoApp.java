@@ -9,6 +9,8 @@ import io.reporadar.health.HealthEndpoints;
 import io.reporadar.health.InFlightRequests;
 import io.reporadar.health.servlet.HealthServlet;
 import io.reporadar.health.servlet.InFlightFilter;
+import io.reporadar.pooling.GuardedPool;
+import io.reporadar.pooling.PoolSettings;
 import io.reporadar.session.SessionCodec;
 import io.reporadar.session.SessionStores;
 import io.reporadar.session.servlet.SessionFilter;
@@ -42,16 +44,19 @@ public final class DemoApp implements AutoCloseable {
 
     private final DemoConfig config;
     private final SessionStores.Opened sessions;
+    private final GuardedPool pool;
     private final Health health;
     private final InFlightRequests inFlight = new InFlightRequests();
     private final Server server;
     private final ServerConnector connector;
 
-    private DemoApp(DemoConfig config, SessionStores.Opened sessions) {
+    private DemoApp(DemoConfig config, SessionStores.Opened sessions, GuardedPool pool) {
         this.config = config;
         this.sessions = sessions;
+        this.pool = pool;
         Health.Builder checks = Health.builder()
-                .check(CheckSpec.internal("disk", Checks.diskSpace(Path.of("."), 1L << 30, 100L << 20)));
+                .check(CheckSpec.internal("disk", Checks.diskSpace(Path.of("."), 1L << 30, 100L << 20)))
+                .check(CheckSpec.dependency("postgres", Checks.postgres(pool.dataSource(), Duration.ofSeconds(1))).critical());
         if (sessions.redis() != null) {
             checks.check(CheckSpec.dependency("redis", Checks.redis(sessions.redis().connection(), Duration.ofMillis(500))).critical());
         }
@@ -77,7 +82,8 @@ public final class DemoApp implements AutoCloseable {
         ServletHolder healthServlet = new ServletHolder(new HealthServlet(HealthEndpoints.of(health, DetailsPolicy.loopback())));
         context.addServlet(healthServlet, "/health");
         context.addServlet(healthServlet, "/health/*");
-        context.addServlet(new ServletHolder(new ApiServlet(config.instanceId())), "/*");
+        Watchlist watchlist = new Watchlist(pool.dataSource(), sessions.redis() == null ? null : sessions.redis().connection());
+        context.addServlet(new ServletHolder(new ApiServlet(config.instanceId(), watchlist)), "/*");
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
         errors.setShowMessageInTitle(false);
@@ -86,19 +92,28 @@ public final class DemoApp implements AutoCloseable {
     }
 
     /**
-     * Opens the session store and starts the service; returns once it accepts connections.
+     * Opens the PostgreSQL pool (within its connection budget), migrates the schema, opens the session store
+     * and starts the service; returns once it accepts connections.
      *
-     * @throws IllegalArgumentException naming every missing or malformed session variable
+     * @throws IllegalArgumentException naming every missing or malformed variable
      */
     public static DemoApp start(DemoConfig config) throws Exception {
+        PoolSettings poolSettings = PoolSettings.fromEnvironment(config.environment());
         SessionStores.Opened sessions = SessionStores.fromEnvironment(config.environment(), SessionCodec.allowing());
-        DemoApp app = new DemoApp(config, sessions);
+        GuardedPool pool;
+        try {
+            pool = GuardedPool.open(poolSettings);
+            Watchlist.migrate(pool.dataSource());
+        } catch (Exception e) {
+            sessions.close();
+            throw e;
+        }
+        DemoApp app = new DemoApp(config, sessions, pool);
         try {
             app.health.start();
             app.server.start();
         } catch (Exception e) {
-            app.health.close();
-            sessions.close();
+            app.closeClients();
             throw e;
         }
         app.health.markReady();
@@ -123,9 +138,14 @@ public final class DemoApp implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("instance " + config.instanceId() + " did not stop cleanly: " + e.getMessage(), e);
         } finally {
-            health.close();
-            sessions.close();
+            closeClients();
         }
+    }
+
+    private void closeClients() {
+        health.close();
+        sessions.close();
+        pool.close();
     }
 
     public static void main(String[] args) throws Exception {

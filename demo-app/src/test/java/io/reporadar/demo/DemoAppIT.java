@@ -2,6 +2,7 @@ package io.reporadar.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reporadar.testing.PostgresExtension;
 import io.reporadar.testing.RedisExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,22 +15,28 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Two demo instances sharing a real Redis: the HTTP contract, and one session seen by both. */
+/** Two demo instances sharing a real Redis and PostgreSQL: the HTTP contract, one session seen by both. */
 class DemoAppIT {
 
     @RegisterExtension
     static final RedisExtension redis = RedisExtension.perClass();
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.freshDatabase();
 
     private final HttpClient http = HttpClient.newHttpClient();
     private DemoApp first;
     private DemoApp second;
 
-    static Map<String, String> environment(String instanceId, String redisUrl) {
+    static Map<String, String> environment(String instanceId, String redisUrl, String databaseUrl) {
         Map<String, String> env = new HashMap<>();
         env.put("PORT", "0");
         env.put("INSTANCE_ID", instanceId);
         env.put("APP_ENV", "development");
         env.put("REDIS_URL", redisUrl);
+        env.put("DATABASE_URL", databaseUrl);
+        env.put("DB_POOL_MIN", "1");
+        env.put("DB_POOL_MAX", "4");
+        env.put("INSTANCE_COUNT", "3");
         env.put("SESSION_SECRET", "a-demo-session-secret-of-32-characters-or-more");
         env.put("SESSION_ENCRYPTION_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
         return env;
@@ -37,8 +44,8 @@ class DemoAppIT {
 
     @BeforeEach
     void start() throws Exception {
-        first = DemoApp.start(DemoConfig.fromEnvironment(environment("reporadar-1", redis.uri())));
-        second = DemoApp.start(DemoConfig.fromEnvironment(environment("reporadar-2", redis.uri())));
+        first = DemoApp.start(DemoConfig.fromEnvironment(environment("reporadar-1", redis.uri(), postgres.database().url())));
+        second = DemoApp.start(DemoConfig.fromEnvironment(environment("reporadar-2", redis.uri(), postgres.database().url())));
     }
 
     @AfterEach
@@ -65,10 +72,9 @@ class DemoAppIT {
         assertThat(send(first, "GET", "/health", null, null).statusCode()).isEqualTo(200);
         HttpResponse<String> backend = send(first, "GET", "/health/backend", null, null);
         assertThat(backend.statusCode()).isEqualTo(200);
-        assertThat(backend.body()).contains("\"redis\"").contains("\"disk\"");
+        assertThat(backend.body()).contains("\"redis\"").contains("\"postgres\"").contains("\"disk\"");
 
-        String cookie = send(first, "POST", "/api/login", null, "{\"username\":\"ada\"}")
-                .headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+        String cookie = login(first, "ada");
 
         redis.server().stop();
         try {
@@ -103,6 +109,37 @@ class DemoAppIT {
     }
 
     @Test
+    void theWatchlistIsStoredInPostgresAndReadThroughTheCacheOnEveryInstance() throws Exception {
+        String cookie = login(first, "grace");
+        assertThat(send(first, "GET", "/api/watchlist", null, null).statusCode()).isEqualTo(401);
+        assertThat(send(first, "GET", "/api/watchlist", cookie, null).body()).isEqualTo("{\"username\":\"grace\",\"repos\":[]}");
+        assertThat(redis.server().call("EXISTS", "reporadar:watchlist:grace")).isEqualTo(1L);
+
+        HttpResponse<String> added = send(first, "POST", "/api/watchlist", cookie, "{\"repo\":\"nginx/nginx\"}");
+        assertThat(added.statusCode()).isEqualTo(201);
+        assertThat(added.body()).isEqualTo("{\"username\":\"grace\",\"repos\":[\"nginx/nginx\"]}");
+        send(second, "POST", "/api/watchlist", cookie, "{\"repo\":\"redis/redis\"}");
+        send(second, "POST", "/api/watchlist", cookie, "{\"repo\":\"nginx/nginx\"}");
+
+        assertThat(send(first, "GET", "/api/watchlist", cookie, null).body())
+                .isEqualTo("{\"username\":\"grace\",\"repos\":[\"nginx/nginx\",\"redis/redis\"]}");
+        try (var connection = postgres.database().connect(); var rows = connection.createStatement()
+                .executeQuery("SELECT count(*) FROM watchlist WHERE username = 'grace'")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isEqualTo(2);
+        }
+
+        HttpResponse<String> malformed = send(first, "POST", "/api/watchlist", cookie, "{\"repo\":\"not a repo\"}");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).isEqualTo("{\"error\":\"repo: expected owner/name, as on GitHub\"}");
+    }
+
+    private String login(DemoApp app, String username) throws Exception {
+        return send(app, "POST", "/api/login", null, "{\"username\":\"" + username + "\"}")
+                .headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+    }
+
+    @Test
     void badInputIsA4xxNamingTheCulpritNeverA500() throws Exception {
         HttpResponse<String> notJson = send(first, "POST", "/api/login", null, "username=ada");
         assertThat(notJson.statusCode()).isEqualTo(400);
@@ -112,8 +149,7 @@ class DemoAppIT {
         assertThat(badName.statusCode()).isEqualTo(400);
         assertThat(badName.body()).startsWith("{\"error\":\"username:").doesNotContain("<script>");
 
-        String cookie = send(first, "POST", "/api/login", null, "{\"username\":\"ada\"}")
-                .headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+        String cookie = login(first, "ada");
         String tampered = cookie.substring(0, cookie.length() - 2) + (cookie.endsWith("A") ? "BB" : "AA");
         HttpResponse<String> forged = send(second, "GET", "/api/me", tampered, null);
         assertThat(forged.statusCode()).isEqualTo(401);

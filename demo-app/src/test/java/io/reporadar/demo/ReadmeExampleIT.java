@@ -3,6 +3,7 @@ package io.reporadar.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reporadar.testing.ReadmeExamples;
+import io.reporadar.testing.PostgresExtension;
 import io.reporadar.testing.RedisExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,11 +18,13 @@ class ReadmeExampleIT {
 
     @RegisterExtension
     static final RedisExtension redis = RedisExtension.perClass();
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.freshDatabase();
 
     @Test
     void theReadmeShowsTheExampleBelowAndItRuns() throws Exception {
         ReadmeExamples.assertReadmeShows(Path.of("README.md"), Path.of("src/test/java/io/reporadar/demo/ReadmeExampleIT.java"));
-        Map<String, String> env = DemoAppIT.environment("reporadar-1", redis.uri());
+        Map<String, String> env = DemoAppIT.environment("reporadar-1", redis.uri(), postgres.database().url());
 
         // README example begins
         try (DemoApp app = DemoApp.start(DemoConfig.fromEnvironment(env))) {

@@ -1,0 +1,142 @@
+package io.reporadar.demo;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each user's watched repositories: stored in PostgreSQL, read through a Redis cache (cache-aside,
+ * invalidated on write). The cache is an optimisation only: when Redis fails, reads go to PostgreSQL.
+ *
+ * <p>Thread-safe.
+ */
+final class Watchlist {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Watchlist.class);
+    /** GitHub's rules: an owner of 1-39 letters, digits or '-', a name of 1-100 letters, digits, '.', '_' or '-'. */
+    private static final Pattern REPO = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<String>> LIST = new TypeReference<>() {
+    };
+    private static final Duration CACHE_TTL = Duration.ofMinutes(5);
+
+    private final DataSource database;
+    private final StatefulRedisConnection<byte[], byte[]> cache;
+
+    /** @param cache {@code null} for no cache */
+    Watchlist(DataSource database, StatefulRedisConnection<byte[], byte[]> cache) {
+        this.database = database;
+        this.cache = cache;
+    }
+
+    /** Creates the table when it does not exist yet; safe for several instances starting at once. */
+    static void migrate(DataSource database) throws SQLException {
+        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS watchlist ("
+                    + " username text NOT NULL, repo text NOT NULL, added_at timestamptz NOT NULL DEFAULT now(),"
+                    + " PRIMARY KEY (username, repo))");
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+                throw e; // a concurrent CREATE by a sibling instance is fine
+            }
+        }
+    }
+
+    /** @throws IllegalArgumentException naming the field when {@code repo} is not {@code owner/name} */
+    static String checkRepo(String repo) {
+        if (repo == null || !REPO.matcher(repo).matches()) {
+            throw new IllegalArgumentException("repo: expected owner/name, as on GitHub");
+        }
+        return repo;
+    }
+
+    List<String> of(String username) throws SQLException {
+        byte[] key = key(username);
+        List<String> cached = readCache(key);
+        if (cached != null) {
+            return cached;
+        }
+        List<String> repos = new ArrayList<>();
+        try (Connection connection = database.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT repo FROM watchlist WHERE username = ? ORDER BY added_at, repo")) {
+            select.setString(1, username);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    repos.add(rows.getString(1));
+                }
+            }
+        }
+        writeCache(key, repos);
+        return repos;
+    }
+
+    /** Adds {@code repo} (once) and returns the whole list. */
+    List<String> add(String username, String repo) throws SQLException {
+        try (Connection connection = database.getConnection();
+             PreparedStatement insert = connection.prepareStatement(
+                     "INSERT INTO watchlist (username, repo) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+            insert.setString(1, username);
+            insert.setString(2, checkRepo(repo));
+            insert.executeUpdate();
+        }
+        evict(key(username));
+        return of(username);
+    }
+
+    private static byte[] key(String username) {
+        return ("reporadar:watchlist:" + username).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private List<String> readCache(byte[] key) {
+        if (cache == null) {
+            return null;
+        }
+        try {
+            byte[] value = cache.sync().get(key);
+            return value == null ? null : JSON.readValue(value, LIST);
+        } catch (RedisException | IOException e) {
+            LOG.warn("watchlist cache read failed, reading PostgreSQL: {}", e.getClass().getSimpleName());
+            return null;
+        }
+    }
+
+    private void writeCache(byte[] key, List<String> repos) {
+        if (cache == null) {
+            return;
+        }
+        try {
+            cache.sync().set(key, JSON.writeValueAsBytes(repos), SetArgs.Builder.ex(CACHE_TTL));
+        } catch (RedisException | IOException e) {
+            LOG.warn("watchlist cache write failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    private void evict(byte[] key) {
+        if (cache == null) {
+            return;
+        }
+        try {
+            cache.sync().del(key);
+        } catch (RedisException e) {
+            // A stale entry would outlive the write: say so; it expires within the cache TTL.
+            LOG.warn("watchlist cache eviction failed; entries may be stale for up to {}", CACHE_TTL);
+        }
+    }
+}
