@@ -1,5 +1,11 @@
 package io.reporadar.demo;
 
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reporadar.health.CheckSpec;
 import io.reporadar.health.Checks;
 import io.reporadar.health.DetailsPolicy;
@@ -7,15 +13,20 @@ import io.reporadar.health.GracefulShutdown;
 import io.reporadar.health.Health;
 import io.reporadar.health.HealthEndpoints;
 import io.reporadar.health.InFlightRequests;
+import io.reporadar.health.micrometer.HealthMetrics;
 import io.reporadar.health.servlet.HealthServlet;
 import io.reporadar.health.servlet.InFlightFilter;
 import io.reporadar.pooling.GuardedPool;
 import io.reporadar.pooling.PoolSettings;
+import io.reporadar.pooling.micrometer.PoolBudgetMetrics;
 import io.reporadar.session.SessionCodec;
 import io.reporadar.session.SessionStores;
+import io.reporadar.session.micrometer.SessionMetrics;
 import io.reporadar.session.servlet.SessionFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,15 +56,17 @@ public final class DemoApp implements AutoCloseable {
     private final DemoConfig config;
     private final SessionStores.Opened sessions;
     private final GuardedPool pool;
+    private final PrometheusMeterRegistry metrics;
     private final Health health;
     private final InFlightRequests inFlight = new InFlightRequests();
     private final Server server;
     private final ServerConnector connector;
 
-    private DemoApp(DemoConfig config, SessionStores.Opened sessions, GuardedPool pool) {
+    private DemoApp(DemoConfig config, SessionStores.Opened sessions, GuardedPool pool, PrometheusMeterRegistry metrics) {
         this.config = config;
         this.sessions = sessions;
         this.pool = pool;
+        this.metrics = metrics;
         Health.Builder checks = Health.builder()
                 .check(CheckSpec.internal("disk", Checks.diskSpace(Path.of("."), 1L << 30, 100L << 20)))
                 .check(CheckSpec.dependency("postgres", Checks.postgres(pool.dataSource(), Duration.ofSeconds(1))).critical());
@@ -61,6 +74,12 @@ public final class DemoApp implements AutoCloseable {
             checks.check(CheckSpec.dependency("redis", Checks.redis(sessions.redis().connection(), Duration.ofMillis(500))).critical());
         }
         this.health = checks.build();
+        new HealthMetrics(health).bindTo(metrics);
+        new PoolBudgetMetrics(pool).bindTo(metrics);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        new UptimeMetrics().bindTo(metrics);
         this.server = new Server();
         HttpConfiguration httpConfig = new HttpConfiguration();
         httpConfig.setSendServerVersion(false); // no version banner for scanners
@@ -83,6 +102,7 @@ public final class DemoApp implements AutoCloseable {
         context.addServlet(healthServlet, "/health");
         context.addServlet(healthServlet, "/health/*");
         Watchlist watchlist = new Watchlist(pool.dataSource(), sessions.redis() == null ? null : sessions.redis().connection());
+        context.addServlet(new ServletHolder(new PrometheusServlet(metrics)), "/metrics");
         context.addServlet(new ServletHolder(new ApiServlet(config.instanceId(), watchlist)), "/*");
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
@@ -99,7 +119,10 @@ public final class DemoApp implements AutoCloseable {
      */
     public static DemoApp start(DemoConfig config) throws Exception {
         PoolSettings poolSettings = PoolSettings.fromEnvironment(config.environment());
-        SessionStores.Opened sessions = SessionStores.fromEnvironment(config.environment(), SessionCodec.allowing());
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        metrics.config().commonTags("instance", config.instanceId());
+        SessionStores.Opened sessions = SessionStores.fromEnvironment(config.environment(), SessionCodec.allowing(),
+                new SessionMetrics(metrics));
         GuardedPool pool;
         try {
             pool = GuardedPool.open(poolSettings);
@@ -108,7 +131,7 @@ public final class DemoApp implements AutoCloseable {
             sessions.close();
             throw e;
         }
-        DemoApp app = new DemoApp(config, sessions, pool);
+        DemoApp app = new DemoApp(config, sessions, pool, metrics);
         try {
             app.health.start();
             app.server.start();
@@ -146,6 +169,22 @@ public final class DemoApp implements AutoCloseable {
         health.close();
         sessions.close();
         pool.close();
+        metrics.close();
+    }
+
+    /** {@code GET /metrics}: every meter in the Prometheus text format (nginx shows it to internal addresses only). */
+    private static final class PrometheusServlet extends HttpServlet {
+        private final transient PrometheusMeterRegistry registry;
+
+        PrometheusServlet(PrometheusMeterRegistry registry) {
+            this.registry = registry;
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws java.io.IOException {
+            response.setContentType("text/plain; version=0.0.4; charset=utf-8");
+            response.getWriter().write(registry.scrape());
+        }
     }
 
     public static void main(String[] args) throws Exception {

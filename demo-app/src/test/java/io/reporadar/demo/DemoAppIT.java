@@ -90,6 +90,21 @@ class DemoAppIT {
     }
 
     @Test
+    void metricsAreServedInThePrometheusFormat() throws Exception {
+        String cookie = login(first, "quentin-q");
+        send(first, "GET", "/api/me", cookie, null);
+
+        HttpResponse<String> metrics = send(first, "GET", "/metrics", null, null);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        assertThat(metrics.body())
+                .contains("reporadar_session_load_seconds_count{instance=\"reporadar-1\",outcome=\"found\"}")
+                .contains("reporadar_health_status{check=\"postgres\",instance=\"reporadar-1\"}")
+                .contains("jvm_memory_used_bytes")
+                .as("no user data in metrics").doesNotContain("quentin");
+    }
+
+    @Test
     void aLoginOnOneInstanceIsOneSessionOnBothWithVisitsCountedAcrossThem() throws Exception {
         HttpResponse<String> login = send(first, "POST", "/api/login", null, "{\"username\":\"ada\"}");
         assertThat(login.statusCode()).isEqualTo(200);
