@@ -2,6 +2,8 @@ package io.reporadar.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reporadar.lb.Endpoint;
+import io.reporadar.testing.NginxServer;
 import io.reporadar.testing.PostgresExtension;
 import io.reporadar.testing.RedisExtension;
 import java.net.URI;
@@ -9,7 +11,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,6 +107,33 @@ class DemoAppIT {
                 .contains("reporadar_health_status{check=\"postgres\",instance=\"reporadar-1\"}")
                 .contains("jvm_memory_used_bytes")
                 .as("no user data in metrics").doesNotContain("quentin");
+    }
+
+    @Test
+    void behindTheRenderedNginxOneSessionIsServedByEveryInstance() throws Exception {
+        List<Endpoint> instances = List.of(Endpoint.of("127.0.0.1", first.port()), Endpoint.of("127.0.0.1", second.port()));
+        try (NginxServer nginx = NginxServer.start(port -> NginxConfig.httpBlock(instances, "127.0.0.1:" + port))) {
+            HttpResponse<String> login = http.send(HttpRequest.newBuilder(nginx.url("/api/login"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"ada\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(login.statusCode()).isEqualTo(200);
+            String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+
+            Set<String> served = new HashSet<>();
+            HttpResponse<String> me = null;
+            for (int i = 0; i < 20; i++) {
+                // A fresh connection each time, as separate browsers would: least_conn spreads them.
+                HttpClient client = HttpClient.newHttpClient();
+                me = client.send(HttpRequest.newBuilder(nginx.url("/api/me")).header("Cookie", cookie).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                served.add(me.headers().firstValue("X-Instance-Id").orElseThrow());
+            }
+            assertThat(served).containsExactlyInAnyOrder("reporadar-1", "reporadar-2");
+            assertThat(me.body()).contains("\"visits\":20");
+            assertThat(http.send(HttpRequest.newBuilder(nginx.url("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).as("internal address").isEqualTo(200);
+            assertThat(http.send(HttpRequest.newBuilder(nginx.url("/nginx_status")).build(), HttpResponse.BodyHandlers.ofString())
+                    .body()).startsWith("Active connections");
+        }
     }
 
     @Test

@@ -1,0 +1,124 @@
+package io.reporadar.demo;
+
+import io.reporadar.lb.Endpoint;
+import io.reporadar.lb.NginxUpstream;
+import io.reporadar.lb.Strategy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The nginx in front of the instances, rendered rather than hand-edited: the upstream comes from
+ * {@code lb-strategies}, so scaling to five instances is {@code NginxConfig.main 5}.
+ *
+ * <p>{@code docker/nginx/nginx.conf} is {@link #file(int)} for three instances; a test keeps it so.
+ */
+public final class NginxConfig {
+
+    /** Addresses allowed to see {@code /metrics}, {@code /health/backend} and {@code /nginx_status}. */
+    private static final String INTERNAL = """
+                allow 127.0.0.1;
+                allow 10.0.0.0/8;
+                allow 172.16.0.0/12;
+                allow 192.168.0.0/16;
+                deny all;
+            """;
+
+    private NginxConfig() {
+    }
+
+    /** What goes inside {@code http { }}: the rate-limit zone, the upstream and the server. */
+    public static String httpBlock(List<Endpoint> instances, String listen) {
+        String upstream = NginxUpstream.builder("reporadar", Strategy.leastConnections())
+                .servers(instances).maxFails(3).failTimeout(Duration.ofSeconds(10)).keepalive(32).render();
+        return """
+                limit_req_zone $binary_remote_addr zone=api:10m rate=20r/s;
+
+                %s
+                server {
+                    listen %s;
+                    server_name _;
+                    server_tokens off;
+                    client_max_body_size 64k;
+
+                    proxy_http_version 1.1;
+                    proxy_set_header Connection "";
+                    proxy_set_header Host $host;
+                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                    proxy_set_header X-Forwarded-Proto $scheme;
+                    proxy_connect_timeout 2s;
+                    proxy_read_timeout 30s;
+                    # Another instance after a connect error, a timeout, or a 502/503 (a draining instance answers
+                    # 503). nginx never retries POST, LOCK or PATCH here: non_idempotent is not set.
+                    proxy_next_upstream error timeout http_502 http_503;
+                    proxy_next_upstream_tries 3;
+                    proxy_next_upstream_timeout 10s;
+
+                    location = /health {
+                        access_log off;
+                        proxy_pass http://reporadar;
+                    }
+                    location /api/ {
+                        limit_req zone=api burst=40 nodelay;
+                        limit_req_status 429;
+                        proxy_pass http://reporadar;
+                    }
+                    location ~ ^/(metrics|health/backend)$ {
+                %s        proxy_pass http://reporadar;
+                    }
+                    location = /nginx_status {
+                        stub_status;
+                %s    }
+                    location / {
+                        proxy_pass http://reporadar;
+                    }
+                }
+                """.formatted(upstream.strip(), listen, INTERNAL.indent(4), INTERNAL.indent(4));
+    }
+
+    /** The whole {@code nginx.conf} of the compose topology: {@code reporadar-1..n} on port 3000. */
+    public static String file(int instanceCount) {
+        List<Endpoint> instances = new ArrayList<>();
+        for (int i = 1; i <= instanceCount; i++) {
+            instances.add(Endpoint.of("reporadar-" + i, 3000));
+        }
+        return """
+                # Rendered by io.reporadar.demo.NginxConfig; change that, then run:
+                #   ./mvnw -q -pl demo-app exec:java -Dexec.mainClass=io.reporadar.demo.NginxConfig -Dexec.args=3
+                worker_processes auto;
+                events {
+                    worker_connections 4096;
+                }
+                http {
+                    include /etc/nginx/mime.types;
+                    access_log /var/log/nginx/access.log;
+                    sendfile on;
+                    keepalive_timeout 65s;
+
+                %s
+                    # TLS: mount a certificate and key, then enable this server.
+                    # server {
+                    #     listen 443 ssl;
+                    #     http2 on;
+                    #     ssl_certificate /etc/nginx/certs/fullchain.pem;
+                    #     ssl_certificate_key /etc/nginx/certs/privkey.pem;
+                    #     ssl_protocols TLSv1.2 TLSv1.3;
+                    #     location / { proxy_pass http://reporadar; }
+                    # }
+                }
+                """.formatted(httpBlock(instances, "80").indent(4)).replaceAll("(?m)[ \t]+$", "");
+    }
+
+    /** Writes {@code docker/nginx/nginx.conf} for the instance count given (default 3). */
+    public static void main(String[] args) throws IOException {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        Path target = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "docker", "nginx", "nginx.conf");
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, file(count), StandardCharsets.UTF_8);
+        System.out.println("wrote " + target.toAbsolutePath().normalize() + " for " + count + " instances");
+    }
+}
