@@ -1,0 +1,97 @@
+package io.reporadar.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compose topology is consistent with itself and with the env example (no Docker engine is needed:
+ * the files are read as text).
+ */
+class DockerFilesTest {
+
+    private static final Path DOCKER = Path.of("..", "docker");
+    private static final Set<String> SERVICES = Set.of("nginx", "reporadar-1", "reporadar-2", "reporadar-3", "postgres",
+            "redis-master", "redis-replica", "sentinel-1", "sentinel-2", "sentinel-3");
+
+    @Test
+    void everyRequiredVariableOfTheComposeFileIsInTheEnvExample() throws IOException {
+        String compose = Files.readString(DOCKER.resolve("docker-compose.multi-instance.yml"));
+        Set<String> example = definedIn(Files.readString(DOCKER.resolve(".env.multi-instance.example")));
+        Set<String> required = new TreeSet<>();
+        Matcher reference = Pattern.compile("(?<!\\$)\\$\\{([A-Z_]+)(:\\?|\\})").matcher(compose);
+        while (reference.find()) {
+            required.add(reference.group(1));
+        }
+        assertThat(required).contains("POSTGRES_PASSWORD", "REDIS_PASSWORD");
+        assertThat(example).containsAll(required)
+                .contains("SESSION_SECRET", "SESSION_ENCRYPTION_KEY", "USE_REDIS_SESSIONS", "DB_POOL_MIN", "DB_POOL_MAX",
+                        "INSTANCE_COUNT", "APP_ENV");
+    }
+
+    @Test
+    void everyServiceHasAHealthCheckAndTheHaProfileHasAReplicaAndThreeSentinelsWithQuorumTwo() throws IOException {
+        String compose = Files.readString(DOCKER.resolve("docker-compose.multi-instance.yml"));
+        Map<String, String> services = services(compose);
+        assertThat(services.keySet()).containsExactlyInAnyOrderElementsOf(SERVICES);
+        String instance = anchor(compose, "x-instance");
+        String sentinel = anchor(compose, "x-sentinel");
+        services.forEach((name, block) -> {
+            String effective = block + (block.contains("<<: *instance") ? instance : "") + (block.contains("<<: *sentinel") ? sentinel : "");
+            assertThat(effective).as(name + " has a health check").contains("healthcheck:");
+            boolean ha = name.startsWith("sentinel") || name.equals("redis-replica");
+            assertThat(effective.contains("profiles: [ha]")).as(name + " in the ha profile").isEqualTo(ha);
+        });
+        assertThat(sentinel).contains("sentinel monitor reporadar-master redis-master 6379 2")
+                .contains("down-after-milliseconds reporadar-master 5000").contains("failover-timeout reporadar-master 10000");
+        assertThat(services.get("nginx")).contains("./nginx/nginx.conf:/etc/nginx/nginx.conf:ro").contains("\"8080:80\"");
+    }
+
+    private static Set<String> definedIn(String envFile) {
+        Set<String> names = new TreeSet<>();
+        for (String line : envFile.split("\n")) {
+            Matcher definition = Pattern.compile("^([A-Z_]+)=").matcher(line);
+            if (definition.find()) {
+                names.add(definition.group(1));
+            }
+        }
+        return names;
+    }
+
+    /** Each service's lines under {@code services:}, by name. */
+    private static Map<String, String> services(String compose) {
+        Map<String, String> services = new LinkedHashMap<>();
+        String body = compose.substring(compose.indexOf("\nservices:\n") + 11, compose.indexOf("\nvolumes:\n"));
+        String name = null;
+        StringBuilder block = new StringBuilder();
+        for (String line : body.split("\n")) {
+            Matcher header = Pattern.compile("^  ([a-z0-9-]+):$").matcher(line);
+            if (header.find()) {
+                if (name != null) {
+                    services.put(name, block.toString());
+                }
+                name = header.group(1);
+                block.setLength(0);
+            } else {
+                block.append(line).append('\n');
+            }
+        }
+        services.put(name, block.toString());
+        return services;
+    }
+
+    private static String anchor(String compose, String name) {
+        int start = compose.indexOf("\n" + name + ":");
+        int end = compose.indexOf("\n\n", start + 1);
+        return compose.substring(start, end);
+    }
+}
