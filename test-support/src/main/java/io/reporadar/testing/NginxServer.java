@@ -61,11 +61,21 @@ public final class NginxServer implements AutoCloseable {
      * should listen on.
      */
     public static NginxServer start(IntFunction<String> httpBlock) {
+        return start(Ports.free(), httpBlock);
+    }
+
+    /** Whether this machine has an nginx to start (on PATH or in /usr/sbin). */
+    public static boolean isInstalled() {
+        return Binaries.localNginx().isPresent();
+    }
+
+    /** As {@link #start(IntFunction)}, on a port of the caller's choosing (a demo's well-known port). */
+    public static NginxServer start(int port, IntFunction<String> httpBlock) {
         Path binary = Binaries.localNginx().orElseThrow(() -> new IllegalStateException(
                 "No nginx for tests: nginx is not on PATH nor in /usr/sbin. Install it: apt-get install nginx"
                         + " (Debian/Ubuntu) or brew install nginx (macOS)"));
         Path dir = TempDirs.create("nginx");
-        NginxServer server = new NginxServer(binary, dir, Ports.free());
+        NginxServer server = new NginxServer(binary, dir, port);
         try {
             server.writeConfig(httpBlock);
             server.test();

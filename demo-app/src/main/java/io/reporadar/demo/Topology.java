@@ -1,0 +1,212 @@
+package io.reporadar.demo;
+
+import io.reporadar.lb.Endpoint;
+import io.reporadar.lb.LoadBalancer;
+import io.reporadar.lb.PickContext;
+import io.reporadar.lb.Strategy;
+import io.reporadar.testing.NginxServer;
+import io.reporadar.testing.PostgresDatabase;
+import io.reporadar.testing.PostgresServer;
+import io.reporadar.testing.RedisServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The whole demo on one machine with nothing but a JDK: Redis and PostgreSQL ({@code REDIS_URL} and
+ * {@code DATABASE_URL} when given, else local binaries, else the embedded ones), three instances on
+ * 3001-3003, and in front on 8080 nginx with the rendered configuration when it is installed, else a Jetty
+ * proxy balancing with {@code lb-strategies}. {@code ./mvnw -q -pl demo-app exec:java -Dexec.mainClass=io.reporadar.demo.Topology};
+ * Ctrl-C stops everything it started.
+ *
+ * <p>{@code FRONT} ({@code nginx} when installed, else {@code proxy}), {@code FRONT_PORT} (default 8080), {@code INSTANCE_PORTS} (default {@code 3001,3002,3003}; {@code 0,0,0}
+ * for free ports) and every variable of {@link DemoApp} may be set; missing secrets are generated for the run.
+ */
+public final class Topology implements AutoCloseable {
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final List<DemoApp> instances = new ArrayList<>();
+    private URI front;
+    private String frontKind;
+
+    private Topology() {
+    }
+
+    /** Starts every part; on a failure, stops what was started and rethrows. */
+    public static Topology start(Map<String, String> environment) throws Exception {
+        Topology topology = new Topology();
+        try {
+            topology.startAll(environment);
+        } catch (Exception e) {
+            topology.close();
+            throw e;
+        }
+        return topology;
+    }
+
+    private void startAll(Map<String, String> given) throws Exception {
+        Map<String, String> env = new HashMap<>(given);
+        if (blank(env.get("REDIS_URL"))) {
+            RedisServer redis = RedisServer.start();
+            started.push(redis);
+            env.put("REDIS_URL", redis.uri());
+        }
+        if (blank(env.get("DATABASE_URL"))) {
+            PostgresServer postgres = PostgresServer.start(Map.of("max_connections", "100"));
+            started.push(postgres);
+            PostgresDatabase database = postgres.createDatabase();
+            env.put("DATABASE_URL", database.url());
+        }
+        SecureRandom random = new SecureRandom();
+        env.computeIfAbsent("SESSION_SECRET", k -> randomHex(random, 32));
+        env.computeIfAbsent("SESSION_ENCRYPTION_KEY", k -> randomHex(random, 32));
+        env.putIfAbsent("APP_ENV", "development");
+        String[] ports = env.getOrDefault("INSTANCE_PORTS", "3001,3002,3003").split(",");
+        env.putIfAbsent("INSTANCE_COUNT", Integer.toString(ports.length));
+        env.putIfAbsent("DB_POOL_MAX", "5");
+        env.putIfAbsent("DB_POOL_MIN", "1");
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (int i = 0; i < ports.length; i++) {
+            Map<String, String> own = new HashMap<>(env);
+            own.put("PORT", ports[i].strip());
+            own.put("INSTANCE_ID", "reporadar-" + (i + 1));
+            DemoApp app = DemoApp.start(DemoConfig.fromEnvironment(own));
+            started.push(app);
+            instances.add(app);
+            endpoints.add(Endpoint.of("127.0.0.1", app.port()));
+        }
+        int frontPort = Integer.parseInt(env.getOrDefault("FRONT_PORT", "8080").strip());
+        String frontChoice = env.getOrDefault("FRONT", NginxServer.isInstalled() ? "nginx" : "proxy").strip();
+        if (!frontChoice.equals("nginx") && !frontChoice.equals("proxy")) {
+            throw new IllegalArgumentException("FRONT: " + frontChoice + " (expected: nginx or proxy)");
+        }
+        if (frontChoice.equals("nginx")) {
+            NginxServer nginx = NginxServer.start(frontPort, port -> NginxConfig.httpBlock(endpoints, "127.0.0.1:" + port));
+            started.push(nginx);
+            frontKind = "nginx (least_conn, rendered by lb-strategies)";
+        } else {
+            Server proxy = jettyProxy(frontPort, LoadBalancer.of(Strategy.leastConnections(), endpoints));
+            started.push(proxy::stop);
+            frontKind = "Jetty proxy (least connections from lb-strategies)";
+        }
+        front = URI.create("http://127.0.0.1:" + frontPort);
+    }
+
+    private static String randomHex(SecureRandom random, int bytes) {
+        byte[] value = new byte[bytes];
+        random.nextBytes(value);
+        return HexFormat.of().formatHex(value);
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    /** A reverse proxy that picks each request's instance with the balancer and reports how it went. */
+    private static Server jettyProxy(int port, LoadBalancer balancer) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        ProxyHandler.Reverse proxy = new ProxyHandler.Reverse(request -> {
+            Endpoint endpoint = (Endpoint) request.getAttribute(Endpoint.class.getName());
+            return HttpURI.build(request.getHttpURI()).scheme("http").host(endpoint.host()).port(endpoint.port());
+        });
+        server.setHandler(new Handler.Wrapper(proxy) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                Endpoint endpoint = balancer.pick(new PickContext());
+                request.setAttribute(Endpoint.class.getName(), endpoint);
+                balancer.onStart(endpoint);
+                long started = System.nanoTime();
+                return super.handle(request, response, Callback.from(callback, () -> balancer.onComplete(endpoint,
+                        response.getStatus() < 500, Duration.ofNanos(System.nanoTime() - started))));
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    /** Where users go: nginx or the proxy. */
+    public URI front() {
+        return front;
+    }
+
+    public List<DemoApp> instances() {
+        return List.copyOf(instances);
+    }
+
+    /** The URLs and each instance's readiness, for the console. */
+    public String describe() {
+        StringBuilder text = new StringBuilder();
+        text.append("RepoRadar demo: ").append(front).append("  (").append(frontKind).append(")\n");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        text.append(String.format("  %-12s %-24s %s%n", "instance", "url", "/health/ready"));
+        for (DemoApp app : instances) {
+            URI url = URI.create("http://127.0.0.1:" + app.port());
+            String ready;
+            try {
+                ready = Integer.toString(http.send(HttpRequest.newBuilder(url.resolve("/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode());
+            } catch (Exception e) {
+                ready = "unreachable";
+            }
+            text.append(String.format("  %-12s %-24s %s%n", app.instanceId(), url, ready));
+        }
+        text.append("Try: curl -c jar -d '{\"username\":\"ada\"}' ").append(front).append("/api/login; curl -b jar ")
+                .append(front).append("/api/me\n");
+        return text.toString();
+    }
+
+    /** Stops everything it started, newest first. */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                System.err.println("reporadar-demo: while stopping: " + e.getMessage());
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Topology topology;
+        try {
+            topology = start(System.getenv());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("reporadar-demo: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            topology.close();
+            stopped.countDown();
+        }, "reporadar-topology-stop"));
+        Thread.sleep(1000); // the first health checks
+        System.out.print(topology.describe());
+        System.out.println("Ctrl-C stops everything.");
+        stopped.await();
+    }
+}

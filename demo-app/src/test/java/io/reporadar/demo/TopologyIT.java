@@ -1,0 +1,53 @@
+package io.reporadar.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reporadar.testing.PostgresExtension;
+import io.reporadar.testing.RedisExtension;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The one-command topology: three instances behind nginx or the Jetty proxy, one session across all of them. */
+class TopologyIT {
+
+    @RegisterExtension
+    static final RedisExtension redis = RedisExtension.perClass();
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.freshDatabase();
+
+    @ParameterizedTest(name = "front: {0}")
+    @ValueSource(strings = {"nginx", "proxy"})
+    void thirtyRequestsThroughTheFrontReachAllThreeInstancesWithOneSession(String front) throws Exception {
+        int frontPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            frontPort = probe.getLocalPort();
+        }
+        try (Topology topology = Topology.start(Map.of("REDIS_URL", redis.uri(), "DATABASE_URL", postgres.database().url(),
+                "INSTANCE_PORTS", "0,0,0", "FRONT_PORT", Integer.toString(frontPort), "FRONT", front))) {
+            HttpResponse<String> login = HttpClient.newHttpClient().send(HttpRequest.newBuilder(topology.front().resolve("/api/login"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"ada\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(login.statusCode()).isEqualTo(200);
+            String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+
+            Set<String> served = new HashSet<>();
+            HttpResponse<String> me = null;
+            for (int i = 0; i < 30; i++) {
+                me = HttpClient.newHttpClient().send(HttpRequest.newBuilder(topology.front().resolve("/api/me"))
+                        .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(me.statusCode()).isEqualTo(200);
+                served.add(me.headers().firstValue("X-Instance-Id").orElseThrow());
+            }
+            assertThat(served).containsExactlyInAnyOrder("reporadar-1", "reporadar-2", "reporadar-3");
+            assertThat(me.body()).contains("\"visits\":30");
+            assertThat(topology.describe()).contains(topology.front().toString()).contains("reporadar-3").contains(" 200");
+        }
+    }
+}
