@@ -31,12 +31,20 @@ public final class NginxConfig {
     private NginxConfig() {
     }
 
+    /** Requests per second per client address on {@code /api/} (bursts of twice that pass). */
+    public static final int DEFAULT_RATE_LIMIT = 20;
+
     /** What goes inside {@code http { }}: the rate-limit zone, the upstream and the server. */
     public static String httpBlock(List<Endpoint> instances, String listen) {
+        return httpBlock(instances, listen, DEFAULT_RATE_LIMIT);
+    }
+
+    /** As {@link #httpBlock(List, String)}, with {@code ratePerSecond} requests per client address on {@code /api/}. */
+    public static String httpBlock(List<Endpoint> instances, String listen, int ratePerSecond) {
         String upstream = NginxUpstream.builder("reporadar", Strategy.leastConnections())
                 .servers(instances).maxFails(3).failTimeout(Duration.ofSeconds(10)).keepalive(32).render();
         return """
-                limit_req_zone $binary_remote_addr zone=api:10m rate=20r/s;
+                limit_req_zone $binary_remote_addr zone=api:10m rate=%dr/s;
 
                 %s
                 server {
@@ -63,7 +71,7 @@ public final class NginxConfig {
                         proxy_pass http://reporadar;
                     }
                     location /api/ {
-                        limit_req zone=api burst=40 nodelay;
+                        limit_req zone=api burst=%d nodelay;
                         limit_req_status 429;
                         proxy_pass http://reporadar;
                     }
@@ -77,7 +85,7 @@ public final class NginxConfig {
                         proxy_pass http://reporadar;
                     }
                 }
-                """.formatted(upstream.strip(), listen, INTERNAL.indent(4), INTERNAL.indent(4));
+                """.formatted(ratePerSecond, upstream.strip(), listen, 2 * ratePerSecond, INTERNAL.indent(4), INTERNAL.indent(4));
     }
 
     /** The whole {@code nginx.conf} of the compose topology: {@code reporadar-1..n} on port 3000. */

@@ -38,7 +38,8 @@ import org.eclipse.jetty.util.Callback;
  * proxy balancing with {@code lb-strategies}. {@code ./mvnw -q -pl demo-app exec:java -Dexec.mainClass=io.reporadar.demo.Topology};
  * Ctrl-C stops everything it started.
  *
- * <p>{@code FRONT} ({@code nginx} when installed, else {@code proxy}), {@code FRONT_PORT} (default 8080), {@code INSTANCE_PORTS} (default {@code 3001,3002,3003}; {@code 0,0,0}
+ * <p>{@code FRONT} ({@code nginx} when installed, else {@code proxy}), {@code FRONT_PORT} (default 8080),
+ * {@code RATE_LIMIT_PER_SECOND} (nginx's per-client limit on {@code /api/}, default 20; raise it to load-test), {@code INSTANCE_PORTS} (default {@code 3001,3002,3003}; {@code 0,0,0}
  * for free ports) and every variable of {@link DemoApp} may be set; missing secrets are generated for the run.
  */
 public final class Topology implements AutoCloseable {
@@ -100,7 +101,8 @@ public final class Topology implements AutoCloseable {
             throw new IllegalArgumentException("FRONT: " + frontChoice + " (expected: nginx or proxy)");
         }
         if (frontChoice.equals("nginx")) {
-            NginxServer nginx = NginxServer.start(frontPort, port -> NginxConfig.httpBlock(endpoints, "127.0.0.1:" + port));
+            int rate = Integer.parseInt(env.getOrDefault("RATE_LIMIT_PER_SECOND", Integer.toString(NginxConfig.DEFAULT_RATE_LIMIT)).strip());
+            NginxServer nginx = NginxServer.start(frontPort, port -> NginxConfig.httpBlock(endpoints, "127.0.0.1:" + port, rate));
             started.push(nginx);
             frontKind = "nginx (least_conn, rendered by lb-strategies)";
         } else {
