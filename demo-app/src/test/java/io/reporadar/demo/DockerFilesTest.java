@@ -56,6 +56,19 @@ class DockerFilesTest {
         assertThat(services.get("nginx")).contains("./nginx/nginx.conf:/etc/nginx/nginx.conf:ro").contains("\"8080:80\"");
     }
 
+    @Test
+    void theDeployScriptIsValidBashAndRefusesUnknownOptionsByName() throws Exception {
+        Path script = Path.of("..", "scripts", "deploy-multi-instance.sh");
+        Process syntax = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        assertThat(syntax.waitFor()).as(new String(syntax.getInputStream().readAllBytes())).isZero();
+        Process unknown = new ProcessBuilder("bash", script.toString(), "--hq").redirectErrorStream(true).start();
+        String output = new String(unknown.getInputStream().readAllBytes());
+        assertThat(unknown.waitFor()).isEqualTo(2);
+        assertThat(output).contains("unknown option --hq (expected: --ha)");
+        assertThat(Files.readString(Path.of("..", "scripts", "deploy-multi-instance.ps1"))).contains("[switch]$HA")
+                .contains("docker/docker-compose.multi-instance.yml").contains("'--profile', 'ha'");
+    }
+
     private static Set<String> definedIn(String envFile) {
         Set<String> names = new TreeSet<>();
         for (String line : envFile.split("\n")) {
