@@ -3,10 +3,8 @@ package io.reporadar.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
+import io.reporadar.testing.ManualClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -122,7 +120,7 @@ class HealthTest {
 
     @Test
     void aResultOlderThanThreeIntervalsIsNoLongerTrusted() {
-        MutableClock clock = new MutableClock();
+        ManualClock clock = new ManualClock();
         Health health = start(Health.builder().clock(clock)
                 .check(CheckSpec.dependency("db", Result::up).critical().interval(Duration.ofHours(1))));
         health.markReady();
@@ -220,28 +218,5 @@ class HealthTest {
     private static void awaitGroup(Health health, String group, Status status) {
         Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
                 .untilAsserted(() -> assertThat(health.snapshot().group(group)).isEqualTo(status));
-    }
-
-    private static final class MutableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-25T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

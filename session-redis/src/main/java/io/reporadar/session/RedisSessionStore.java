@@ -80,6 +80,9 @@ public final class RedisSessionStore extends SessionStore {
             return version
             """;
 
+    /** What EVALSHA names the script by; Redis is sent the script itself only when it does not know it. */
+    private static final String SAVE_SCRIPT_SHA = sha1Hex(SAVE_SCRIPT);
+
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final KeyRing keys;
     private final Duration idleTimeout;
@@ -89,7 +92,6 @@ public final class RedisSessionStore extends SessionStore {
     private final OnCorruption onCorruption;
     private final Clock clock;
     private final String keyPrefix;
-    private final byte[] scriptSha;
     private final SessionObserver observer;
 
     private RedisSessionStore(Builder b) {
@@ -104,7 +106,6 @@ public final class RedisSessionStore extends SessionStore {
         this.clock = b.clock;
         this.keyPrefix = b.keyPrefix;
         this.observer = b.observer;
-        this.scriptSha = sha1Hex(SAVE_SCRIPT);
     }
 
     public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection, SessionSecrets secrets, KeyRing keys) {
@@ -314,7 +315,7 @@ public final class RedisSessionStore extends SessionStore {
             Long result;
             int roundTrips = 1;
             try {
-                result = commands().evalsha(new String(scriptSha, StandardCharsets.US_ASCII), ScriptOutputType.INTEGER, keysArg, argv);
+                result = commands().evalsha(SAVE_SCRIPT_SHA, ScriptOutputType.INTEGER, keysArg, argv);
             } catch (RedisNoScriptException e) {
                 roundTrips++;
                 result = commands().eval(SAVE_SCRIPT, ScriptOutputType.INTEGER, keysArg, argv);
@@ -395,10 +396,9 @@ public final class RedisSessionStore extends SessionStore {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private static byte[] sha1Hex(String script) {
+    private static String sha1Hex(String script) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).getBytes(StandardCharsets.US_ASCII);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is not available in this JVM", e);
         }

@@ -3,12 +3,10 @@ package io.reporadar.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reporadar.testing.ManualClock;
 import io.reporadar.testing.RedisExtension;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,10 +71,7 @@ class RedisSessionStoreIT {
     @Test
     void aReadOnlyRequestIsOneRoundTripAndASaveIsOne() {
         RedisSessionStore store = store(ring(KEY_1)).build();
-        Session session = store.create();
-        session.set("user", "ada");
-        store.save(session);
-        String cookie = store.cookieValue(session);
+        String cookie = savedCookie(store, "user", "ada");
 
         redis.server().call("CONFIG", "RESETSTAT");
         Session loaded = store.load(cookie);
@@ -183,10 +178,7 @@ class RedisSessionStoreIT {
     @Test
     void parallelRequestsChangingDifferentAttributesNeverLoseEachOthersWrites() throws Exception {
         RedisSessionStore first = store(ring(KEY_1)).build();
-        Session session = first.create();
-        session.set("seed", true);
-        first.save(session);
-        String cookie = first.cookieValue(session);
+        String cookie = savedCookie(first, "seed", true);
 
         int threads = 6;
         int rounds = 40;
@@ -225,10 +217,7 @@ class RedisSessionStoreIT {
     @Test
     void aLogoutRacingASaveInFlightStaysLoggedOut() {
         RedisSessionStore store = store(ring(KEY_1)).build();
-        Session session = store.create();
-        session.set("user", "ada");
-        store.save(session);
-        String cookie = store.cookieValue(session);
+        String cookie = savedCookie(store, "user", "ada");
 
         Session inFlight = store.load(cookie);
         Session logout = store.load(cookie);
@@ -243,13 +232,10 @@ class RedisSessionStoreIT {
 
     @Test
     void idleAndAbsoluteTimeoutsAreEnforcedOnRead() {
-        MutableClock clock = new MutableClock();
+        ManualClock clock = new ManualClock();
         RedisSessionStore store = store(ring(KEY_1)).clock(clock)
                 .idleTimeout(Duration.ofMinutes(30)).absoluteTimeout(Duration.ofHours(2)).touchInterval(Duration.ofMinutes(1)).build();
-        Session session = store.create();
-        session.set("user", "ada");
-        store.save(session);
-        String cookie = store.cookieValue(session);
+        String cookie = savedCookie(store, "user", "ada");
 
         clock.advance(Duration.ofMinutes(29));
         Session active = store.load(cookie);
@@ -314,6 +300,14 @@ class RedisSessionStoreIT {
                 .until(() -> "ada".equals(store.load(cookie).get("user", String.class)));
     }
 
+    /** A session holding one attribute, saved: the cookie a logged-in browser would send. */
+    static String savedCookie(SessionStore store, String attribute, Object value) {
+        Session session = store.create();
+        session.set(attribute, value);
+        store.save(session);
+        return store.cookieValue(session);
+    }
+
     private String keyOf(RedisSessionStore store, Session session) {
         return session.redisKey();
     }
@@ -341,29 +335,6 @@ class RedisSessionStoreIT {
         try (var client = io.lettuce.core.RedisClient.create(redis.uri());
                 var c = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
             c.sync().hset(key.getBytes(StandardCharsets.US_ASCII), field.getBytes(StandardCharsets.US_ASCII), value);
-        }
-    }
-
-    static final class MutableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-25T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

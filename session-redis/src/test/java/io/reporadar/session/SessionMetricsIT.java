@@ -72,10 +72,7 @@ class SessionMetricsIT {
     @Test
     void decryptFailuresAreCountedByKeyIdAndALogoutRaceAsAWriteConflict() {
         RedisSessionStore oldKey = store(RedisSessionStoreIT.KEY_1);
-        Session session = oldKey.create();
-        session.set("user", "ada");
-        oldKey.save(session);
-        String cookie = oldKey.cookieValue(session);
+        String cookie = RedisSessionStoreIT.savedCookie(oldKey, "user", "ada");
 
         RedisSessionStore newKeyOnly = store(OTHER_KEY);
         assertThat(newKeyOnly.load(cookie).isNew()).isTrue();
