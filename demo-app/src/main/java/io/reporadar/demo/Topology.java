@@ -66,6 +66,22 @@ public final class Topology implements AutoCloseable {
 
     private void startAll(Map<String, String> given) throws Exception {
         Map<String, String> env = new HashMap<>(given);
+        // The launcher's own variables, checked before anything starts.
+        List<String> problems = new ArrayList<>();
+        List<String> ports = new ArrayList<>();
+        for (String port : env.getOrDefault("INSTANCE_PORTS", "3001,3002,3003").split(",")) {
+            ports.add(Integer.toString(number("INSTANCE_PORTS", port, 0, problems)));
+        }
+        int frontPort = number("FRONT_PORT", env.getOrDefault("FRONT_PORT", "8080"), 1, problems);
+        int rate = number("RATE_LIMIT_PER_SECOND", env.getOrDefault("RATE_LIMIT_PER_SECOND",
+                Integer.toString(NginxConfig.DEFAULT_RATE_LIMIT)), 1, problems);
+        String frontChoice = env.getOrDefault("FRONT", NginxServer.isInstalled() ? "nginx" : "proxy").strip();
+        if (!frontChoice.equals("nginx") && !frontChoice.equals("proxy")) {
+            problems.add("FRONT: " + frontChoice + " (expected: nginx or proxy)");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
+        }
         if (blank(env.get("REDIS_URL"))) {
             RedisServer redis = RedisServer.start();
             started.push(redis);
@@ -81,27 +97,20 @@ public final class Topology implements AutoCloseable {
         env.computeIfAbsent("SESSION_SECRET", k -> randomHex(random, 32));
         env.computeIfAbsent("SESSION_ENCRYPTION_KEY", k -> randomHex(random, 32));
         env.putIfAbsent("APP_ENV", "development");
-        String[] ports = env.getOrDefault("INSTANCE_PORTS", "3001,3002,3003").split(",");
-        env.putIfAbsent("INSTANCE_COUNT", Integer.toString(ports.length));
+        env.putIfAbsent("INSTANCE_COUNT", Integer.toString(ports.size()));
         env.putIfAbsent("DB_POOL_MAX", "5");
         env.putIfAbsent("DB_POOL_MIN", "1");
         List<Endpoint> endpoints = new ArrayList<>();
-        for (int i = 0; i < ports.length; i++) {
+        for (int i = 0; i < ports.size(); i++) {
             Map<String, String> own = new HashMap<>(env);
-            own.put("PORT", ports[i].strip());
+            own.put("PORT", ports.get(i));
             own.put("INSTANCE_ID", "reporadar-" + (i + 1));
             DemoApp app = DemoApp.start(DemoConfig.fromEnvironment(own));
             started.push(app);
             instances.add(app);
             endpoints.add(Endpoint.of("127.0.0.1", app.port()));
         }
-        int frontPort = Integer.parseInt(env.getOrDefault("FRONT_PORT", "8080").strip());
-        String frontChoice = env.getOrDefault("FRONT", NginxServer.isInstalled() ? "nginx" : "proxy").strip();
-        if (!frontChoice.equals("nginx") && !frontChoice.equals("proxy")) {
-            throw new IllegalArgumentException("FRONT: " + frontChoice + " (expected: nginx or proxy)");
-        }
         if (frontChoice.equals("nginx")) {
-            int rate = Integer.parseInt(env.getOrDefault("RATE_LIMIT_PER_SECOND", Integer.toString(NginxConfig.DEFAULT_RATE_LIMIT)).strip());
             NginxServer nginx = NginxServer.start(frontPort, port -> NginxConfig.httpBlock(endpoints, "127.0.0.1:" + port, rate));
             started.push(nginx);
             frontKind = "nginx (least_conn, rendered by lb-strategies)";
@@ -117,6 +126,20 @@ public final class Topology implements AutoCloseable {
         byte[] value = new byte[bytes];
         random.nextBytes(value);
         return HexFormat.of().formatHex(value);
+    }
+
+    /** A whole number from {@code min} to 65535, or a problem naming the variable. */
+    private static int number(String variable, String raw, int min, List<String> problems) {
+        try {
+            int value = Integer.parseInt(raw.strip());
+            if (value >= min && value <= 65_535) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(variable + ": " + raw.strip() + " (expected: a whole number from " + min + " to 65535)");
+        return min;
     }
 
     private static boolean blank(String value) {

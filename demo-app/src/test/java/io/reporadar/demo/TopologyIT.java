@@ -1,6 +1,7 @@
 package io.reporadar.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reporadar.testing.PostgresExtension;
 import io.reporadar.testing.RedisExtension;
@@ -11,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -49,5 +51,16 @@ class TopologyIT {
             assertThat(me.body()).contains("\"visits\":30");
             assertThat(topology.describe()).contains(topology.front().toString()).contains("reporadar-3").contains(" 200");
         }
+    }
+
+    @Test
+    void badLauncherVariablesAreNamedBeforeAnythingStarts() {
+        assertThatThrownBy(() -> Topology.start(Map.of("FRONT", "haproxy", "FRONT_PORT", "80a", "INSTANCE_PORTS", "3001,x",
+                "RATE_LIMIT_PER_SECOND", "0")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("INSTANCE_PORTS: x")
+                .hasMessageContaining("FRONT_PORT: 80a")
+                .hasMessageContaining("RATE_LIMIT_PER_SECOND: 0")
+                .hasMessageContaining("FRONT: haproxy (expected: nginx or proxy)");
     }
 }
