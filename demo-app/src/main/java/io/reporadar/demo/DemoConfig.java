@@ -1,5 +1,6 @@
 package io.reporadar.demo;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,22 +15,28 @@ public final class DemoConfig {
     /** The port the original RepoRadar instances listen on. */
     public static final int DEFAULT_PORT = 3000;
 
+    /** How long a stopping instance keeps serving while the balancer notices (compose's stop_grace_period covers it). */
+    public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(10);
+
     private final int port;
     private final String instanceId;
     private final boolean development;
+    private final Duration drainDelay;
     private final Map<String, String> environment;
 
-    private DemoConfig(int port, String instanceId, boolean development, Map<String, String> environment) {
+    private DemoConfig(int port, String instanceId, boolean development, Duration drainDelay, Map<String, String> environment) {
         this.port = port;
         this.instanceId = instanceId;
         this.development = development;
+        this.drainDelay = drainDelay;
         this.environment = environment;
     }
 
     /**
      * Reads {@code PORT} (default {@value #DEFAULT_PORT}; 0 picks a free port) and {@code INSTANCE_ID}
      * (default: the host name), {@code APP_ENV} ({@code production}, the default, or {@code development}: cookies
-     * allowed over plain http). The session variables are read by {@link io.reporadar.session.SessionStores}.
+     * allowed over plain http), {@code DRAIN_DELAY_SECONDS} (default 10, at most 300: how long SIGTERM keeps the
+     * instance serving with readiness down before it stops accepting connections). The session variables are read by {@link io.reporadar.session.SessionStores}.
      *
      * @throws IllegalArgumentException listing every missing or malformed variable
      */
@@ -57,10 +64,22 @@ public final class DemoConfig {
         if (!appEnv.equals("production") && !appEnv.equals("development")) {
             problems.add("APP_ENV: " + appEnv + " (expected: development or production)");
         }
+        Duration drainDelay = DEFAULT_DRAIN_DELAY;
+        String rawDrain = env.get("DRAIN_DELAY_SECONDS");
+        if (rawDrain != null && !rawDrain.isBlank()) {
+            try {
+                drainDelay = Duration.ofSeconds(Integer.parseInt(rawDrain.strip()));
+            } catch (NumberFormatException e) {
+                drainDelay = Duration.ofSeconds(-1);
+            }
+            if (drainDelay.isNegative() || drainDelay.getSeconds() > 300) {
+                problems.add("DRAIN_DELAY_SECONDS: " + rawDrain + " (expected: 0..300)");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
         }
-        return new DemoConfig(port, instanceId, appEnv.equals("development"), Map.copyOf(env));
+        return new DemoConfig(port, instanceId, appEnv.equals("development"), drainDelay, Map.copyOf(env));
     }
 
     public int port() {
@@ -74,6 +93,11 @@ public final class DemoConfig {
     /** {@code APP_ENV=development}: session cookies without {@code Secure}, for plain-http local runs. */
     public boolean development() {
         return development;
+    }
+
+    /** How long SIGTERM keeps the instance serving, readiness down, before it stops accepting connections. */
+    public Duration drainDelay() {
+        return drainDelay;
     }
 
     /** The variables the toolkit's modules read themselves (secrets included: never log this). */

@@ -31,6 +31,13 @@ public final class NginxConfig {
     private NginxConfig() {
     }
 
+    /**
+     * How long nginx leaves out an instance after 3 failed attempts (connection refused, reset, timeout, 502/503).
+     * nginx open source has no active health checks: a restarted instance gets traffic again only once this
+     * has passed, so a rolling restart waits this long after an instance is ready before stopping the next.
+     */
+    public static final Duration FAIL_TIMEOUT = Duration.ofSeconds(10);
+
     /** Requests per second per client address on {@code /api/} (bursts of twice that pass). */
     public static final int DEFAULT_RATE_LIMIT = 20;
 
@@ -42,7 +49,7 @@ public final class NginxConfig {
     /** As {@link #httpBlock(List, String)}, with {@code ratePerSecond} requests per client address on {@code /api/}. */
     public static String httpBlock(List<Endpoint> instances, String listen, int ratePerSecond) {
         String upstream = NginxUpstream.builder("reporadar", Strategy.leastConnections())
-                .servers(instances).maxFails(3).failTimeout(Duration.ofSeconds(10)).keepalive(32).render();
+                .servers(instances).maxFails(3).failTimeout(FAIL_TIMEOUT).keepalive(32).render();
         return """
                 limit_req_zone $binary_remote_addr zone=api:10m rate=%dr/s;
 

@@ -13,6 +13,7 @@ class DemoConfigTest {
         DemoConfig config = DemoConfig.fromEnvironment(Map.of("INSTANCE_ID", "reporadar-1"));
         assertThat(config.port()).isEqualTo(3000);
         assertThat(config.instanceId()).isEqualTo("reporadar-1");
+        assertThat(config.drainDelay()).isEqualTo(DemoConfig.DEFAULT_DRAIN_DELAY);
     }
 
     @Test
@@ -27,5 +28,14 @@ class DemoConfigTest {
     void rejectsAPortOutOfRange() {
         assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("PORT", "70000")))
                 .hasMessage("invalid configuration: PORT: 70000 (expected: 0..65535)");
+    }
+
+    @Test
+    void rejectsADrainDelayThatIsNotASmallNumberOfSeconds() {
+        assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY_SECONDS", "5s")))
+                .hasMessage("invalid configuration: DRAIN_DELAY_SECONDS: 5s (expected: 0..300)");
+        assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY_SECONDS", "301")))
+                .hasMessage("invalid configuration: DRAIN_DELAY_SECONDS: 301 (expected: 0..300)");
+        assertThat(DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY_SECONDS", "2")).drainDelay()).hasSeconds(2);
     }
 }

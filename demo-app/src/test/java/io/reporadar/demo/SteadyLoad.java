@@ -1,0 +1,170 @@
+package io.reporadar.demo;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Steady traffic through the front for the drills: one thread per logged-in user, each sending {@code GET
+ * /api/me} back to back on its own connections. Every answer other than 200 is a failure; every 200 must show
+ * one more visit than the last acknowledged one, so an acknowledged session write that went missing (a lost
+ * update, a lost session) is counted too.
+ *
+ * <p>Thread-safe.
+ */
+final class SteadyLoad implements AutoCloseable {
+
+    private static final Pattern VISITS = Pattern.compile("\"visits\":(\\d+)");
+
+    /** A request that did not get its 200, or a 200 showing an earlier write missing. */
+    record Failure(long atNanos, String what) {
+    }
+
+    private final URI front;
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicLong succeeded = new AtomicLong();
+    private final AtomicLong lostWrites = new AtomicLong();
+    private final AtomicLong slowestNanos = new AtomicLong();
+    private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
+    private final AtomicLong lastFailureNanos = new AtomicLong(Long.MIN_VALUE);
+    private volatile long recoveredNanos = Long.MIN_VALUE; // the first success after the last failure
+    private volatile boolean running = true;
+
+    private SteadyLoad(URI front) {
+        this.front = front;
+    }
+
+    /** Logs in {@code users} users through {@code front} and starts one thread per user. */
+    static SteadyLoad start(URI front, int users) throws IOException, InterruptedException {
+        SteadyLoad load = new SteadyLoad(front);
+        for (int i = 0; i < users; i++) {
+            String cookie = login(front, "load-" + i);
+            Thread thread = new Thread(() -> load.run(cookie), "steady-load-" + i);
+            load.threads.add(thread);
+        }
+        load.threads.forEach(Thread::start);
+        return load;
+    }
+
+    /** Logs {@code username} in through {@code front} and returns the session cookie ({@code name=value}). */
+    static String login(URI front, String username) throws IOException, InterruptedException {
+        HttpResponse<String> login = HttpClient.newHttpClient().send(HttpRequest.newBuilder(front.resolve("/api/login"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + username + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (login.statusCode() != 200) {
+            throw new IllegalStateException("login of " + username + " failed: " + login.statusCode() + " " + login.body());
+        }
+        return login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+    }
+
+    private void run(String cookie) {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest me = HttpRequest.newBuilder(front.resolve("/api/me")).header("Cookie", cookie).timeout(Duration.ofSeconds(30)).build();
+        long acknowledgedVisits = -1;
+        while (running) {
+            long started = System.nanoTime();
+            try {
+                HttpResponse<String> response = http.send(me, HttpResponse.BodyHandlers.ofString());
+                long finished = System.nanoTime();
+                slowestNanos.accumulateAndGet(finished - started, Math::max);
+                Matcher visits = VISITS.matcher(response.body());
+                if (response.statusCode() != 200 || !visits.find()) {
+                    fail(finished, response.statusCode() + " from "
+                            + response.headers().firstValue("X-Instance-Id").orElse("nginx") + ": " + response.body());
+                    continue;
+                }
+                long now = Long.parseLong(visits.group(1));
+                // More than one further visit is fine (nginx retried a GET whose first answer was lost); fewer is not.
+                if (now <= acknowledgedVisits) {
+                    lostWrites.incrementAndGet();
+                    fail(finished, "visits " + now + " after acknowledged " + acknowledgedVisits);
+                }
+                acknowledgedVisits = now;
+                succeeded.incrementAndGet();
+                if (recoveredNanos < lastFailureNanos.get()) {
+                    recoveredNanos = finished;
+                }
+            } catch (IOException e) {
+                fail(System.nanoTime(), e.toString());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void fail(long atNanos, String what) {
+        failures.add(new Failure(atNanos, what));
+        lastFailureNanos.accumulateAndGet(atNanos, Math::max);
+    }
+
+    long succeeded() {
+        return succeeded.get();
+    }
+
+    List<Failure> failures() {
+        return List.copyOf(failures);
+    }
+
+    /** The number of failures and the first few kinds, for assertion messages. */
+    String summary() {
+        List<Failure> all = failures();
+        return all.size() + " failed, " + succeeded() + " succeeded; first: "
+                + all.stream().map(f -> f.what().lines().findFirst().orElse("")).distinct().limit(5).toList();
+    }
+
+    /** Acknowledged session writes found missing later: a lost update or a lost session. */
+    long lostWrites() {
+        return lostWrites.get();
+    }
+
+    /** The longest request so far. */
+    Duration slowest() {
+        return Duration.ofNanos(slowestNanos.get());
+    }
+
+    /** Waits until {@code more} further requests succeeded. */
+    void awaitMore(long more, Duration timeout) throws InterruptedException {
+        long target = succeeded.get() + more;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (succeeded.get() < target) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the load did not reach " + target + " successes within " + timeout
+                        + " (" + succeeded.get() + "; failures: " + failures().size() + ")");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * The time from {@code faultNanos} until requests succeeded again for good: zero when nothing failed after
+     * the fault, else until the first success after the last failure.
+     */
+    Duration recoveryAfter(long faultNanos) {
+        long lastFailure = lastFailureNanos.get();
+        if (lastFailure < faultNanos) {
+            return Duration.ZERO;
+        }
+        if (recoveredNanos < lastFailure) {
+            throw new IllegalStateException("no request succeeded since the last failure: " + failures.peek());
+        }
+        return Duration.ofNanos(recoveredNanos - faultNanos);
+    }
+
+    /** Stops the threads, letting requests in flight finish. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        for (Thread thread : threads) {
+            thread.join(Duration.ofSeconds(40).toMillis());
+        }
+    }
+}
