@@ -11,7 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -89,6 +91,30 @@ class DeploymentDrillsIT {
         if (postgres != null) {
             postgres.close();
         }
+    }
+
+    @Test
+    void throughNginxOneSessionIsServedByAllThreeJvmsAndTheWatchlistPersists() throws Exception {
+        String cookie = SteadyLoad.login(front(), "margaret");
+        Set<String> served = new HashSet<>();
+        HttpResponse<String> me = null;
+        for (int i = 0; i < 30; i++) {
+            me = send("GET", "/api/me", cookie, null);
+            assertThat(me.statusCode()).isEqualTo(200);
+            served.add(me.headers().firstValue("X-Instance-Id").orElseThrow());
+        }
+        assertThat(served).containsExactlyInAnyOrder("reporadar-1", "reporadar-2", "reporadar-3");
+        assertThat(me.body()).contains("\"username\":\"margaret\"").contains("\"visits\":30");
+
+        assertThat(send("POST", "/api/watchlist", cookie, "{\"repo\":\"apollo/agc\"}").statusCode()).isEqualTo(201);
+        for (int i = 0; i < 3; i++) {
+            assertThat(send("GET", "/api/watchlist", cookie, null).body()).isEqualTo("{\"username\":\"margaret\",\"repos\":[\"apollo/agc\"]}");
+        }
+
+        String tampered = cookie.substring(0, cookie.length() - 1) + (cookie.endsWith("A") ? "B" : "A");
+        HttpResponse<String> forged = send("GET", "/api/me", tampered, null);
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(forged.body()).isEqualTo("{\"error\":\"not logged in\"}");
     }
 
     @Test
