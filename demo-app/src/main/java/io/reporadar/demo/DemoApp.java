@@ -11,6 +11,7 @@ import io.reporadar.health.Checks;
 import io.reporadar.health.DetailsPolicy;
 import io.reporadar.health.GracefulShutdown;
 import io.reporadar.health.Health;
+import io.reporadar.health.HealthCheck;
 import io.reporadar.health.HealthEndpoints;
 import io.reporadar.health.InFlightRequests;
 import io.reporadar.health.micrometer.HealthMetrics;
@@ -20,6 +21,7 @@ import io.reporadar.pooling.GuardedPool;
 import io.reporadar.pooling.PoolSettings;
 import io.reporadar.pooling.micrometer.PoolBudgetMetrics;
 import io.reporadar.session.SessionCodec;
+import io.reporadar.session.SessionRedis;
 import io.reporadar.session.SessionStores;
 import io.reporadar.session.micrometer.SessionMetrics;
 import io.reporadar.session.servlet.SessionFilter;
@@ -70,8 +72,19 @@ public final class DemoApp implements AutoCloseable {
         Health.Builder checks = Health.builder()
                 .check(CheckSpec.internal("disk", Checks.diskSpace(Path.of("."), 1L << 30, 100L << 20)))
                 .check(CheckSpec.dependency("postgres", Checks.postgres(pool.dataSource(), Duration.ofSeconds(1))).critical());
-        if (sessions.redis() != null) {
-            checks.check(CheckSpec.dependency("redis", Checks.redis(sessions.redis().connection(), Duration.ofMillis(500))).critical());
+        SessionRedis redis = sessions.redis();
+        if (redis != null) {
+            HealthCheck replication = Checks.redis(redis::connection, Duration.ofMillis(500));
+            HealthCheck redisCheck = !redis.viaSentinels() ? replication : () -> {
+                String master;
+                try {
+                    master = redis.sentinelMaster();
+                } catch (RuntimeException e) {
+                    master = "unknown (no Sentinel answers)";
+                }
+                return replication.check().withDetail("sentinelMaster", master);
+            };
+            checks.check(CheckSpec.dependency("redis", redisCheck).critical());
         }
         this.health = checks.build();
         new HealthMetrics(health).bindTo(metrics);
@@ -101,7 +114,7 @@ public final class DemoApp implements AutoCloseable {
         ServletHolder healthServlet = new ServletHolder(new HealthServlet(HealthEndpoints.of(health, DetailsPolicy.loopback())));
         context.addServlet(healthServlet, "/health");
         context.addServlet(healthServlet, "/health/*");
-        Watchlist watchlist = new Watchlist(pool.dataSource(), sessions.redis() == null ? null : sessions.redis().connection());
+        Watchlist watchlist = new Watchlist(pool.dataSource(), redis == null ? null : redis::connection);
         context.addServlet(new ServletHolder(new PrometheusServlet(metrics)), "/metrics");
         context.addServlet(new ServletHolder(new ApiServlet(config.instanceId(), watchlist)), "/*");
         ErrorHandler errors = new ErrorHandler();

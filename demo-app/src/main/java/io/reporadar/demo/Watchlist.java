@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -37,10 +38,10 @@ final class Watchlist {
     private static final Duration CACHE_TTL = Duration.ofMinutes(5);
 
     private final DataSource database;
-    private final StatefulRedisConnection<byte[], byte[]> cache;
+    private final Supplier<StatefulRedisConnection<byte[], byte[]>> cache;
 
-    /** @param cache {@code null} for no cache */
-    Watchlist(DataSource database, StatefulRedisConnection<byte[], byte[]> cache) {
+    /** @param cache the Redis connection of the moment (it changes on failover), or {@code null} for no cache */
+    Watchlist(DataSource database, Supplier<StatefulRedisConnection<byte[], byte[]>> cache) {
         this.database = database;
         this.cache = cache;
     }
@@ -109,7 +110,7 @@ final class Watchlist {
             return null;
         }
         try {
-            byte[] value = cache.sync().get(key);
+            byte[] value = cache.get().sync().get(key);
             return value == null ? null : JSON.readValue(value, LIST);
         } catch (RedisException | IOException e) {
             LOG.warn("watchlist cache read failed, reading PostgreSQL: {}", e.getClass().getSimpleName());
@@ -122,7 +123,7 @@ final class Watchlist {
             return;
         }
         try {
-            cache.sync().set(key, JSON.writeValueAsBytes(repos), SetArgs.Builder.ex(CACHE_TTL));
+            cache.get().sync().set(key, JSON.writeValueAsBytes(repos), SetArgs.Builder.ex(CACHE_TTL));
         } catch (RedisException | IOException e) {
             LOG.warn("watchlist cache write failed: {}", e.getClass().getSimpleName());
         }
@@ -133,7 +134,7 @@ final class Watchlist {
             return;
         }
         try {
-            cache.sync().del(key);
+            cache.get().sync().del(key);
         } catch (RedisException e) {
             // A stale entry would outlive the write: say so; it expires within the cache TTL.
             LOG.warn("watchlist cache eviction failed; entries may be stale for up to {}", CACHE_TTL);

@@ -2,22 +2,14 @@ package io.reporadar.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.reporadar.testing.NginxServer;
 import io.reporadar.testing.PostgresServer;
 import io.reporadar.testing.RedisExtension;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -38,56 +30,26 @@ class DeploymentDrillsIT {
     static final RedisExtension redis = RedisExtension.perClass();
 
     private static PostgresServer postgres;
-    private static final List<InstanceProcess> instances = new ArrayList<>();
-    private static NginxServer nginx;
+    private static DrillTopology topology;
 
     @BeforeAll
     static void startTopology() throws Exception {
         postgres = PostgresServer.start(Map.of("max_connections", "50"));
         Map<String, String> env = DemoAppIT.environment("unused", redis.uri(), postgres.createDatabase().url());
         env.put("DRAIN_DELAY_SECONDS", "2"); // nginx learns of a stopping instance from refused connections, not readiness
-        ExecutorService launcher = Executors.newFixedThreadPool(3);
-        try {
-            List<Future<InstanceProcess>> starting = new ArrayList<>();
-            for (int i = 1; i <= 3; i++) {
-                String id = "reporadar-" + i;
-                starting.add(launcher.submit(() -> InstanceProcess.start(id, env)));
-            }
-            for (Future<InstanceProcess> instance : starting) {
-                instances.add(instance.get());
-            }
-        } finally {
-            launcher.shutdown();
-        }
-        nginx = NginxServer.start(port -> NginxConfig.httpBlock(instances.stream().map(InstanceProcess::endpoint).toList(),
-                "127.0.0.1:" + port, 100_000));
+        topology = DrillTopology.start(env);
     }
 
     @AfterEach
     void everyInstanceRunsAgainAndIsBackInNginxRotation() {
-        instances.stream().filter(instance -> !instance.isAlive()).forEach(instance -> {
-            instance.start();
-            awaitBackInRotation(instance);
-        });
-    }
-
-    /**
-     * nginx left the instance out when its connections were refused; it tries it again {@link NginxConfig#FAIL_TIMEOUT}
-     * after the last failure, which came at the latest just before the instance was ready.
-     */
-    private static void awaitBackInRotation(InstanceProcess instance) {
-        long wait = instance.readyAtNanos() + NginxConfig.FAIL_TIMEOUT.plusMillis(500).toNanos() - System.nanoTime();
-        if (wait > 0) {
-            InstanceProcess.sleep(Duration.ofNanos(wait).toMillis());
-        }
+        topology.restartStopped();
     }
 
     @AfterAll
     static void stopTopology() {
-        if (nginx != null) {
-            nginx.close();
+        if (topology != null) {
+            topology.close();
         }
-        instances.forEach(InstanceProcess::close);
         if (postgres != null) {
             postgres.close();
         }
@@ -119,14 +81,14 @@ class DeploymentDrillsIT {
 
     @Test
     void sigtermUnderLoadFailsNoRequest() throws Exception {
-        InstanceProcess stopping = instances.get(0);
+        InstanceProcess stopping = topology.instance(1);
         try (SteadyLoad load = SteadyLoad.start(front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
             stopping.terminate();
             assertThat(stopping.awaitExit()).as("exit code after SIGTERM").isEqualTo(SIGTERM_EXIT);
             load.awaitMore(300, Duration.ofSeconds(30));
             load.close();
-            assertNoFailures("SIGTERM one instance", load);
+            topology.assertNoFailures("SIGTERM one instance", load);
         }
         assertThat(stopping.logTail()).contains("draining: readiness is OUT_OF_SERVICE").contains("stopped after");
     }
@@ -134,29 +96,29 @@ class DeploymentDrillsIT {
     @Test
     void restartingAllThreeOneAfterAnotherUnderLoadFailsNoneOfAtLeast2000Requests() throws Exception {
         try (SteadyLoad load = SteadyLoad.start(front(), USERS)) {
-            for (InstanceProcess instance : instances) {
+            for (InstanceProcess instance : topology.instances()) {
                 load.awaitMore(200, Duration.ofSeconds(30));
                 instance.terminate();
                 assertThat(instance.awaitExit()).isEqualTo(SIGTERM_EXIT);
                 instance.start();
-                awaitBackInRotation(instance);
+                DrillTopology.awaitBackInRotation(instance);
             }
             load.awaitMore(Math.max(200, 2_000 - load.succeeded()), Duration.ofSeconds(30));
             load.close();
-            assertNoFailures("rolling restart of three", load);
+            topology.assertNoFailures("rolling restart of three", load);
             assertThat(load.succeeded()).isGreaterThanOrEqualTo(2_000);
         }
     }
 
     @Test
     void killingAnInstanceUnderLoadFailsNoGetAndLosesNoSession() throws Exception {
-        InstanceProcess victim = instances.get(1);
+        InstanceProcess victim = topology.instance(2);
         try (SteadyLoad load = SteadyLoad.start(front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
             victim.kill();
             load.awaitMore(500, Duration.ofSeconds(30));
             load.close();
-            assertNoFailures("kill -9 one instance", load);
+            topology.assertNoFailures("kill -9 one instance", load);
             assertThat(load.lostWrites()).as("acknowledged visits missing afterwards").isZero();
         }
     }
@@ -168,9 +130,9 @@ class DeploymentDrillsIT {
         postgres.stop();
         try {
             Awaitility.await("readiness 503 on every instance").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> instances.stream().allMatch(instance -> instance.status("/health/ready") == 503));
+                    .until(() -> topology.instances().stream().allMatch(instance -> instance.status("/health/ready") == 503));
             long unready = System.nanoTime();
-            assertThat(instances).allSatisfy(instance -> assertThat(instance.status("/health/live")).as(instance + " liveness").isEqualTo(200));
+            assertThat(topology.instances()).allSatisfy(instance -> assertThat(instance.status("/health/live")).as(instance + " liveness").isEqualTo(200));
             assertThat(send("GET", "/api/me", cookie, null).statusCode()).as("sessions live in Redis").isEqualTo(200);
             HttpResponse<String> add = send("POST", "/api/watchlist", cookie, "{\"repo\":\"postgres/postgres\"}");
             assertThat(add.statusCode()).isEqualTo(503);
@@ -182,7 +144,7 @@ class DeploymentDrillsIT {
         }
         long restarted = System.nanoTime();
         Awaitility.await("readiness 200 on every instance").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> instances.stream().allMatch(instance -> instance.status("/health/ready") == 200));
+                .until(() -> topology.instances().stream().allMatch(instance -> instance.status("/health/ready") == 200));
         System.out.printf("drill %-28s readiness 200 on all three %d ms after PostgreSQL answered again%n", "PostgreSQL back",
                 Duration.ofNanos(System.nanoTime() - restarted).toMillis());
         HttpResponse<String> add = send("POST", "/api/watchlist", cookie, "{\"repo\":\"postgres/postgres\"}");
@@ -190,30 +152,11 @@ class DeploymentDrillsIT {
         assertThat(send("GET", "/api/watchlist", cookie, null).body()).contains("postgres/postgres");
     }
 
-    private static void assertNoFailures(String drill, SteadyLoad load) {
-        System.out.printf("drill %-28s %6d requests through nginx, %d failed, %d lost writes, slowest %d ms%n", drill,
-                load.succeeded() + load.failures().size(), load.failures().size(), load.lostWrites(), load.slowest().toMillis());
-        assertThat(load.failures()).as(() -> load.summary() + "\nnginx's last errors:\n" + lastErrors(nginx.errorLog())).isEmpty();
-    }
-
-    /** The last error and warning lines of an nginx error log, shortened to time, message and upstream. */
-    private static String lastErrors(String log) {
-        List<String> lines = log.lines().filter(line -> line.contains("[error]") || line.contains("[warn]"))
-                .filter(line -> !line.contains("no live upstreams"))
-                .map(line -> line.replaceAll("\\[(error|warn)\\] [0-9#]+: \\*\\d+ ", "").replaceAll(", client: .*upstream: \"", " ")
-                        .replaceAll("/api/me\".*", ""))
-                .toList();
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())) + "\n(and "
-                + log.lines().filter(line -> line.contains("no live upstreams")).count() + " times: no live upstreams)";
-    }
-
     private static URI front() {
-        return nginx.url("/");
+        return topology.front();
     }
 
     private static HttpResponse<String> send(String method, String path, String cookie, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(front().resolve(path)).header("Cookie", cookie)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
-        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        return topology.send(method, path, cookie, body);
     }
 }

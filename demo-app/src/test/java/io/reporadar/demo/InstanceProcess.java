@@ -92,6 +92,11 @@ final class InstanceProcess implements AutoCloseable {
         return readyAtNanos;
     }
 
+    /** Changes one variable for the next {@link #start()}. */
+    synchronized void setEnvironment(String name, String value) {
+        environment.put(name, value);
+    }
+
     /** Sends SIGTERM (the graceful shutdown) without waiting; see {@link #awaitExit()}. */
     synchronized void terminate() {
         process.destroy();

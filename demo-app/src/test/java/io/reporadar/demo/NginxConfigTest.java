@@ -13,7 +13,7 @@ class NginxConfigTest {
         String committed = Files.readString(Path.of("..", "docker", "nginx", "nginx.conf"));
         assertThat(committed).as("docker/nginx/nginx.conf is rendered: run NginxConfig, do not edit it")
                 .isEqualTo(NginxConfig.file(3));
-        assertThat(committed).contains("least_conn;").contains("server reporadar-3:3000 max_fails=3 fail_timeout=10s;")
+        assertThat(committed).contains("least_conn;").contains("server reporadar-3:3000 max_fails=3 fail_timeout=2s;")
                 .contains("proxy_next_upstream error timeout http_502 http_503;").doesNotContainPattern("proxy_next_upstream [^;]*non_idempotent");
     }
 }

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * Steady traffic through the front for the drills: one thread per logged-in user, each sending {@code GET
- * /api/me} back to back on its own connections. Every answer other than 200 is a failure; every 200 must show
+ * /api/me} back to back on its own connections (50 ms apart after a failure). Every answer other than 200 is a failure; every 200 must show
  * one more visit than the last acknowledged one, so an acknowledged session write that went missing (a lost
  * update, a lost session) is counted too.
  *
@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  */
 final class SteadyLoad implements AutoCloseable {
 
+    private static final long FAILURE_PAUSE_MILLIS = 50;
     private static final Pattern VISITS = Pattern.compile("\"visits\":(\\d+)");
 
     /** A request that did not get its 200, or a 200 showing an earlier write missing. */
@@ -101,9 +102,15 @@ final class SteadyLoad implements AutoCloseable {
         }
     }
 
+    /** Records a failure, then pauses the user briefly, as a person or a client with back-off would. */
     private void fail(long atNanos, String what) {
         failures.add(new Failure(atNanos, what));
         lastFailureNanos.accumulateAndGet(atNanos, Math::max);
+        try {
+            Thread.sleep(FAILURE_PAUSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     long succeeded() {
@@ -119,6 +126,11 @@ final class SteadyLoad implements AutoCloseable {
         List<Failure> all = failures();
         return all.size() + " failed, " + succeeded() + " succeeded; first: "
                 + all.stream().map(f -> f.what().lines().findFirst().orElse("")).distinct().limit(5).toList();
+    }
+
+    /** The failures at or after {@code nanos} ({@link System#nanoTime()}). */
+    List<Failure> failuresSince(long nanos) {
+        return failures.stream().filter(failure -> failure.atNanos() >= nanos).toList();
     }
 
     /** Acknowledged session writes found missing later: a lost update or a lost session. */

@@ -8,9 +8,14 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -54,25 +59,60 @@ public final class Checks {
     }
 
     /**
-     * Redis through a Lettuce connection: PING with its own timeout (Lettuce's synchronous timeout is not
-     * relied on), failing at once while the connection is not open instead of queueing behind a reconnect.
+     * Redis through a Lettuce connection: {@code INFO replication} with its own timeout (Lettuce's synchronous
+     * timeout is not relied on), failing at once while the connection is not open instead of queueing behind a
+     * reconnect. The details show the replication state: {@code role}, and for a master its online
+     * {@code replicas} with each one's state and lag, for a replica its {@code masterLink}.
      */
     public static HealthCheck redis(StatefulRedisConnection<?, ?> connection, Duration timeout) {
+        return redis(() -> connection, timeout);
+    }
+
+    /** As {@link #redis(StatefulRedisConnection, Duration)}, on whatever connection {@code connection} gives now (it may change on failover). */
+    public static HealthCheck redis(Supplier<? extends StatefulRedisConnection<?, ?>> connection, Duration timeout) {
         return () -> {
-            if (!connection.isOpen()) {
+            StatefulRedisConnection<?, ?> current = connection.get();
+            if (!current.isOpen()) {
                 return Result.down("disconnected");
             }
             long started = System.nanoTime();
             try {
-                String pong = connection.async().ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                Result result = "PONG".equals(pong) ? Result.up() : Result.down("unexpected-reply");
-                return result.withDetail("latencyMs", (System.nanoTime() - started) / 1_000_000);
+                String info = current.async().info("replication").get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return withReplication(Result.up(), info).withDetail("latencyMs", (System.nanoTime() - started) / 1_000_000);
             } catch (TimeoutException e) {
                 return Result.down("timeout").withDetail("timeoutMs", timeout.toMillis());
             } catch (ExecutionException e) {
                 return Result.down("error").withDetail("error", e.getCause().getClass().getName());
             }
         };
+    }
+
+    /** {@code role}, and {@code replicas} ("host:port state lag=Ns") or {@code masterLink}, from an INFO replication text. */
+    static Result withReplication(Result result, String info) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String line : info.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#")) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
+            }
+        }
+        String role = fields.getOrDefault("role", "unknown");
+        Result detailed = result.withDetail("role", role.equals("slave") ? "replica" : role);
+        if (role.equals("slave")) {
+            return detailed.withDetail("masterLink", fields.getOrDefault("master_link_status", "unknown"));
+        }
+        List<String> replicas = new ArrayList<>();
+        fields.forEach((name, value) -> {
+            if (name.matches("slave\\d+")) {
+                Map<String, String> replica = new LinkedHashMap<>();
+                for (String pair : value.split(",")) {
+                    String[] kv = pair.split("=", 2);
+                    replica.put(kv[0], kv.length == 2 ? kv[1] : "");
+                }
+                replicas.add(replica.get("ip") + ":" + replica.get("port") + " " + replica.get("state") + " lag=" + replica.get("lag") + "s");
+            }
+        });
+        return detailed.withDetail("replicas", replicas);
     }
 
     /**

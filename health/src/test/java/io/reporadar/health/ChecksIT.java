@@ -23,6 +23,24 @@ class ChecksIT {
     private static final Duration PING_TIMEOUT = Duration.ofMillis(300);
 
     @Test
+    void theRedisCheckShowsTheReplicationStateOfAMasterAndOfItsReplica() throws Exception {
+        try (RedisServer master = RedisServer.start();
+                RedisServer replica = RedisServer.start("replicaof " + master.host() + " " + master.port());
+                RedisClient client = RedisClient.create(master.uri());
+                StatefulRedisConnection<String, String> toMaster = client.connect();
+                StatefulRedisConnection<String, String> toReplica = client.connect(io.lettuce.core.RedisURI.create(replica.uri()))) {
+            Awaitility.await("the replica online").atMost(Duration.ofSeconds(20)).until(() ->
+                    String.valueOf(Checks.redis(toMaster, PING_TIMEOUT).check().details().get("replicas")).contains("online"));
+            Result ofMaster = Checks.redis(toMaster, PING_TIMEOUT).check();
+            assertThat(ofMaster.status()).isEqualTo(Status.UP);
+            assertThat(ofMaster.details()).containsEntry("role", "master");
+            assertThat(String.valueOf(ofMaster.details().get("replicas"))).contains(":" + replica.port() + " online lag=");
+            Result ofReplica = Checks.redis(() -> toReplica, PING_TIMEOUT).check();
+            assertThat(ofReplica.details()).containsEntry("role", "replica").containsEntry("masterLink", "up");
+        }
+    }
+
+    @Test
     void aFrozenRedisIsDownWithReasonTimeoutWhileTheEndpointAnswersAtOnce() throws Exception {
         try (RedisServer redis = RedisServer.start(); RedisClient client = RedisClient.create(redis.uri())) {
             try (StatefulRedisConnection<String, String> connection = client.connect();

@@ -1,9 +1,13 @@
 package io.reporadar.session;
 
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,12 +21,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Sessions in Redis, one hash per session, encrypted field by field.
  *
  * <pre>{@code
- * RedisSessionStore store = RedisSessionStore.builder(connection, secrets, keys).build();
+ * RedisSessionStore store = RedisSessionStore.builder(redis, secrets, keys).build();   // redis: a SessionRedis
  * Session session = store.load(cookieValueOrNull);    // one round trip, or none without a cookie
  * session.set("user", "ada");
  * store.save(session);                                 // one round trip; nothing when nothing changed
@@ -41,6 +46,10 @@ import java.util.Objects;
  *       interval. A session created and never written costs nothing.</li>
  *   <li>Changing the id (after login) writes the session under the new key and leaves the old key readable for
  *       a short grace period, without RENAME, so it works on Redis Cluster.</li>
+ *   <li>Durability (optional, {@link Builder#awaitReplicas}): a save succeeds only once the master's online
+ *       replicas acknowledged it ({@code WAIT}, pipelined behind the script: still one round trip), so a
+ *       failover to a replica loses no acknowledged write. {@code WAIT} holds the shared connection until the replicas answer, which caps
+ *       the saves per second per connection at one over the replication round trip.</li>
  *   <li>A tampered cookie, an unknown or expired id, or data that does not decrypt gives a fresh session
  *       (or, with {@link OnCorruption#DROP_ATTRIBUTE}, loses only the bad attribute) and is counted.</li>
  * </ul>
@@ -61,18 +70,20 @@ public final class RedisSessionStore extends SessionStore {
     private static final byte[] ACCESSED = "~a".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] VERSION = "~v".getBytes(StandardCharsets.US_ASCII);
     private static final String SAVE_SCRIPT = """
+            local time = redis.call('TIME')
+            if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > tonumber(ARGV[4]) then return -3 end
             local exists = redis.call('EXISTS', KEYS[1])
             if ARGV[1] == 'existing' and exists == 0 then return -1 end
             if ARGV[1] == 'new' and exists == 1 then return -2 end
             local n = tonumber(ARGV[3])
             if n > 0 then
               local sets = {}
-              for i = 4, 3 + 2 * n do sets[#sets + 1] = ARGV[i] end
+              for i = 5, 4 + 2 * n do sets[#sets + 1] = ARGV[i] end
               redis.call('HSET', KEYS[1], unpack(sets))
             end
-            if #ARGV > 3 + 2 * n then
+            if #ARGV > 4 + 2 * n then
               local dels = {}
-              for i = 4 + 2 * n, #ARGV do dels[#dels + 1] = ARGV[i] end
+              for i = 5 + 2 * n, #ARGV do dels[#dels + 1] = ARGV[i] end
               redis.call('HDEL', KEYS[1], unpack(dels))
             end
             local version = redis.call('HINCRBY', KEYS[1], '~v', 1)
@@ -83,7 +94,8 @@ public final class RedisSessionStore extends SessionStore {
     /** What EVALSHA names the script by; Redis is sent the script itself only when it does not know it. */
     private static final String SAVE_SCRIPT_SHA = sha1Hex(SAVE_SCRIPT);
 
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;
+    private final Runnable onReadOnly;
     private final KeyRing keys;
     private final Duration idleTimeout;
     private final Duration absoluteTimeout;
@@ -93,10 +105,17 @@ public final class RedisSessionStore extends SessionStore {
     private final Clock clock;
     private final String keyPrefix;
     private final SessionObserver observer;
+    private final int awaitReplicas;
+    private final Duration replicaTimeout;
+    private static final long REPLICA_CHECK_INTERVAL_NANOS = 1_000_000_000L;
+    private volatile int replicasOnline = -1; // unknown until the first ROLE, and again after a reconnect
+    private volatile StatefulRedisConnection<byte[], byte[]> countedOn;
+    private volatile long replicasCheckedNanos;
 
     private RedisSessionStore(Builder b) {
         super(b.secrets, b.codec, b.maxAttributeBytes, b.maxSessionBytes);
         this.connection = b.connection;
+        this.onReadOnly = b.onReadOnly;
         this.keys = b.keys;
         this.idleTimeout = b.idleTimeout;
         this.absoluteTimeout = b.absoluteTimeout;
@@ -106,10 +125,23 @@ public final class RedisSessionStore extends SessionStore {
         this.clock = b.clock;
         this.keyPrefix = b.keyPrefix;
         this.observer = b.observer;
+        this.awaitReplicas = b.awaitReplicas;
+        this.replicaTimeout = b.replicaTimeout;
     }
 
+    /**
+     * A store on {@code redis}'s connection, following it through failovers: a save answered {@code READONLY}
+     * (its master was demoted under it) reconnects to the current master and is sent once more.
+     */
+    public static Builder builder(SessionRedis redis, SessionSecrets secrets, KeyRing keys) {
+        Objects.requireNonNull(redis, "redis");
+        return new Builder(redis::connection, redis::reconnect, secrets, keys);
+    }
+
+    /** A store on a connection of your own, used as it is (no failover handling beyond Lettuce's reconnects). */
     public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection, SessionSecrets secrets, KeyRing keys) {
-        return new Builder(connection, secrets, keys);
+        Objects.requireNonNull(connection, "connection");
+        return new Builder(() -> connection, () -> { }, secrets, keys);
     }
 
     /** A new session; nothing is written until it is saved with something in it. */
@@ -274,6 +306,10 @@ public final class RedisSessionStore extends SessionStore {
             observer.saved("refused", System.nanoTime() - start, reply.roundTrips(), 0);
             return;
         }
+        if (reply.result() == -3) {
+            count("save-late");
+            throw new SessionStoreUnavailableException("save", new RedisException("the save reached Redis after its deadline"));
+        }
         if (reply.result() == -2) {
             throw new IllegalStateException("session id collision: 256 random bits repeated, or a clock gone wrong");
         }
@@ -301,10 +337,15 @@ public final class RedisSessionStore extends SessionStore {
     }
 
     private SaveReply runSave(Session session, List<byte[]> sets, List<byte[]> deletes, Instant now, String mode, String operation) {
-        List<byte[]> args = new ArrayList<>(4 + sets.size() + deletes.size() + 2);
+        List<byte[]> args = new ArrayList<>(5 + sets.size() + deletes.size() + 2);
         args.add(mode.getBytes(StandardCharsets.US_ASCII));
         args.add(Long.toString(idleTimeout.toMillis()).getBytes(StandardCharsets.US_ASCII));
         args.add(Integer.toString(sets.size() / 2 + 1).getBytes(StandardCharsets.US_ASCII));
+        // A save held up in the network past twice its timeout is refused when it finally arrives: the request
+        // that sent it has failed long since, and a late write would undo newer ones (Redis's clock and this
+        // host's must agree to within the command timeout, as NTP keeps them).
+        long deadline = System.currentTimeMillis() + 2 * connection.get().getTimeout().toMillis();
+        args.add(Long.toString(deadline).getBytes(StandardCharsets.US_ASCII));
         args.addAll(sets);
         args.add(ACCESSED);
         args.add(keys.encrypt(aad(session.redisKey(), ACCESSED), epochMillis(now)));
@@ -312,19 +353,97 @@ public final class RedisSessionStore extends SessionStore {
         byte[][] keysArg = {key(session.redisKey())};
         byte[][] argv = args.toArray(new byte[0][]);
         try {
-            Long result;
-            int roundTrips = 1;
-            try {
-                result = commands().evalsha(SAVE_SCRIPT_SHA, ScriptOutputType.INTEGER, keysArg, argv);
-            } catch (RedisNoScriptException e) {
-                roundTrips++;
-                result = commands().eval(SAVE_SCRIPT, ScriptOutputType.INTEGER, keysArg, argv);
+            return saveOnce(keysArg, argv, operation);
+        } catch (RedisCommandExecutionException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("READONLY")) {
+                throw new SessionStoreUnavailableException(operation, e);
             }
-            count(operation);
-            return new SaveReply(result, roundTrips);
+            count("readonly-reconnect");
+            onReadOnly.run();
+            try {
+                return saveOnce(keysArg, argv, operation);
+            } catch (RedisException again) {
+                throw new SessionStoreUnavailableException(operation, again);
+            }
         } catch (RedisException e) {
             throw new SessionStoreUnavailableException(operation, e);
         }
+    }
+
+    private SaveReply saveOnce(byte[][] keysArg, byte[][] argv, String operation) {
+        if (awaitReplicas > 0) {
+            return saveReplicated(keysArg, argv, operation);
+        }
+        Long result;
+        int roundTrips = 1;
+        try {
+            result = commands().evalsha(SAVE_SCRIPT_SHA, ScriptOutputType.INTEGER, keysArg, argv);
+        } catch (RedisNoScriptException e) {
+            roundTrips++;
+            result = commands().eval(SAVE_SCRIPT, ScriptOutputType.INTEGER, keysArg, argv);
+        }
+        count(operation);
+        return new SaveReply(result, roundTrips);
+    }
+
+    /**
+     * The script and {@code WAIT} sent back to back, awaited together: one round trip. {@code WAIT} asks for as
+     * many replicas as the master has online, up to {@link #awaitReplicas}; {@code ROLE} rides along once a
+     * second to keep that count current. A master with no replica online acknowledges alone: no failover can
+     * happen then either, and the replica that rejoins copies everything.
+     */
+    private SaveReply saveReplicated(byte[][] keysArg, byte[][] argv, String operation) {
+        StatefulRedisConnection<byte[], byte[]> current = connection.get();
+        if (current != countedOn) { // a failover: the new master's replicas are not the old one's
+            countedOn = current;
+            replicasOnline = -1;
+        }
+        RedisAsyncCommands<byte[], byte[]> async = current.async();
+        long now = System.nanoTime();
+        RedisFuture<List<Object>> role = null;
+        if (replicasOnline < 0 || now - replicasCheckedNanos > REPLICA_CHECK_INTERVAL_NANOS) {
+            role = async.role();
+            replicasCheckedNanos = now;
+            if (replicasOnline < 0) {
+                replicasOnline = replicasIn(await(role));
+                role = null;
+            }
+        }
+        int wanted = Math.min(awaitReplicas, replicasOnline);
+        RedisFuture<Long> saved = async.evalsha(SAVE_SCRIPT_SHA, ScriptOutputType.INTEGER, keysArg, argv);
+        RedisFuture<Long> replicated = wanted > 0 ? async.waitForReplication(wanted, replicaTimeout.toMillis()) : null;
+        int roundTrips = 1;
+        Long result;
+        try {
+            result = await(saved);
+        } catch (RedisNoScriptException e) {
+            roundTrips++;
+            saved = async.eval(SAVE_SCRIPT, ScriptOutputType.INTEGER, keysArg, argv);
+            replicated = wanted > 0 ? async.waitForReplication(wanted, replicaTimeout.toMillis()) : null;
+            result = await(saved);
+        }
+        long acknowledged = replicated == null ? 0 : await(replicated);
+        if (role != null) {
+            replicasOnline = replicasIn(await(role));
+        }
+        if (acknowledged < wanted) {
+            count(operation + "-unreplicated");
+            throw new SessionStoreUnavailableException(operation, new RedisException(
+                    "acknowledged by " + acknowledged + " of " + wanted + " replicas within " + replicaTimeout.toMillis() + " ms"));
+        }
+        count(operation);
+        return new SaveReply(result, roundTrips);
+    }
+
+    /** The replicas a {@code ROLE} reply lists (a master's third element); 0 for a replica's reply. */
+    private static int replicasIn(List<Object> role) {
+        Object kind = role.isEmpty() ? null : role.get(0);
+        String name = kind instanceof byte[] bytes ? new String(bytes, StandardCharsets.US_ASCII) : String.valueOf(kind);
+        return role.size() >= 3 && name.equals("master") && role.get(2) instanceof List<?> replicas ? replicas.size() : 0;
+    }
+
+    private <T> T await(RedisFuture<T> future) {
+        return LettuceFutures.awaitOrCancel(future, connection.get().getTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** Ends the session: its data is deleted, and a save still in flight will not bring it back. */
@@ -356,7 +475,7 @@ public final class RedisSessionStore extends SessionStore {
     }
 
     private RedisCommands<byte[], byte[]> commands() {
-        return connection.sync();
+        return connection.get().sync();
     }
 
     private static byte[] key(String redisKey) {
@@ -411,7 +530,8 @@ public final class RedisSessionStore extends SessionStore {
 
     /** Not thread-safe; {@link #build()} copies its state. */
     public static final class Builder {
-        private final StatefulRedisConnection<byte[], byte[]> connection;
+        private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;
+        private final Runnable onReadOnly;
         private final SessionSecrets secrets;
         private final KeyRing keys;
         private SessionCodec codec = SessionCodec.allowing();
@@ -425,9 +545,13 @@ public final class RedisSessionStore extends SessionStore {
         private int maxSessionBytes = 512 * 1024;
         private String keyPrefix = "reporadar:session:";
         private SessionObserver observer = SessionObserver.NONE;
+        private int awaitReplicas;
+        private Duration replicaTimeout = Duration.ofMillis(500);
 
-        private Builder(StatefulRedisConnection<byte[], byte[]> connection, SessionSecrets secrets, KeyRing keys) {
-            this.connection = Objects.requireNonNull(connection, "connection");
+        private Builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection, Runnable onReadOnly, SessionSecrets secrets,
+                KeyRing keys) {
+            this.connection = connection;
+            this.onReadOnly = onReadOnly;
             this.secrets = Objects.requireNonNull(secrets, "secrets");
             this.keys = Objects.requireNonNull(keys, "keys");
         }
@@ -489,6 +613,21 @@ public final class RedisSessionStore extends SessionStore {
         /** Hears every load, save and decrypt failure, e.g. {@code new SessionMetrics(registry)}. */
         public Builder observer(SessionObserver observer) {
             this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
+         * Durability: a save succeeds only once {@code replicas} replicas (or every replica the master has online,
+         * if fewer) acknowledged it within {@code timeout} (Redis {@code WAIT}); otherwise it throws
+         * {@link SessionStoreUnavailableException}, though the master may keep the write. Keep {@code timeout}
+         * below the command timeout. 0 replicas (the default) turns it off.
+         */
+        public Builder awaitReplicas(int replicas, Duration timeout) {
+            if (replicas < 0) {
+                throw new IllegalArgumentException("replicas: " + replicas + " (expected: 0 or more)");
+            }
+            this.awaitReplicas = replicas;
+            this.replicaTimeout = positive("timeout", timeout);
             return this;
         }
 

@@ -2,33 +2,75 @@ package io.reporadar.session;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.EpollProvider;
+import io.lettuce.core.resource.IOUringProvider;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Lettuce client set up for a session store on the request path: a bounded command timeout for every
  * command (Lettuce's default is 60 s, and asynchronous commands otherwise never time out), a short connect
- * timeout, commands rejected at once while disconnected instead of queued behind a reconnect, and
- * automatic reconnection.
+ * timeout, commands rejected at once while disconnected instead of queued behind a reconnect, automatic
+ * reconnection, and TCP keepalive after 5 s idle (probes every second, 3 of them), so that a peer gone without
+ * a word is noticed in seconds rather than hours. Where Netty's epoll or io_uring transport is on the class
+ * path, {@code TCP_USER_TIMEOUT} also bounds unacknowledged writes to the same 5 s.
  *
- * <p>Accepts {@code redis://}, {@code rediss://} and {@code redis-sentinel://} URLs. Thread-safe: one
- * connection serves every request.
+ * <p>With {@code redis-sentinel://host:26379,host2:26379#master} the master is looked up through the Sentinels
+ * and every Sentinel listed is watched: on {@code +switch-master} the connection is replaced by one to the new
+ * master at once, also when the old master froze without closing its connections (Lettuce's own
+ * master/replica support waits up to 5 s more). A {@code READONLY} reply (a master demoted under a
+ * connection) does the same through {@link #reconnect()}. Commands always go to the master.
+ *
+ * <p>Take {@link #connection()} for each use rather than keeping it: it changes on failover. Thread-safe.
  */
 public final class SessionRedis implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRedis.class);
 
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    /** Keepalive probes start after this much silence; TCP user timeout, where available, is the same. */
+    static final Duration DEAD_PEER_AFTER = Duration.ofSeconds(5);
+    /** Reconnects closer together than this are skipped: a burst of READONLY replies needs one. */
+    private static final long MIN_RECONNECT_INTERVAL_NANOS = 250_000_000L;
 
-    private SessionRedis(RedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final List<StatefulRedisPubSubConnection<String, String>> watchers = new CopyOnWriteArrayList<>();
+    /** Reconnects asked for by Sentinel messages run here, off Lettuce's event loop (connecting blocks). */
+    private final ExecutorService failovers = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "reporadar-redis-failover");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile String master; // host:port as the Sentinels named it at the last (re)connect
+    private volatile long reconnectedNanos;
+    private volatile StatefulRedisSentinelConnection<String, String> sentinel;
+
+    private SessionRedis(RedisClient client, RedisURI uri) {
         this.client = client;
-        this.connection = connection;
+        this.uri = uri;
+        this.connection = client.connect(ByteArrayCodec.INSTANCE, uri);
+        this.reconnectedNanos = System.nanoTime();
     }
 
     /**
@@ -45,27 +87,154 @@ public final class SessionRedis implements AutoCloseable {
                     + " rediss://... or redis-sentinel://host:26379,host2:26379#master)");
         }
         uri.setTimeout(commandTimeout);
+        uri.getSentinels().forEach(sentinelUri -> sentinelUri.setTimeout(commandTimeout));
         RedisClient client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
+                .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout)
+                        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(DEAD_PEER_AFTER)
+                                .interval(Duration.ofSeconds(1)).count(3).build())
+                        .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder()
+                                .enable(EpollProvider.isAvailable() || IOUringProvider.isAvailable()).tcpUserTimeout(DEAD_PEER_AFTER).build())
+                        .build())
                 .build());
+        SessionRedis redis;
         try {
-            return new SessionRedis(client, client.connect(ByteArrayCodec.INSTANCE, uri));
+            redis = new SessionRedis(client, uri);
         } catch (RuntimeException e) {
             client.shutdown();
             throw new SessionStoreUnavailableException("connect", e);
         }
+        if (redis.viaSentinels()) {
+            redis.master = redis.sentinelMaster();
+            redis.watchSentinels();
+        }
+        return redis;
     }
 
+    /** The connection to the master now; a failover replaces it, so take it for each use. */
     public StatefulRedisConnection<byte[], byte[]> connection() {
         return connection;
     }
 
+    /** Whether the URL named Sentinels ({@code redis-sentinel://}). */
+    public boolean viaSentinels() {
+        return !uri.getSentinels().isEmpty();
+    }
+
+    /**
+     * Replaces the connection with a new one to the master the Sentinels name now (without Sentinels: to the
+     * same address); commands in flight on the old one fail. Calls within 250 ms of the last are skipped.
+     */
+    public void reconnect() {
+        if (System.nanoTime() - reconnectedNanos < MIN_RECONNECT_INTERVAL_NANOS) {
+            return;
+        }
+        String named = null;
+        if (viaSentinels()) {
+            try {
+                named = sentinelMaster();
+            } catch (SessionStoreUnavailableException e) {
+                LOG.warn("no Sentinel answers; reconnecting as the URL says");
+            }
+        }
+        reconnectTo(named);
+    }
+
+    /** Connects to {@code hostAndPort} (or as the URL says, when null) and swaps the connection in. */
+    private synchronized void reconnectTo(String hostAndPort) {
+        RedisURI target = uri;
+        if (hostAndPort != null) {
+            int colon = hostAndPort.lastIndexOf(':');
+            target = RedisURI.builder().withHost(hostAndPort.substring(0, colon)).withPort(Integer.parseInt(hostAndPort.substring(colon + 1)))
+                    .withDatabase(uri.getDatabase()).withSsl(uri.isSsl()).withTimeout(uri.getTimeout()).build();
+            target.setCredentialsProvider(uri.getCredentialsProvider());
+        }
+        StatefulRedisConnection<byte[], byte[]> old = connection;
+        try {
+            connection = client.connect(ByteArrayCodec.INSTANCE, target);
+        } catch (RuntimeException e) {
+            LOG.warn("reconnecting to {} failed, keeping the current connection: {}", hostAndPort == null ? "Redis" : hostAndPort, e.toString());
+            return;
+        } finally {
+            reconnectedNanos = System.nanoTime();
+        }
+        master = hostAndPort;
+        old.closeAsync();
+        LOG.info("connected to the Redis master {}", hostAndPort == null ? "the URL names" : hostAndPort);
+    }
+
+    /** Subscribes to {@code +switch-master} on every Sentinel that answers; at least one must. */
+    private void watchSentinels() {
+        String masterId = uri.getSentinelMasterId();
+        for (RedisURI sentinelUri : uri.getSentinels()) {
+            try {
+                StatefulRedisPubSubConnection<String, String> watcher = client.connectPubSub(StringCodec.UTF8, sentinelUri);
+                watcher.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        // "<master name> <old ip> <old port> <new ip> <new port>": connect to the new master itself,
+                        // not through a Sentinel that may not know yet.
+                        String[] parts = message.split(" ");
+                        String promoted = parts.length == 5 ? parts[3] + ":" + parts[4] : null;
+                        if (promoted != null && parts[0].equals(masterId)) {
+                            failovers.execute(() -> {
+                                if (!promoted.equals(master)) {
+                                    LOG.info("Sentinel at {}:{} announced {} as master of {}", sentinelUri.getHost(),
+                                            sentinelUri.getPort(), promoted, masterId);
+                                    reconnectTo(promoted);
+                                }
+                            });
+                        }
+                    }
+                });
+                watcher.sync().subscribe("+switch-master");
+                watchers.add(watcher);
+            } catch (RuntimeException e) {
+                LOG.warn("Sentinel {}:{} cannot be watched for failovers: {}", sentinelUri.getHost(), sentinelUri.getPort(), e.toString());
+            }
+        }
+        if (watchers.isEmpty()) {
+            throw new SessionStoreUnavailableException("sentinel-watch", new RedisException("no Sentinel of " + masterId + " answers"));
+        }
+    }
+
+    /**
+     * The master's {@code host:port} as the Sentinels name it now (one round trip to a Sentinel), or
+     * {@code null} without Sentinels.
+     *
+     * @throws SessionStoreUnavailableException when no Sentinel answers
+     */
+    public String sentinelMaster() {
+        if (!viaSentinels()) {
+            return null;
+        }
+        try {
+            StatefulRedisSentinelConnection<String, String> current = sentinel;
+            if (current == null || !current.isOpen()) {
+                synchronized (this) {
+                    if (sentinel == null || !sentinel.isOpen()) {
+                        sentinel = client.connectSentinel(StringCodec.UTF8, uri);
+                    }
+                    current = sentinel;
+                }
+            }
+            SocketAddress address = current.sync().getMasterAddrByName(uri.getSentinelMasterId());
+            return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort() : String.valueOf(address);
+        } catch (RuntimeException e) {
+            throw new SessionStoreUnavailableException("sentinel-master", e);
+        }
+    }
+
     @Override
     public void close() {
+        failovers.shutdownNow();
+        watchers.forEach(StatefulRedisPubSubConnection::close);
+        if (sentinel != null) {
+            sentinel.close();
+        }
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code SESSION_ENCRYPTION_KEY}, {@code SESSION_ENCRYPTION_KEY_PREVIOUS}</td><td>see {@link KeyRing}
  *       (required with Redis)</td></tr>
  *   <tr><td>{@code SESSION_IDLE_TIMEOUT}, {@code SESSION_ABSOLUTE_TIMEOUT}</td><td>seconds (default 1800 and 86400)</td></tr>
+ *   <tr><td>{@code SESSION_DURABILITY}</td><td>{@code master} (default): a save succeeds once the master has it;
+ *       {@code replica}: once a replica acknowledged it too (Redis {@code WAIT}), so a failover loses no
+ *       acknowledged session write</td></tr>
  * </table>
  *
  * <p>Thread-safe (stateless).
@@ -81,6 +84,10 @@ public final class SessionStores {
         KeyRing keys = redis ? attempt(() -> KeyRing.fromEnvironment(env), problems) : null;
         Duration idle = seconds(env, "SESSION_IDLE_TIMEOUT", 1800, problems);
         Duration absolute = seconds(env, "SESSION_ABSOLUTE_TIMEOUT", 86_400, problems);
+        String durability = env.getOrDefault("SESSION_DURABILITY", "master").strip().toLowerCase(Locale.ROOT);
+        if (!durability.equals("master") && !durability.equals("replica")) {
+            problems.add("SESSION_DURABILITY: " + durability + " (expected: master or replica)");
+        }
         String url = env.get("REDIS_URL");
         if (redis && (url == null || url.isBlank())) {
             problems.add("REDIS_URL: missing (expected: redis://host:6379, or USE_REDIS_SESSIONS=false for a single instance)");
@@ -94,9 +101,12 @@ public final class SessionStores {
             return new Opened(new InMemorySessionStore(secrets, codec, idle, absolute, Clock.systemUTC()), null);
         }
         SessionRedis connection = SessionRedis.connect(url, SessionRedis.DEFAULT_COMMAND_TIMEOUT, SessionRedis.DEFAULT_CONNECT_TIMEOUT);
-        RedisSessionStore store = RedisSessionStore.builder(connection.connection(), secrets, keys).codec(codec).observer(observer)
-                .idleTimeout(idle).absoluteTimeout(absolute).build();
-        return new Opened(store, connection);
+        RedisSessionStore.Builder store = RedisSessionStore.builder(connection, secrets, keys).codec(codec).observer(observer)
+                .idleTimeout(idle).absoluteTimeout(absolute);
+        if (durability.equals("replica")) {
+            store.awaitReplicas(1, SessionRedis.DEFAULT_COMMAND_TIMEOUT.dividedBy(2));
+        }
+        return new Opened(store.build(), connection);
     }
 
     private static <T> T attempt(java.util.function.Supplier<T> read, List<String> problems) {

@@ -28,7 +28,7 @@ class ReadmeExampleIT {
         SessionSecrets secrets = SessionSecrets.fromEnvironment(env);   // SESSION_SECRET(_PREVIOUS), SESSION_COOKIE_FORMAT
         KeyRing keys = KeyRing.fromEnvironment(env);                       // SESSION_ENCRYPTION_KEY(_PREVIOUS)
         try (SessionRedis redis = SessionRedis.connect(env.get("REDIS_URL"), Duration.ofSeconds(1), Duration.ofSeconds(2))) {
-            RedisSessionStore store = RedisSessionStore.builder(redis.connection(), secrets, keys).build();
+            RedisSessionStore store = RedisSessionStore.builder(redis, secrets, keys).build();
 
             Session session = store.load(cookieFromRequest);   // a fresh session when there is none
             session.set("user", "ada");
@@ -38,7 +38,7 @@ class ReadmeExampleIT {
         }
         // README example ends
         try (SessionRedis redis = SessionRedis.connect(env.get("REDIS_URL"), Duration.ofSeconds(1), Duration.ofSeconds(2))) {
-            RedisSessionStore store = RedisSessionStore.builder(redis.connection(), secrets, keys).build();
+            RedisSessionStore store = RedisSessionStore.builder(redis, secrets, keys).build();
             assertThat(store.load(setCookie).get("user", String.class)).isEqualTo("ada");
         }
     }

@@ -50,6 +50,31 @@ class RedisSessionStoreIT {
     }
 
     @Test
+    void aSaveHeldUpInTheNetworkPastItsDeadlineIsRefusedWhenItArrivesAndUndoesNoNewerWrite() throws Exception {
+        RedisSessionStore direct = store(ring(KEY_1)).build();
+        try (io.reporadar.testing.FaultProxy proxy = io.reporadar.testing.FaultProxy.to(redis.server().host(), redis.server().port());
+             SessionRedis slow = SessionRedis.connect("redis://127.0.0.1:" + proxy.port(), Duration.ofMillis(500), Duration.ofSeconds(1))) {
+            RedisSessionStore viaProxy = RedisSessionStore.builder(slow, SessionSecrets.of(SECRET, List.of(),
+                    SessionSecrets.CookieFormat.REPORADAR), ring(KEY_1)).build();
+            Session session = direct.create();
+            session.set("n", 1L);
+            direct.save(session);
+            String cookie = direct.cookieValue(session);
+
+            Session stale = viaProxy.load(cookie);
+            stale.set("n", 2L);
+            proxy.latency(Duration.ofMillis(2_500)); // past twice the 500 ms command timeout
+            assertThatThrownBy(() -> viaProxy.save(stale)).isInstanceOf(SessionStoreUnavailableException.class);
+            Session newer = direct.load(cookie);
+            newer.set("n", 3L);
+            direct.save(newer);
+
+            Thread.sleep(3_000); // the held-up save reaches Redis now
+            assertThat(direct.load(cookie).get("n", Long.class)).as("the late save was refused").isEqualTo(3L);
+        }
+    }
+
+    @Test
     void attributesSurviveASaveAndALoadAndAnEmptyNewSessionIsNeverWritten() {
         RedisSessionStore store = store(ring(KEY_1)).build();
         Session empty = store.create();

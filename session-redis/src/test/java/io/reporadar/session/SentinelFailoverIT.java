@@ -5,21 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reporadar.testing.RedisServer;
 import io.reporadar.testing.RedisSentinelTopology;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** Sessions through {@code redis-sentinel://}: a user stays logged in when the master dies and a replica takes over. */
+/**
+ * Sessions through {@code redis-sentinel://}: the store follows the Sentinels to the promoted replica when the
+ * master dies or freezes, never talks to the old master once it returns as a replica, and with durability on
+ * loses no acknowledged write. Sentinel settings are shortened (down-after 1 s) to keep the suite fast; the
+ * demo's drills use the deployment guide's 5 s.
+ */
 class SentinelFailoverIT {
+
+    private static final Duration TIMEOUT_SLACK = Duration.ofMillis(400);
 
     @Test
     void aSessionSurvivesTheMastersDeathAndTheStoreFollowsThePromotedReplica() {
-        try (RedisSentinelTopology redis = RedisSentinelTopology.builder().downAfter(Duration.ofSeconds(1))
-                .failoverTimeout(Duration.ofSeconds(3)).start();
-             SessionStores.Opened opened = SessionStores.fromEnvironment(Map.of("REDIS_URL", redis.sentinelUri(),
-                     "SESSION_SECRET", RedisSessionStoreIT.SECRET, "SESSION_ENCRYPTION_KEY", RedisSessionStoreIT.KEY_1),
-                     SessionCodec.allowing())) {
+        try (RedisSentinelTopology redis = topology();
+             SessionStores.Opened opened = open(redis, "master")) {
             SessionStore store = opened.store();
             Session login = store.create();
             login.set("user", "ada");
@@ -42,7 +49,199 @@ class SentinelFailoverIT {
             later.set("cart", "3 items");
             store.save(later);
             assertThat(store.load(cookie).get("cart", String.class)).isEqualTo("3 items");
+            assertThat(opened.redis().sentinelMaster()).isEqualTo(promoted.host() + ":" + promoted.port());
             System.out.println("session store recovered " + recoveredMillis + " ms after the master was killed");
+        }
+    }
+
+    @Test
+    void aFrozenMasterCostsNoOperationMoreThanTheCommandTimeoutAndWhenItReturnsAsAReplicaNoWriteMeetsReadOnly() throws Exception {
+        try (RedisSentinelTopology redis = topology();
+             SessionStores.Opened opened = open(redis, "replica");
+             Writer writer = Writer.start(opened.store())) {
+            writer.awaitMore(100);
+            RedisServer old = redis.master();
+            old.freeze(); // SIGSTOP: connections stay open, nothing answers, no RST
+            long frozen = System.nanoTime();
+            redis.awaitFailover(Duration.ofSeconds(30));
+            long promotedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen);
+            writer.awaitMore(100);
+            System.out.println("promoted after " + promotedMillis + " ms");
+            long recoveredMillis = TimeUnit.NANOSECONDS.toMillis(writer.lastFailureNanos() - frozen);
+
+            old.thaw();
+            redis.awaitReplica(old, Duration.ofSeconds(30));
+            long returned = System.nanoTime();
+            writer.awaitMore(200);
+            long failuresAfterReturn = writer.failuresSince(returned);
+            writer.close();
+
+            assertThat(writer.failures()).as("no READONLY, ever").noneMatch(failure -> failure.contains("READONLY"));
+            assertThat(failuresAfterReturn).as("failures once the old master is back as a replica").isZero();
+            assertThat(writer.slowest()).as("no load or save waits past the command timeout")
+                    .isLessThanOrEqualTo(SessionRedis.DEFAULT_COMMAND_TIMEOUT.plus(TIMEOUT_SLACK));
+            assertThat(writer.lostWrites()).as("acknowledged writes missing afterwards").isZero();
+            System.out.printf("frozen master: writes resumed %d ms after SIGSTOP; %d failed operations; slowest %d ms%n",
+                    recoveredMillis, writer.failures().size(), writer.slowest().toMillis());
+        }
+    }
+
+    @Test
+    void withReplicaDurabilityEveryAcknowledgedWriteSurvivesTheMastersDeath() throws Exception {
+        try (RedisSentinelTopology redis = topology();
+             SessionStores.Opened opened = open(redis, "replica");
+             Writer writer = Writer.start(opened.store())) {
+            writer.awaitMore(200);
+            redis.master().kill();
+            redis.awaitFailover(Duration.ofSeconds(30));
+            writer.awaitMore(200);
+            writer.close();
+            assertThat(writer.lostWrites()).as("acknowledged writes missing afterwards").isZero();
+            assertThat(writer.slowest()).isLessThanOrEqualTo(SessionRedis.DEFAULT_COMMAND_TIMEOUT.plus(TIMEOUT_SLACK));
+        }
+    }
+
+    @Test
+    void withReplicaDurabilityASaveThatNoReplicaAcknowledgesFailsWithinTheCommandTimeout() throws InterruptedException {
+        try (RedisSentinelTopology redis = topology();
+             SessionStores.Opened opened = open(redis, "replica")) {
+            SessionStore store = opened.store();
+            Session session = store.create();
+            session.set("user", "ada");
+            store.save(session);
+            redis.awaitReplica(redis.replica(), Duration.ofSeconds(10));
+            Thread.sleep(1100); // the store counts the master's replicas once a second
+            Session again = store.load(store.cookieValue(session));
+            again.set("seen", 1L);
+            store.save(again);
+
+            redis.replica().freeze();
+            try {
+                Session unreplicated = store.load(store.cookieValue(session));
+                unreplicated.set("cart", "1 item");
+                long started = System.nanoTime();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.save(unreplicated))
+                        .isInstanceOf(SessionStoreUnavailableException.class)
+                        .hasMessage("session store unavailable during save: RedisException");
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(SessionRedis.DEFAULT_COMMAND_TIMEOUT);
+            } finally {
+                redis.replica().thaw();
+            }
+        }
+    }
+
+    private static RedisSentinelTopology topology() {
+        return RedisSentinelTopology.builder().downAfter(Duration.ofSeconds(1)).failoverTimeout(Duration.ofSeconds(3)).start();
+    }
+
+    private static SessionStores.Opened open(RedisSentinelTopology redis, String durability) {
+        return SessionStores.fromEnvironment(Map.of("REDIS_URL", redis.sentinelUri(), "SESSION_SECRET", RedisSessionStoreIT.SECRET,
+                "SESSION_ENCRYPTION_KEY", RedisSessionStoreIT.KEY_1, "SESSION_DURABILITY", durability), SessionCodec.allowing());
+    }
+
+    /**
+     * One session updated back to back: load, increment a counter, save. A counter read back lower than an
+     * acknowledged one is a lost write.
+     */
+    private static final class Writer implements AutoCloseable {
+        private final SessionStore store;
+        private final String cookie;
+        private final Thread thread;
+        private final AtomicLong acknowledged = new AtomicLong();
+        private final AtomicLong lostWrites = new AtomicLong();
+        private final AtomicLong slowestNanos = new AtomicLong();
+        private final AtomicLong lastFailureNanos = new AtomicLong();
+        private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Long> failureTimes = new ConcurrentLinkedQueue<>();
+        private volatile boolean running = true;
+
+        private Writer(SessionStore store) {
+            this.store = store;
+            Session session = store.create();
+            session.set("n", 0L);
+            store.save(session);
+            this.cookie = store.cookieValue(session);
+            this.thread = new Thread(this::run, "session-writer");
+        }
+
+        static Writer start(SessionStore store) {
+            Writer writer = new Writer(store);
+            writer.thread.start();
+            return writer;
+        }
+
+        private void run() {
+            while (running) {
+                try {
+                    Session session = timed(() -> store.load(cookie));
+                    long n = session.get("n", Long.class) == null ? -1 : session.get("n", Long.class);
+                    if (n < acknowledged.get()) {
+                        lostWrites.incrementAndGet();
+                    }
+                    session.set("n", n + 1);
+                    timed(() -> {
+                        store.save(session);
+                        return null;
+                    });
+                    acknowledged.set(n + 1);
+                } catch (RuntimeException e) {
+                    long now = System.nanoTime();
+                    failures.add(String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " / " + e.getCause().getMessage()));
+                    failureTimes.add(now);
+                    lastFailureNanos.set(now);
+                    sleepQuietly();
+                }
+            }
+        }
+
+        /** Runs one store operation, keeping the longest duration, failed or not. */
+        private <T> T timed(java.util.function.Supplier<T> operation) {
+            long started = System.nanoTime();
+            try {
+                return operation.get();
+            } finally {
+                slowestNanos.accumulateAndGet(System.nanoTime() - started, Math::max);
+            }
+        }
+
+        void awaitMore(long writes) {
+            long target = acknowledged.get() + writes;
+            Awaitility.await(writes + " more acknowledged writes").atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20))
+                    .until(() -> acknowledged.get() >= target);
+        }
+
+        long lastFailureNanos() {
+            return lastFailureNanos.get();
+        }
+
+        long failuresSince(long nanos) {
+            return failureTimes.stream().filter(at -> at >= nanos).count();
+        }
+
+        List<String> failures() {
+            return List.copyOf(failures);
+        }
+
+        long lostWrites() {
+            return lostWrites.get();
+        }
+
+        Duration slowest() {
+            return Duration.ofNanos(slowestNanos.get());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+        }
+
+        private static void sleepQuietly() {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

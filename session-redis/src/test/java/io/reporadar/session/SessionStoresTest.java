@@ -14,7 +14,7 @@ class SessionStoresTest {
     @Test
     void everyProblemIsReportedAtOnceByVariableName() {
         Map<String, String> env = Map.of("USE_REDIS_SESSIONS", "yes", "SESSION_SECRET", "short-secret-value",
-                "SESSION_ENCRYPTION_KEY", "abc", "SESSION_IDLE_TIMEOUT", "soon", "SESSION_ABSOLUTE_TIMEOUT", "0");
+                "SESSION_ENCRYPTION_KEY", "abc", "SESSION_IDLE_TIMEOUT", "soon", "SESSION_ABSOLUTE_TIMEOUT", "0", "SESSION_DURABILITY", "disk");
         assertThatThrownBy(() -> SessionStores.fromEnvironment(env, SessionCodec.allowing()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("USE_REDIS_SESSIONS: yes (expected: true or false)")
@@ -23,6 +23,7 @@ class SessionStoresTest {
                 .hasMessageContaining("SESSION_IDLE_TIMEOUT: soon")
                 .hasMessageContaining("SESSION_ABSOLUTE_TIMEOUT: 0")
                 .hasMessageContaining("REDIS_URL: missing")
+                .hasMessageContaining("SESSION_DURABILITY: disk (expected: master or replica)")
                 .message().doesNotContain("short-secret-value");
     }
 

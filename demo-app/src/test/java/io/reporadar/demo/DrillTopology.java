@@ -1,0 +1,122 @@
+package io.reporadar.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reporadar.testing.NginxServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * What the drills break: three demo JVMs ({@code reporadar-1..3}) behind the rendered nginx (rate limit
+ * raised for load), all given the same environment. Not thread-safe: one drill at a time.
+ */
+final class DrillTopology implements AutoCloseable {
+
+    private final List<InstanceProcess> instances = new ArrayList<>();
+    private NginxServer nginx;
+
+    private DrillTopology() {
+    }
+
+    /** Starts the three instances side by side, then nginx in front of them. */
+    static DrillTopology start(Map<String, String> environment) throws Exception {
+        DrillTopology topology = new DrillTopology();
+        ExecutorService launcher = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<InstanceProcess>> starting = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                String id = "reporadar-" + i;
+                starting.add(launcher.submit(() -> InstanceProcess.start(id, environment)));
+            }
+            for (Future<InstanceProcess> instance : starting) {
+                topology.instances.add(instance.get());
+            }
+            topology.nginx = NginxServer.start(port -> NginxConfig.httpBlock(
+                    topology.instances.stream().map(InstanceProcess::endpoint).toList(), "127.0.0.1:" + port, 100_000));
+        } catch (Exception e) {
+            topology.close();
+            throw e;
+        } finally {
+            launcher.shutdown();
+        }
+        return topology;
+    }
+
+    List<InstanceProcess> instances() {
+        return instances;
+    }
+
+    InstanceProcess instance(int number) {
+        return instances.get(number - 1);
+    }
+
+    URI front() {
+        return nginx.url("/");
+    }
+
+    /** Starts every instance a drill stopped and waits until nginx takes it back. */
+    void restartStopped() {
+        instances.stream().filter(instance -> !instance.isAlive()).forEach(instance -> {
+            instance.start();
+            awaitBackInRotation(instance);
+        });
+    }
+
+    /**
+     * nginx left the instance out when its connections were refused; it tries it again {@link NginxConfig#FAIL_TIMEOUT}
+     * after the last failure, which came at the latest just before the instance was ready.
+     */
+    static void awaitBackInRotation(InstanceProcess instance) {
+        long wait = instance.readyAtNanos() + NginxConfig.FAIL_TIMEOUT.plusMillis(500).toNanos() - System.nanoTime();
+        if (wait > 0) {
+            InstanceProcess.sleep(Duration.ofNanos(wait).toMillis());
+        }
+    }
+
+    /** Prints the drill's line and fails, quoting nginx's last errors, when any request failed. */
+    void assertNoFailures(String drill, SteadyLoad load) {
+        report(drill, load);
+        assertThat(load.failures()).as(() -> load.summary() + "\nnginx's last errors:\n" + lastErrors()).isEmpty();
+    }
+
+    static void report(String drill, SteadyLoad load) {
+        System.out.printf("drill %-28s %6d requests through nginx, %d failed, %d lost writes, slowest %d ms%n", drill,
+                load.succeeded() + load.failures().size(), load.failures().size(), load.lostWrites(), load.slowest().toMillis());
+    }
+
+    /** The last error and warning lines of nginx's error log, shortened to time, message and upstream. */
+    String lastErrors() {
+        String log = nginx.errorLog();
+        List<String> lines = log.lines().filter(line -> line.contains("[error]") || line.contains("[warn]"))
+                .filter(line -> !line.contains("no live upstreams"))
+                .map(line -> line.replaceAll("\\[(error|warn)\\] [0-9#]+: \\*\\d+ ", "").replaceAll(", client: .*upstream: \"", " ")
+                        .replaceAll("/api/me\".*", ""))
+                .toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())) + "\n(and "
+                + log.lines().filter(line -> line.contains("no live upstreams")).count() + " times: no live upstreams)";
+    }
+
+    /** A request through nginx. */
+    HttpResponse<String> send(String method, String path, String cookie, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(front().resolve(path)).header("Cookie", cookie)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        if (nginx != null) {
+            nginx.close();
+        }
+        instances.forEach(InstanceProcess::close);
+    }
+}

@@ -1,0 +1,189 @@
+package io.reporadar.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reporadar.session.SessionRedis;
+import io.reporadar.testing.FaultProxy;
+import io.reporadar.testing.PostgresExtension;
+import io.reporadar.testing.RedisSentinelTopology;
+import io.reporadar.testing.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The high-availability promises, drilled with real processes: a Redis master, a replica and three Sentinels
+ * with the deployment guide's settings (quorum 2, down-after 5 s, failover timeout 10 s); three demo JVMs
+ * reaching Redis through the Sentinels with {@code SESSION_DURABILITY=replica}; nginx in front; steady load
+ * through nginx, each user's visits counted so that a lost acknowledged write shows. The drills run in order
+ * (the returning master is the one killed before) and print the table kept in {@code docs/high-availability.md}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HighAvailabilityDrillsIT {
+
+    private static final int USERS = 6;
+    /** nginx tries up to 3 instances (proxy_next_upstream_tries), each bounded by the command timeout. */
+    private static final Duration LONGEST_REQUEST = SessionRedis.DEFAULT_COMMAND_TIMEOUT.plusMillis(500).multipliedBy(3);
+
+    @RegisterExtension
+    static final PostgresExtension postgres = PostgresExtension.freshDatabase();
+
+    private static RedisSentinelTopology redis;
+    private static DrillTopology topology;
+    private static final List<String> table = new ArrayList<>();
+
+    @BeforeAll
+    static void startTopology() throws Exception {
+        redis = RedisSentinelTopology.start();
+        Map<String, String> env = DemoAppIT.environment("unused", redis.sentinelUri(), postgres.database().url());
+        env.put("DRAIN_DELAY_SECONDS", "2");
+        env.put("SESSION_DURABILITY", "replica");
+        topology = DrillTopology.start(env);
+    }
+
+    @AfterEach
+    void everyInstanceRunsAgain() {
+        topology.restartStopped();
+    }
+
+    @AfterAll
+    static void stopTopologyAndPrintTheTable() {
+        if (topology != null) {
+            topology.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        System.out.println("| drill | writes succeed again after | failed requests | lost writes | slowest request |");
+        System.out.println("|---|---|---|---|---|");
+        table.forEach(System.out::println);
+    }
+
+    @Test
+    @Order(1)
+    void killingAnInstanceFailsNoRequestAndLosesNoWrite() throws Exception {
+        try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
+            load.awaitMore(300, Duration.ofSeconds(30));
+            long fault = System.nanoTime();
+            topology.instance(3).kill();
+            load.awaitMore(500, Duration.ofSeconds(30));
+            load.close();
+            record("kill -9 one instance", load, fault);
+            topology.assertNoFailures("kill -9 one instance", load);
+            assertThat(load.lostWrites()).isZero();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void cuttingOneInstanceOffRedisFailsNoRequest() throws Exception {
+        InstanceProcess cut = topology.instance(3);
+        RedisServer master = redis.currentMaster();
+        try (FaultProxy proxy = FaultProxy.to(master.host(), master.port())) {
+            // For this drill the instance reaches the master straight through the fault proxy, not through the Sentinels.
+            cut.kill();
+            cut.setEnvironment("REDIS_URL", "redis://127.0.0.1:" + proxy.port());
+            topology.restartStopped();
+            try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
+                load.awaitMore(300, Duration.ofSeconds(30));
+                long fault = System.nanoTime();
+                proxy.blackhole();
+                Awaitility.await("readiness 503 on the instance cut off").atMost(Duration.ofSeconds(20))
+                        .until(() -> cut.status("/health/ready") == 503);
+                load.awaitMore(500, Duration.ofSeconds(30));
+                proxy.heal();
+                load.awaitMore(200, Duration.ofSeconds(30));
+                load.close();
+                record("cut one instance off Redis", load, fault);
+                topology.assertNoFailures("cut one instance off Redis", load);
+            }
+        } finally {
+            cut.kill();
+            cut.setEnvironment("REDIS_URL", redis.sentinelUri());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void killingTheMasterResumesWritesInSecondsAndLosesNoAcknowledgedWrite() throws Exception {
+        try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
+            load.awaitMore(300, Duration.ofSeconds(30));
+            long fault = System.nanoTime();
+            redis.currentMaster().kill();
+            redis.awaitFailover(Duration.ofSeconds(30));
+            System.out.println("Sentinels promoted the replica " + Duration.ofNanos(System.nanoTime() - fault).toMillis() + " ms after the kill");
+            load.awaitMore(300, Duration.ofSeconds(60));
+            load.close();
+            Duration recovery = record("kill -9 the Redis master", load, fault);
+            // The target is 10 s (measured: 8.9 s, see docs/high-availability.md); the bound leaves room for Sentinel's
+            // randomised election delay on a busy CI machine.
+            assertThat(recovery).as("writes succeed again after").isLessThanOrEqualTo(Duration.ofSeconds(12));
+            assertThat(load.lostWrites()).as("acknowledged writes lost").isZero();
+            assertThat(load.slowest()).isLessThanOrEqualTo(LONGEST_REQUEST);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void theKilledMasterReturnsAsAReplicaAndNoClientSeesAnError() throws Exception {
+        RedisServer old = redis.master().isRunning() ? redis.replica() : redis.master();
+        try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
+            load.awaitMore(300, Duration.ofSeconds(30));
+            long fault = System.nanoTime();
+            old.restart();
+            redis.awaitReplica(old, Duration.ofSeconds(30));
+            load.awaitMore(500, Duration.ofSeconds(30));
+            load.close();
+            record("old master returns (as replica)", load, fault);
+            topology.assertNoFailures("old master returns", load);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void freezingTheMasterBoundsEveryRequestAndLosesNoAcknowledgedWriteAndItsReturnMeetsNoReadOnly() throws Exception {
+        try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
+            load.awaitMore(300, Duration.ofSeconds(30));
+            RedisServer frozen = redis.currentMaster();
+            long fault = System.nanoTime();
+            frozen.freeze(); // SIGSTOP: no RST, connections hang
+            try {
+                redis.awaitFailover(Duration.ofSeconds(30));
+                System.out.println("Sentinels promoted the replica " + Duration.ofNanos(System.nanoTime() - fault).toMillis() + " ms after SIGSTOP");
+                load.awaitMore(300, Duration.ofSeconds(60));
+            } finally {
+                frozen.thaw();
+            }
+            redis.awaitReplica(frozen, Duration.ofSeconds(30));
+            long returned = System.nanoTime();
+            load.awaitMore(500, Duration.ofSeconds(30));
+            load.close();
+            Duration recovery = record("SIGSTOP the Redis master, then SIGCONT", load, fault);
+            assertThat(load.failures()).as("READONLY never reaches a client").noneMatch(failure -> failure.what().contains("READONLY"));
+            assertThat(load.failuresSince(returned)).as("failures once the frozen master is back as a replica").isEmpty();
+            assertThat(load.lostWrites()).as("acknowledged writes lost").isZero();
+            assertThat(load.slowest()).isLessThanOrEqualTo(LONGEST_REQUEST);
+            assertThat(recovery).isLessThanOrEqualTo(Duration.ofSeconds(15));
+        }
+    }
+
+    private static Duration record(String drill, SteadyLoad load, long faultNanos) {
+        Duration recovery = load.recoveryAfter(faultNanos);
+        DrillTopology.report(drill, load);
+
+        table.add(String.format("| %s | %s | %d of %d | %d | %d ms |", drill,
+                recovery.isZero() ? "no write failed" : String.format("%.1f s", recovery.toMillis() / 1000.0),
+                load.failures().size(), load.succeeded() + load.failures().size(), load.lostWrites(), load.slowest().toMillis()));
+        return recovery;
+    }
+}
