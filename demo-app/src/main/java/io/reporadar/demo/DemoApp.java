@@ -53,6 +53,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class DemoApp implements AutoCloseable {
 
+    static {
+        // APP_ENV=development: the toolkit's own debug logging. Set before the first logger exists, which
+        // slf4j-simple configures once.
+        if ("development".equals(System.getenv("APP_ENV"))) {
+            System.setProperty("org.slf4j.simpleLogger.log.io.reporadar", "debug");
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(DemoApp.class);
 
     private final DemoConfig config;

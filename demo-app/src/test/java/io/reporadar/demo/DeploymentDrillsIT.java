@@ -77,6 +77,8 @@ class DeploymentDrillsIT {
         HttpResponse<String> forged = send("GET", "/api/me", tampered, null);
         assertThat(forged.statusCode()).isEqualTo(401);
         assertThat(forged.body()).isEqualTo("{\"error\":\"not logged in\"}");
+        assertThat(topology.instance(1).logged("DEBUG io.reporadar.health.CheckRunner - check redis: UP"))
+                .as("APP_ENV=development turns on the toolkit's debug logging").isTrue();
     }
 
     @Test

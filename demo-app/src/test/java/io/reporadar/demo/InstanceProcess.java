@@ -155,6 +155,15 @@ final class InstanceProcess implements AutoCloseable {
         }
     }
 
+    /** Whether any line the instance logged, across restarts, contains {@code text}. */
+    boolean logged(String text) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8).contains(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
