@@ -138,6 +138,12 @@ public final class RedisSessionStore extends SessionStore {
         return new Builder(redis::connection, redis::reconnect, secrets, keys);
     }
 
+    /** For tests: connections from {@code connection}, and {@code onReadOnly} run when a save meets a read-only replica. */
+    static Builder builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection, Runnable onReadOnly, SessionSecrets secrets,
+            KeyRing keys) {
+        return new Builder(connection, onReadOnly, secrets, keys);
+    }
+
     /** A store on a connection of your own, used as it is (no failover handling beyond Lettuce's reconnects). */
     public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection, SessionSecrets secrets, KeyRing keys) {
         Objects.requireNonNull(connection, "connection");
@@ -355,7 +361,7 @@ public final class RedisSessionStore extends SessionStore {
         try {
             return saveOnce(keysArg, argv, operation);
         } catch (RedisCommandExecutionException e) {
-            if (!String.valueOf(e.getMessage()).startsWith("READONLY")) {
+            if (!String.valueOf(e.getMessage()).contains("READONLY")) {
                 throw new SessionStoreUnavailableException(operation, e);
             }
             count("readonly-reconnect");

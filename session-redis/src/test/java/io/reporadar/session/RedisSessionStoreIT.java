@@ -50,6 +50,29 @@ class RedisSessionStoreIT {
     }
 
     @Test
+    void aSaveAnsweredReadOnlyByADemotedMasterReconnectsAndIsSentOnceMoreToTheMaster() {
+        try (io.reporadar.testing.RedisServer replica = io.reporadar.testing.RedisServer.start(
+                     "replicaof " + redis.server().host() + " " + redis.server().port());
+             SessionRedis toReplica = SessionRedis.connect(replica.uri(), Duration.ofMillis(500), Duration.ofSeconds(1));
+             SessionRedis toMaster = SessionRedis.connect(redis.uri(), Duration.ofMillis(500), Duration.ofSeconds(1))) {
+            java.util.concurrent.atomic.AtomicReference<SessionRedis> current = new java.util.concurrent.atomic.AtomicReference<>(toReplica);
+            java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
+            SessionSecrets secrets = SessionSecrets.of(SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR);
+            RedisSessionStore store = RedisSessionStore.builder(() -> current.get().connection(), () -> {
+                reconnects.incrementAndGet();
+                current.set(toMaster);
+            }, secrets, ring(KEY_1)).build();
+
+            Session session = store.create();
+            session.set("user", "ada");
+            store.save(session); // the replica answers READONLY; the store reconnects and the master takes it
+
+            assertThat(reconnects).hasValue(1);
+            assertThat(store(ring(KEY_1)).build().load(store.cookieValue(session)).get("user", String.class)).isEqualTo("ada");
+        }
+    }
+
+    @Test
     void aSaveHeldUpInTheNetworkPastItsDeadlineIsRefusedWhenItArrivesAndUndoesNoNewerWrite() throws Exception {
         RedisSessionStore direct = store(ring(KEY_1)).build();
         try (io.reporadar.testing.FaultProxy proxy = io.reporadar.testing.FaultProxy.to(redis.server().host(), redis.server().port());
