@@ -131,6 +131,11 @@ class HighAvailabilityDrillsIT {
             assertThat(load.lostWrites()).as("acknowledged writes lost").isZero();
             assertThat(load.slowest()).isLessThanOrEqualTo(LONGEST_REQUEST);
         }
+        RedisServer promoted = redis.currentMaster();
+        Awaitility.await("/health/backend to name the promoted master").atMost(Duration.ofSeconds(20))
+                .until(() -> topology.instance(1).body("/health/backend")
+                        .contains("\"sentinelMaster\":\"" + promoted.host() + ":" + promoted.port() + "\""));
+        assertThat(topology.instance(1).body("/health/backend")).contains("\"role\":\"master\"");
     }
 
     @Test

@@ -142,6 +142,11 @@ final class InstanceProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    /** The body of a GET straight to this instance (from a loopback address, so health details are shown). */
+    String body(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** The status code of a GET straight to this instance, or -1 when it does not answer. */
     int status(String path) {
         try {
