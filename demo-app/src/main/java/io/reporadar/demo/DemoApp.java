@@ -219,8 +219,8 @@ public final class DemoApp implements AutoCloseable {
         }
         // SIGTERM: readiness turns OUT_OF_SERVICE, requests keep being served for the drain delay, then new
         // connections are refused, requests in flight finish, and the server and clients close last.
-        GracefulShutdown.builder(app.health).drainDelay(app.config.drainDelay()).stopAccepting(app.connector::close).inFlight(app.inFlight).closeLast(app)
-                .build().runOnSigterm();
+        GracefulShutdown.builder(app.health).drainDelay(app.config.drainDelay()).stopAccepting(app.connector::close)
+                .inFlight(app.inFlight).closeLast(app).build().runOnSigterm();
         app.server.join();
     }
 }

@@ -35,8 +35,10 @@ public final class DemoConfig {
     /**
      * Reads {@code PORT} (default {@value #DEFAULT_PORT}; 0 picks a free port) and {@code INSTANCE_ID}
      * (default: the host name), {@code APP_ENV} ({@code production}, the default, or {@code development}: cookies
-     * allowed over plain http, and the toolkit's debug logging when the service runs on its own), {@code DRAIN_DELAY_SECONDS} (default 10, at most 300: how long SIGTERM keeps the
-     * instance serving with readiness down before it stops accepting connections). The session variables are read by {@link io.reporadar.session.SessionStores}.
+     * allowed over plain http, and the toolkit's debug logging when the service runs on its own),
+     * {@code DRAIN_DELAY_SECONDS} (default 10, at most 300: how long SIGTERM keeps the instance serving with
+     * readiness down before it stops accepting connections). The session variables are read by
+     * {@link io.reporadar.session.SessionStores}.
      *
      * @throws IllegalArgumentException listing every missing or malformed variable
      */

@@ -48,8 +48,11 @@ import java.util.function.Supplier;
  *       a short grace period, without RENAME, so it works on Redis Cluster.</li>
  *   <li>Durability (optional, {@link Builder#awaitReplicas}): a save succeeds only once the master's online
  *       replicas acknowledged it ({@code WAIT}, pipelined behind the script: still one round trip), so a
- *       failover to a replica loses no acknowledged write. {@code WAIT} holds the shared connection until the replicas answer, which caps
- *       the saves per second per connection at one over the replication round trip.</li>
+ *       failover to a replica loses no acknowledged write. {@code WAIT} holds the shared connection until the
+ *       replicas answer, which caps the saves per second per connection at one over the replication round
+ *       trip.</li>
+ *   <li>Every save carries a deadline, twice the command timeout from now; Redis refuses one that arrives later
+ *       (held up in a partition), so a request that already failed never overwrites newer writes.</li>
  *   <li>A tampered cookie, an unknown or expired id, or data that does not decrypt gives a fresh session
  *       (or, with {@link OnCorruption#DROP_ATTRIBUTE}, loses only the bad attribute) and is counted.</li>
  * </ul>

@@ -97,7 +97,8 @@ public final class SessionRedis implements AutoCloseable {
                         .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(DEAD_PEER_AFTER)
                                 .interval(Duration.ofSeconds(1)).count(3).build())
                         .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder()
-                                .enable(EpollProvider.isAvailable() || IOUringProvider.isAvailable()).tcpUserTimeout(DEAD_PEER_AFTER).build())
+                                .enable(EpollProvider.isAvailable() || IOUringProvider.isAvailable())
+                                .tcpUserTimeout(DEAD_PEER_AFTER).build())
                         .build())
                 .build());
         SessionRedis redis;
@@ -148,15 +149,16 @@ public final class SessionRedis implements AutoCloseable {
         RedisURI target = uri;
         if (hostAndPort != null) {
             int colon = hostAndPort.lastIndexOf(':');
-            target = RedisURI.builder().withHost(hostAndPort.substring(0, colon)).withPort(Integer.parseInt(hostAndPort.substring(colon + 1)))
-                    .withDatabase(uri.getDatabase()).withSsl(uri.isSsl()).withTimeout(uri.getTimeout()).build();
+            target = RedisURI.builder().withHost(hostAndPort.substring(0, colon))
+                    .withPort(Integer.parseInt(hostAndPort.substring(colon + 1))).withDatabase(uri.getDatabase()).withSsl(uri.isSsl()).withTimeout(uri.getTimeout()).build();
             target.setCredentialsProvider(uri.getCredentialsProvider());
         }
         StatefulRedisConnection<byte[], byte[]> old = connection;
         try {
             connection = client.connect(ByteArrayCodec.INSTANCE, target);
         } catch (RuntimeException e) {
-            LOG.warn("reconnecting to {} failed, keeping the current connection: {}", hostAndPort == null ? "Redis" : hostAndPort, e.toString());
+            LOG.warn("reconnecting to {} failed, keeping the current connection: {}", hostAndPort == null ? "Redis" : hostAndPort,
+                    e.toString());
             return;
         } finally {
             reconnectedNanos = System.nanoTime();
