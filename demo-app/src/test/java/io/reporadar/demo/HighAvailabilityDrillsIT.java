@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with the deployment guide's settings (quorum 2, down-after 5 s, failover timeout 10 s); three demo JVMs
  * reaching Redis through the Sentinels with {@code SESSION_DURABILITY=replica}; nginx in front; steady load
  * through nginx, each user's visits counted so that a lost acknowledged write shows. The drills run in order
- * (the returning master is the one killed before) and print the table kept in {@code docs/high-availability.md}.
+ * (the frozen master returns as a replica before the kill; the returning master is the one killed before) and print the table kept in {@code docs/high-availability.md}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HighAvailabilityDrillsIT {
@@ -114,15 +114,16 @@ class HighAvailabilityDrillsIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void killingTheMasterResumesWritesInSecondsAndLosesNoAcknowledgedWrite() throws Exception {
+        awaitHealthyReplication();
         try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
             long fault = System.nanoTime();
             redis.currentMaster().kill();
             redis.awaitFailover(Duration.ofSeconds(30));
             System.out.println("Sentinels promoted the replica " + Duration.ofNanos(System.nanoTime() - fault).toMillis() + " ms after the kill");
-            load.awaitMore(300, Duration.ofSeconds(60));
+            awaitRecovery(load, 300);
             load.close();
             Duration recovery = record("kill -9 the Redis master", load, fault);
             // The target is 10 s (measured: 8.9 s, see docs/high-availability.md); the bound leaves room for Sentinel's
@@ -139,7 +140,7 @@ class HighAvailabilityDrillsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theKilledMasterReturnsAsAReplicaAndNoClientSeesAnError() throws Exception {
         RedisServer old = redis.master().isRunning() ? redis.replica() : redis.master();
         try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
@@ -155,8 +156,9 @@ class HighAvailabilityDrillsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(3)
     void freezingTheMasterBoundsEveryRequestAndLosesNoAcknowledgedWriteAndItsReturnMeetsNoReadOnly() throws Exception {
+        awaitHealthyReplication();
         try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
             RedisServer frozen = redis.currentMaster();
@@ -165,7 +167,7 @@ class HighAvailabilityDrillsIT {
             try {
                 redis.awaitFailover(Duration.ofSeconds(30));
                 System.out.println("Sentinels promoted the replica " + Duration.ofNanos(System.nanoTime() - fault).toMillis() + " ms after SIGSTOP");
-                load.awaitMore(300, Duration.ofSeconds(60));
+                awaitRecovery(load, 300);
             } finally {
                 frozen.thaw();
             }
@@ -179,6 +181,44 @@ class HighAvailabilityDrillsIT {
             assertThat(load.lostWrites()).as("acknowledged writes lost").isZero();
             assertThat(load.slowest()).isLessThanOrEqualTo(LONGEST_REQUEST);
             assertThat(recovery).isLessThanOrEqualTo(Duration.ofSeconds(15));
+        }
+    }
+
+    /** Every drill on the master starts with the replica online: the guarantee is about failing over to it. */
+    private static void awaitHealthyReplication() {
+        redis.awaitReplica(standby(), Duration.ofSeconds(30));
+    }
+
+    private static RedisServer standby() {
+        return redis.currentMaster() == redis.master() ? redis.replica() : redis.master();
+    }
+
+    private static String replication(RedisServer server) {
+        try {
+            return server + " DBSIZE " + server.call("DBSIZE") + " " + String.valueOf(server.call("INFO", "replication")).lines()
+                    .filter(line -> !line.startsWith("#") && !line.isBlank() && !line.startsWith("second_repl") && !line.startsWith("repl_backlog"))
+                    .toList();
+        } catch (RuntimeException e) {
+            return server + ": " + e.getMessage();
+        }
+    }
+
+    /** Waits for {@code more} successes; when they do not come, fails quoting what the instances said about Redis. */
+    private static void awaitRecovery(SteadyLoad load, long more) throws InterruptedException {
+        try {
+            load.awaitMore(more, Duration.ofSeconds(60));
+        } catch (IllegalStateException e) {
+            StringBuilder logs = new StringBuilder(e.getMessage()).append("; ").append(load.summary());
+            for (RedisServer server : List.of(redis.master(), redis.replica())) {
+                logs.append("\n").append(replication(server));
+            }
+            for (InstanceProcess instance : topology.instances()) {
+                logs.append("\n").append(instance).append(":\n").append(instance.logTail().lines()
+                        .filter(line -> line.contains("Redis") || line.contains("Sentinel") || line.contains("redis"))
+                        .filter(line -> !line.startsWith("\tat ")).map(line -> line.length() > 240 ? line.substring(0, 240) : line)
+                        .collect(java.util.stream.Collectors.joining("\n")));
+            }
+            throw new AssertionError(logs.toString(), e);
         }
     }
 

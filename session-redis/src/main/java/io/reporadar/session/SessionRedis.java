@@ -19,8 +19,9 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p>With {@code redis-sentinel://host:26379,host2:26379#master} the master is looked up through the Sentinels
  * and every Sentinel listed is watched: on {@code +switch-master} the connection is replaced by one to the new
  * master at once, also when the old master froze without closing its connections (Lettuce's own
- * master/replica support waits up to 5 s more). A {@code READONLY} reply (a master demoted under a
+ * master/replica support waits up to 5 s more). Every 2 s the Sentinels are also asked who the master is, so
+ * that a missed message or a failed reconnect is made good. A {@code READONLY} reply (a master demoted under a
  * connection) does the same through {@link #reconnect()}. Commands always go to the master.
  *
  * <p>Take {@link #connection()} for each use rather than keeping it: it changes on failover. Thread-safe.
@@ -49,14 +51,22 @@ public final class SessionRedis implements AutoCloseable {
 
     /** Keepalive probes start after this much silence; TCP user timeout, where available, is the same. */
     static final Duration DEAD_PEER_AFTER = Duration.ofSeconds(5);
+    /**
+     * How often the Sentinels are asked who the master is, in case a {@code +switch-master} message was missed
+     * or the reconnect it asked for failed.
+     */
+    static final Duration SENTINEL_CHECK_INTERVAL = Duration.ofSeconds(2);
     /** Reconnects closer together than this are skipped: a burst of READONLY replies needs one. */
     private static final long MIN_RECONNECT_INTERVAL_NANOS = 250_000_000L;
 
     private final RedisClient client;
     private final RedisURI uri;
     private final List<StatefulRedisPubSubConnection<String, String>> watchers = new CopyOnWriteArrayList<>();
-    /** Reconnects asked for by Sentinel messages run here, off Lettuce's event loop (connecting blocks). */
-    private final ExecutorService failovers = Executors.newSingleThreadExecutor(task -> {
+    /**
+     * Reconnects asked for by Sentinel messages, and the periodic check against the Sentinels, run here, off
+     * Lettuce's event loop (connecting blocks).
+     */
+    private final ScheduledExecutorService failovers = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "reporadar-redis-failover");
         thread.setDaemon(true);
         return thread;
@@ -111,6 +121,8 @@ public final class SessionRedis implements AutoCloseable {
         if (redis.viaSentinels()) {
             redis.master = redis.sentinelMaster();
             redis.watchSentinels();
+            redis.failovers.scheduleWithFixedDelay(redis::followSentinels, SENTINEL_CHECK_INTERVAL.toMillis(),
+                    SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
         return redis;
     }
@@ -166,6 +178,19 @@ public final class SessionRedis implements AutoCloseable {
         master = hostAndPort;
         old.closeAsync();
         LOG.info("connected to the Redis master {}", hostAndPort == null ? "the URL names" : hostAndPort);
+    }
+
+    /** Reconnects when the Sentinels name another master than the one connected to; never throws. */
+    private void followSentinels() {
+        try {
+            String named = sentinelMaster();
+            if (named != null && !named.equals(master)) {
+                LOG.info("the Sentinels name {} as master, connected to {}: reconnecting", named, master);
+                reconnectTo(named);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Sentinel check failed: {}", e.toString());
+        }
     }
 
     /** Subscribes to {@code +switch-master} on every Sentinel that answers; at least one must. */
