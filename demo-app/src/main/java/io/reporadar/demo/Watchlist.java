@@ -46,15 +46,25 @@ final class Watchlist {
         this.cache = cache;
     }
 
+    /** Serialises the migrations of instances starting together ({@code IF NOT EXISTS} alone races in PostgreSQL). */
+    private static final long MIGRATION_LOCK = 0x5265706f52616461L; // "RepoRada"
+
     /** Creates the table when it does not exist yet; safe for several instances starting at once. */
     static void migrate(DataSource database) throws SQLException {
-        try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS watchlist ("
-                    + " username text NOT NULL, repo text NOT NULL, added_at timestamptz NOT NULL DEFAULT now(),"
-                    + " PRIMARY KEY (username, repo))");
-        } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
-                throw e; // a concurrent CREATE by a sibling instance is fine
+        try (Connection connection = database.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+                statement.execute("CREATE TABLE IF NOT EXISTS watchlist ("
+                        + " username text NOT NULL, repo text NOT NULL, added_at timestamptz NOT NULL DEFAULT now(),"
+                        + " PRIMARY KEY (username, repo))");
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
             }
         }
     }

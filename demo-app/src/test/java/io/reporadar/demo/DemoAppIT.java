@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reporadar.lb.Endpoint;
 import io.reporadar.testing.NginxServer;
+import io.reporadar.testing.PostgresDatabase;
 import io.reporadar.testing.PostgresExtension;
 import io.reporadar.testing.RedisExtension;
 import java.net.URI;
@@ -57,6 +58,37 @@ class DemoAppIT {
     void stop() {
         first.close();
         second.close();
+    }
+
+    @Test
+    void instancesStartingTogetherOnAFreshDatabaseAllMigrateIt() throws Exception {
+        try (PostgresDatabase fresh = postgres.server().createDatabase()) {
+            org.postgresql.ds.PGSimpleDataSource database = new org.postgresql.ds.PGSimpleDataSource();
+            database.setURL(fresh.jdbcUrl());
+            database.setUser(fresh.user());
+            java.util.concurrent.ExecutorService starting = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                List<java.util.concurrent.Future<Object>> migrations = new java.util.ArrayList<>();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                for (int i = 0; i < 6; i++) {
+                    migrations.add(starting.submit(() -> {
+                        go.await();
+                        Watchlist.migrate(database);
+                        return null;
+                    }));
+                }
+                go.countDown();
+                for (java.util.concurrent.Future<Object> migration : migrations) {
+                    migration.get(); // throws when one of them failed
+                }
+            } finally {
+                starting.shutdown();
+            }
+            try (var connection = fresh.connect(); var rows = connection.createStatement().executeQuery("SELECT count(*) FROM watchlist")) {
+                rows.next();
+                assertThat(rows.getInt(1)).isZero();
+            }
+        }
     }
 
     @Test
