@@ -26,7 +26,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with the deployment guide's settings (quorum 2, down-after 5 s, failover timeout 10 s); three demo JVMs
  * reaching Redis through the Sentinels with {@code SESSION_DURABILITY=replica}; nginx in front; steady load
  * through nginx, each user's visits counted so that a lost acknowledged write shows. The drills run in order
- * (the frozen master returns as a replica before the kill; the returning master is the one killed before) and print the table kept in {@code docs/high-availability.md}.
+ * (the frozen master returns as a replica; the kill starts from a new Redis pair, because a node that came back
+ * is not always taken back as an online replica, see docs/high-availability.md; the returning master is the
+ * one killed before) and print the table kept in {@code docs/high-availability.md}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HighAvailabilityDrillsIT {
@@ -116,6 +118,7 @@ class HighAvailabilityDrillsIT {
     @Test
     @Order(4)
     void killingTheMasterResumesWritesInSecondsAndLosesNoAcknowledgedWrite() throws Exception {
+        freshRedis(); // a node that has come back is not always taken back as an online replica: see the open problem
         awaitHealthyReplication();
         try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
@@ -182,6 +185,17 @@ class HighAvailabilityDrillsIT {
             assertThat(load.slowest()).isLessThanOrEqualTo(LONGEST_REQUEST);
             assertThat(recovery).isLessThanOrEqualTo(Duration.ofSeconds(15));
         }
+    }
+
+    /** A new master, replica and Sentinels, and every instance restarted on them. */
+    private static void freshRedis() {
+        redis.close();
+        redis = RedisSentinelTopology.start();
+        for (InstanceProcess instance : topology.instances()) {
+            instance.kill();
+            instance.setEnvironment("REDIS_URL", redis.sentinelUri());
+        }
+        topology.restartStopped();
     }
 
     /** Every drill on the master starts with the replica online: the guarantee is about failing over to it. */
