@@ -69,13 +69,16 @@ public final class DemoConfig {
         Duration drainDelay = DEFAULT_DRAIN_DELAY;
         String rawDrain = env.get("DRAIN_DELAY_SECONDS");
         if (rawDrain != null && !rawDrain.isBlank()) {
+            int seconds = -1;
             try {
-                drainDelay = Duration.ofSeconds(Integer.parseInt(rawDrain.strip()));
+                seconds = Integer.parseInt(rawDrain.strip());
             } catch (NumberFormatException e) {
-                drainDelay = Duration.ofSeconds(-1);
+                // reported below
             }
-            if (drainDelay.isNegative() || drainDelay.getSeconds() > 300) {
+            if (seconds < 0 || seconds > 300) {
                 problems.add("DRAIN_DELAY_SECONDS: " + rawDrain + " (expected: 0..300)");
+            } else {
+                drainDelay = Duration.ofSeconds(seconds);
             }
         }
         if (!problems.isEmpty()) {

@@ -144,14 +144,13 @@ final class InstanceProcess implements AutoCloseable {
 
     /** The body of a GET straight to this instance (from a loopback address, so health details are shown). */
     String body(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return get(path, HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** The status code of a GET straight to this instance, or -1 when it does not answer. */
     int status(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return get(path, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -167,6 +166,10 @@ final class InstanceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private <T> HttpResponse<T> get(String path, HttpResponse.BodyHandler<T> body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(5)).build(), body);
     }
 
     String logTail() {
