@@ -48,7 +48,8 @@ import java.util.function.Supplier;
  *       a short grace period, without RENAME, so it works on Redis Cluster.</li>
  *   <li>Durability (optional, {@link Builder#awaitReplicas}): a save succeeds only once the master's online
  *       replicas acknowledged it ({@code WAIT}, pipelined behind the script: still one round trip), so a
- *       failover to a replica loses no acknowledged write. {@code WAIT} holds the shared connection until the
+ *       failover to a replica loses no acknowledged write; {@link Builder#requireReplicas} also refuses saves
+ *       while no replica is online. {@code WAIT} holds the shared connection until the
  *       replicas answer, which caps the saves per second per connection at one over the replication round
  *       trip.</li>
  *   <li>Every save carries a deadline, twice the command timeout from now; Redis refuses one that arrives later
@@ -109,6 +110,7 @@ public final class RedisSessionStore extends SessionStore {
     private final String keyPrefix;
     private final SessionObserver observer;
     private final int awaitReplicas;
+    private final boolean replicasRequired;
     private final Duration replicaTimeout;
     private static final long REPLICA_CHECK_INTERVAL_NANOS = 1_000_000_000L;
     private volatile int replicasOnline = -1; // unknown until the first ROLE, and again after a reconnect
@@ -129,6 +131,7 @@ public final class RedisSessionStore extends SessionStore {
         this.keyPrefix = b.keyPrefix;
         this.observer = b.observer;
         this.awaitReplicas = b.awaitReplicas;
+        this.replicasRequired = b.replicasRequired;
         this.replicaTimeout = b.replicaTimeout;
     }
 
@@ -398,8 +401,9 @@ public final class RedisSessionStore extends SessionStore {
     /**
      * The script and {@code WAIT} sent back to back, awaited together: one round trip. {@code WAIT} asks for as
      * many replicas as the master has online, up to {@link #awaitReplicas}; {@code ROLE} rides along once a
-     * second to keep that count current. A master with no replica online acknowledges alone: no failover can
-     * happen then either, and the replica that rejoins copies everything.
+     * second to keep that count current. A master with no replica online acknowledges alone (no failover can
+     * happen then either, and the replica that rejoins copies everything), unless replicas are required: then
+     * the save is refused before anything is written.
      */
     private SaveReply saveReplicated(byte[][] keysArg, byte[][] argv, String operation) {
         StatefulRedisConnection<byte[], byte[]> current = connection.get();
@@ -418,7 +422,18 @@ public final class RedisSessionStore extends SessionStore {
                 role = null;
             }
         }
-        int wanted = Math.min(awaitReplicas, replicasOnline);
+        int wanted = replicasRequired ? awaitReplicas : Math.min(awaitReplicas, replicasOnline);
+        if (replicasOnline < wanted) { // required replicas missing: refuse before writing anything
+            if (role != null) {
+                replicasOnline = replicasIn(await(role));
+            }
+            if (replicasOnline < wanted) {
+                count(operation + "-unreplicated");
+                throw new SessionStoreUnavailableException(operation, new RedisException("the master has " + replicasOnline
+                        + " replica(s) online, " + wanted + " required; nothing was written"));
+            }
+            role = null;
+        }
         RedisFuture<Long> saved = async.evalsha(SAVE_SCRIPT_SHA, ScriptOutputType.INTEGER, keysArg, argv);
         RedisFuture<Long> replicated = wanted > 0 ? async.waitForReplication(wanted, replicaTimeout.toMillis()) : null;
         int roundTrips = 1;
@@ -555,6 +570,7 @@ public final class RedisSessionStore extends SessionStore {
         private String keyPrefix = "reporadar:session:";
         private SessionObserver observer = SessionObserver.NONE;
         private int awaitReplicas;
+        private boolean replicasRequired;
         private Duration replicaTimeout = Duration.ofMillis(500);
 
         private Builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection, Runnable onReadOnly, SessionSecrets secrets,
@@ -636,7 +652,23 @@ public final class RedisSessionStore extends SessionStore {
                 throw new IllegalArgumentException("replicas: " + replicas + " (expected: 0 or more)");
             }
             this.awaitReplicas = replicas;
+            this.replicasRequired = false;
             this.replicaTimeout = positive("timeout", timeout);
+            return this;
+        }
+
+        /**
+         * Strict durability: like {@link #awaitReplicas}, but a save succeeds only once {@code replicas} replicas
+         * acknowledged it, however many the master has online; while it has fewer, saves are refused
+         * ({@link SessionStoreUnavailableException}) before anything is written. No acknowledged write can then
+         * be lost to a failover, at the price of no writes at all while the topology is down to one node.
+         */
+        public Builder requireReplicas(int replicas, Duration timeout) {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas: " + replicas + " (expected: 1 or more)");
+            }
+            awaitReplicas(replicas, timeout);
+            this.replicasRequired = true;
             return this;
         }
 

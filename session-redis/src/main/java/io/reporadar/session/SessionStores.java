@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code SESSION_IDLE_TIMEOUT}, {@code SESSION_ABSOLUTE_TIMEOUT}</td><td>seconds (default 1800 and 86400)</td></tr>
  *   <tr><td>{@code SESSION_DURABILITY}</td><td>{@code master} (default): a save succeeds once the master has it;
  *       {@code replica}: once a replica acknowledged it too (Redis {@code WAIT}), so a failover loses no
- *       acknowledged session write</td></tr>
+ *       acknowledged session write, except that a master with no replica online acknowledges alone;
+ *       {@code replica-required}: a save is refused (503) while no replica is online</td></tr>
  * </table>
  *
  * <p>Thread-safe (stateless).
@@ -85,8 +86,8 @@ public final class SessionStores {
         Duration idle = seconds(env, "SESSION_IDLE_TIMEOUT", 1800, problems);
         Duration absolute = seconds(env, "SESSION_ABSOLUTE_TIMEOUT", 86_400, problems);
         String durability = env.getOrDefault("SESSION_DURABILITY", "master").strip().toLowerCase(Locale.ROOT);
-        if (!durability.equals("master") && !durability.equals("replica")) {
-            problems.add("SESSION_DURABILITY: " + durability + " (expected: master or replica)");
+        if (!List.of("master", "replica", "replica-required").contains(durability)) {
+            problems.add("SESSION_DURABILITY: " + durability + " (expected: master, replica or replica-required)");
         }
         String url = env.get("REDIS_URL");
         if (redis && (url == null || url.isBlank())) {
@@ -105,6 +106,8 @@ public final class SessionStores {
                 .idleTimeout(idle).absoluteTimeout(absolute);
         if (durability.equals("replica")) {
             store.awaitReplicas(1, SessionRedis.DEFAULT_COMMAND_TIMEOUT.dividedBy(2));
+        } else if (durability.equals("replica-required")) {
+            store.requireReplicas(1, SessionRedis.DEFAULT_COMMAND_TIMEOUT.dividedBy(2));
         }
         return new Opened(store.build(), connection);
     }

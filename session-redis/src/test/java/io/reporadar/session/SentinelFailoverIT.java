@@ -102,6 +102,30 @@ class SentinelFailoverIT {
     }
 
     @Test
+    void withReplicasRequiredNoSaveSucceedsWhileTheMasterIsAloneAndWritesResumeWhenTheOldMasterReturns() throws Exception {
+        try (RedisSentinelTopology redis = topology();
+             SessionStores.Opened opened = open(redis, "replica-required");
+             Writer writer = Writer.start(opened.store())) {
+            writer.awaitMore(100);
+            RedisServer old = redis.master();
+            old.kill();
+            Thread.sleep(200); // a save the replica acknowledged just before the kill may still be returning
+            long acknowledgedAlone = writer.acknowledged();
+            redis.awaitFailover(Duration.ofSeconds(30));
+            Thread.sleep(2000);
+            assertThat(writer.acknowledged()).as("saves acknowledged while the promoted master had no replica").isEqualTo(acknowledgedAlone);
+            assertThat(writer.failures()).last().asString().contains("0 replica(s) online, 1 required; nothing was written");
+
+            old.restart();
+            redis.awaitReplica(old, Duration.ofSeconds(30));
+            writer.awaitMore(100);
+            writer.close();
+            assertThat(writer.lostWrites()).as("acknowledged writes missing afterwards").isZero();
+            assertThat(writer.slowest()).isLessThanOrEqualTo(SessionRedis.DEFAULT_COMMAND_TIMEOUT.plus(TIMEOUT_SLACK));
+        }
+    }
+
+    @Test
     void withReplicaDurabilityASaveThatNoReplicaAcknowledgesFailsWithinTheCommandTimeout() throws InterruptedException {
         try (RedisSentinelTopology redis = topology();
              SessionStores.Opened opened = open(redis, "replica")) {
@@ -208,6 +232,10 @@ class SentinelFailoverIT {
             long target = acknowledged.get() + writes;
             Awaitility.await(writes + " more acknowledged writes").atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20))
                     .until(() -> acknowledged.get() >= target);
+        }
+
+        long acknowledged() {
+            return acknowledged.get();
         }
 
         long lastFailureNanos() {

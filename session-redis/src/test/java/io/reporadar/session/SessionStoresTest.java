@@ -23,7 +23,7 @@ class SessionStoresTest {
                 .hasMessageContaining("SESSION_IDLE_TIMEOUT: soon")
                 .hasMessageContaining("SESSION_ABSOLUTE_TIMEOUT: 0")
                 .hasMessageContaining("REDIS_URL: missing")
-                .hasMessageContaining("SESSION_DURABILITY: disk (expected: master or replica)")
+                .hasMessageContaining("SESSION_DURABILITY: disk (expected: master, replica or replica-required)")
                 .message().doesNotContain("short-secret-value");
     }
 

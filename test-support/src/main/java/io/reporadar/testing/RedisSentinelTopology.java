@@ -119,16 +119,51 @@ public final class RedisSentinelTopology implements AutoCloseable {
         return promoted[0];
     }
 
-    /** Waits until {@code server} runs as a replica with its replication link up. */
+    /**
+     * Waits until {@code server} runs as a replica with its replication link up <em>and</em> the master the
+     * Sentinels name lists it among its online replicas ({@code ROLE}): only then do {@code WAIT}s count it.
+     */
     public void awaitReplica(RedisServer server, Duration timeout) {
-        Ports.await(server + " as a replica with its link up", timeout, null, () -> {
-            try {
-                String info = String.valueOf(server.call("INFO", "replication"));
-                return info.contains("role:slave") && info.contains("master_link_status:up");
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        });
+        try {
+            Ports.await(server + " as a replica with its link up, listed online by the master", timeout, null, () -> {
+                try {
+                    String info = String.valueOf(server.call("INFO", "replication"));
+                    return info.contains("role:slave") && info.contains("master_link_status:up") && listsReplica(currentMaster(), server);
+                } catch (RuntimeException notYet) {
+                    return false;
+                }
+            });
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + ": " + replication(server) + "; the Sentinels' master: "
+                    + describe(this::currentMaster), e);
+        }
+    }
+
+    /** Whether {@code master}'s {@code ROLE} reply lists {@code replica} (Redis lists only online replicas). */
+    private static boolean listsReplica(RedisServer master, RedisServer replica) {
+        Object role = master.call("ROLE");
+        return role instanceof List<?> parts && parts.size() >= 3 && parts.get(2) instanceof List<?> replicas
+                && replicas.stream().anyMatch(r -> r instanceof List<?> entry && entry.size() >= 2
+                        && String.valueOf(entry.get(1)).equals(Integer.toString(replica.port())));
+    }
+
+    /** A server's {@code INFO replication} on one line, for failure messages. */
+    public static String replication(RedisServer server) {
+        try {
+            return server + " " + String.valueOf(server.call("INFO", "replication")).lines()
+                    .filter(line -> !line.startsWith("#") && !line.isBlank() && !line.startsWith("second_repl") && !line.startsWith("repl_backlog"))
+                    .toList();
+        } catch (RuntimeException e) {
+            return server + ": " + e.getMessage();
+        }
+    }
+
+    private static String describe(java.util.function.Supplier<RedisServer> server) {
+        try {
+            return replication(server.get());
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
     }
 
     @Override
