@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 
 /**
@@ -36,17 +37,17 @@ public final class KeyRing {
     private static final ThreadLocal<Nonces> NONCES = ThreadLocal.withInitial(Nonces::new);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final SessionEncryptionKey primary;
+    private final SecretKey primary; // made once: each SessionEncryptionKey.secretKey() copies the key
     private final int primaryId;
-    private final Map<Integer, SessionEncryptionKey> byId;
+    private final Map<Integer, SecretKey> byId;
 
     private KeyRing(SessionEncryptionKey primary, List<SessionEncryptionKey> previous) {
-        this.primary = primary;
+        this.primary = primary.secretKey();
         this.primaryId = keyId(primary);
-        Map<Integer, SessionEncryptionKey> keys = new LinkedHashMap<>();
-        keys.put(primaryId, primary);
+        Map<Integer, SecretKey> keys = new LinkedHashMap<>();
+        keys.put(primaryId, this.primary);
         for (SessionEncryptionKey key : previous) {
-            keys.putIfAbsent(keyId(key), key);
+            keys.putIfAbsent(keyId(key), key.secretKey());
         }
         this.byId = keys;
     }
@@ -77,7 +78,7 @@ public final class KeyRing {
         ByteBuffer.wrap(out).put(FORMAT).putInt(primaryId).put(nonce);
         try {
             Cipher cipher = CIPHER.get();
-            cipher.init(Cipher.ENCRYPT_MODE, primary.secretKey(), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, primary, new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(associatedData);
             cipher.doFinal(plaintext, 0, plaintext.length, out, header);
             return out;
@@ -98,13 +99,13 @@ public final class KeyRing {
         ByteBuffer in = ByteBuffer.wrap(ciphertext);
         in.get();
         int keyId = in.getInt();
-        SessionEncryptionKey key = byId.get(keyId);
+        SecretKey key = byId.get(keyId);
         if (key == null) {
             throw new SessionDataException("unknown-key", keyIdText(keyId));
         }
         try {
             Cipher cipher = CIPHER.get();
-            cipher.init(Cipher.DECRYPT_MODE, key.secretKey(), new GCMParameterSpec(TAG_BITS, ciphertext, 1 + KEY_ID_BYTES, NONCE_BYTES));
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, ciphertext, 1 + KEY_ID_BYTES, NONCE_BYTES));
             cipher.updateAAD(associatedData);
             int offset = 1 + KEY_ID_BYTES + NONCE_BYTES;
             return cipher.doFinal(ciphertext, offset, ciphertext.length - offset);

@@ -115,6 +115,22 @@ class SessionCryptoTest {
                 .isInstanceOfSatisfying(SessionDataException.class, e -> assertThat(e.reason()).isEqualTo("type"));
     }
 
+
+    @Test
+    void builtInValuesAreWrittenAsJacksonWritesThemAndReadBackWhateverPathReadsThem() throws Exception {
+        SessionCodec codec = SessionCodec.allowing();
+        com.fasterxml.jackson.databind.ObjectMapper jackson = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<Object> values = List.of("", "ada", "x".repeat(300), "quote \" and \\ backslash", "tab\tnewline\n", "déjà vu", "emoji \uD83D\uDE80",
+                "\u007f", 0L, -1L, Long.MAX_VALUE, Long.MIN_VALUE, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L,
+                0, 42, -42, Integer.MAX_VALUE, Integer.MIN_VALUE, true, false, 1.5d);
+        for (Object value : values) {
+            byte[] encoded = codec.encode("a", value);
+            byte[] name = value.getClass().getName().getBytes(StandardCharsets.UTF_8);
+            byte[] json = java.util.Arrays.copyOfRange(encoded, 2 + name.length, encoded.length);
+            assertThat(json).as("JSON of %s", value).isEqualTo(jackson.writeValueAsBytes(value));
+            assertThat(codec.decode(encoded, 0)).as("read back").isEqualTo(value);
+        }
+    }
     @Test
     void everyCiphertextHasItsOwnNonceAcrossThreads() throws Exception {
         KeyRing keys = ring(RedisSessionStoreIT.KEY_1);
