@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <p>Format: {@code version(1) | type name length(1) | type name | JSON}. Built-in types: String, Integer,
  * Long, Boolean, Double. Strings of printable ASCII, integers and booleans, the bulk of what sessions hold, are
- * written and read without Jackson (the same JSON bytes Jackson writes, an eighth of the time). Thread-safe.
+ * written and read without Jackson, as the same JSON bytes Jackson writes. Thread-safe.
  */
 public final class SessionCodec {
 
