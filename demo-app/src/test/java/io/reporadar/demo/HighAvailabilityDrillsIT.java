@@ -122,9 +122,7 @@ class HighAvailabilityDrillsIT {
             load.awaitMore(300, Duration.ofSeconds(30));
             long fault = System.nanoTime();
             redis.currentMaster().kill();
-            redis.awaitFailover(Duration.ofSeconds(30));
-            System.out.println("Sentinels promoted the replica " + Duration.ofNanos(System.nanoTime() - fault).toMillis() + " ms after the kill");
-            awaitRecovery(load, 300);
+            awaitFailoverAndRecovery(load, fault, "the kill");
             load.close();
             Duration recovery = record("kill -9 the Redis master", load, fault);
             // The target is 10 s (measured: 5.8-9.1 s, see docs/high-availability.md); the bound leaves room for Sentinel's
@@ -166,9 +164,7 @@ class HighAvailabilityDrillsIT {
             long fault = System.nanoTime();
             frozen.freeze(); // SIGSTOP: no RST, connections hang
             try {
-                redis.awaitFailover(Duration.ofSeconds(30));
-                System.out.println("Sentinels promoted the replica " + Duration.ofNanos(System.nanoTime() - fault).toMillis() + " ms after SIGSTOP");
-                awaitRecovery(load, 300);
+                awaitFailoverAndRecovery(load, fault, "SIGSTOP");
             } finally {
                 frozen.thaw();
             }
@@ -204,6 +200,13 @@ class HighAvailabilityDrillsIT {
         } catch (RuntimeException e) {
             return "?";
         }
+    }
+
+    /** Waits for the Sentinels to promote the replica, then for 300 successes, and prints how long promotion took. */
+    private static void awaitFailoverAndRecovery(SteadyLoad load, long faultNanos, String fault) throws InterruptedException {
+        redis.awaitFailover(Duration.ofSeconds(30));
+        System.out.println("Sentinels promoted the replica " + Duration.ofNanos(System.nanoTime() - faultNanos).toMillis() + " ms after " + fault);
+        awaitRecovery(load, 300);
     }
 
     /** Waits for {@code more} successes; when they do not come, fails quoting what the instances said about Redis. */

@@ -381,58 +381,15 @@ public final class RedisSessionStore extends SessionStore {
         }
     }
 
-    private SaveReply saveOnce(byte[][] keysArg, byte[][] argv, String operation) {
-        if (awaitReplicas > 0) {
-            return saveReplicated(keysArg, argv, operation);
-        }
-        Long result;
-        int roundTrips = 1;
-        try {
-            result = await(async().<Long>evalsha(SAVE_SCRIPT_SHA, ScriptOutputType.INTEGER, keysArg, argv));
-        } catch (RedisNoScriptException e) {
-            roundTrips++;
-            result = await(async().<Long>eval(SAVE_SCRIPT, ScriptOutputType.INTEGER, keysArg, argv));
-        }
-        count(operation);
-        return new SaveReply(result, roundTrips);
-    }
-
     /**
-     * The script and {@code WAIT} sent back to back, awaited together: one round trip. {@code WAIT} asks for as
-     * many replicas as the master has online, up to {@link #awaitReplicas}; {@code ROLE} rides along once a
-     * second to keep that count current. A master with no replica online acknowledges alone (no failover can
-     * happen then either, and the replica that rejoins copies everything), unless replicas are required: then
-     * the save is refused before anything is written.
+     * The script, and with durability on {@code WAIT} right behind it, sent back to back and awaited together:
+     * one round trip (two when Redis does not know the script yet).
      */
-    private SaveReply saveReplicated(byte[][] keysArg, byte[][] argv, String operation) {
+    private SaveReply saveOnce(byte[][] keysArg, byte[][] argv, String operation) {
         StatefulRedisConnection<byte[], byte[]> current = connection.get();
-        if (current != countedOn) { // a failover: the new master's replicas are not the old one's
-            countedOn = current;
-            replicasOnline = -1;
-        }
         RedisAsyncCommands<byte[], byte[]> async = current.async();
-        long now = System.nanoTime();
-        RedisFuture<List<Object>> role = null;
-        if (replicasOnline < 0 || now - replicasCheckedNanos > REPLICA_CHECK_INTERVAL_NANOS) {
-            role = async.role();
-            replicasCheckedNanos = now;
-            if (replicasOnline < 0) {
-                replicasOnline = replicasIn(await(role));
-                role = null;
-            }
-        }
-        int wanted = replicasRequired ? awaitReplicas : Math.min(awaitReplicas, replicasOnline);
-        if (replicasOnline < wanted) { // required replicas missing: refuse before writing anything
-            if (role != null) {
-                replicasOnline = replicasIn(await(role));
-            }
-            if (replicasOnline < wanted) {
-                count(operation + "-unreplicated");
-                throw new SessionStoreUnavailableException(operation, new RedisException("the master has " + replicasOnline
-                        + " replica(s) online, " + wanted + " required; nothing was written"));
-            }
-            role = null;
-        }
+        Replication replication = awaitReplicas > 0 ? replication(current, async, operation) : Replication.NONE;
+        int wanted = replication.wanted();
         RedisFuture<Long> saved = async.evalsha(SAVE_SCRIPT_SHA, ScriptOutputType.INTEGER, keysArg, argv);
         RedisFuture<Long> replicated = wanted > 0 ? async.waitForReplication(wanted, replicaTimeout.toMillis()) : null;
         int roundTrips = 1;
@@ -446,8 +403,8 @@ public final class RedisSessionStore extends SessionStore {
             result = await(saved);
         }
         long acknowledged = replicated == null ? 0 : await(replicated);
-        if (role != null) {
-            replicasOnline = replicasIn(await(role));
+        if (replication.recount() != null) {
+            replicasOnline = replicasIn(await(replication.recount()));
         }
         if (acknowledged < wanted) {
             count(operation + "-unreplicated");
@@ -456,6 +413,42 @@ public final class RedisSessionStore extends SessionStore {
         }
         count(operation);
         return new SaveReply(result, roundTrips);
+    }
+
+    /** How many replicas a save waits for, and a {@code ROLE} sent to recount them, to be read after the save. */
+    private record Replication(int wanted, RedisFuture<List<Object>> recount) {
+        static final Replication NONE = new Replication(0, null);
+    }
+
+    /**
+     * {@code WAIT} asks for as many replicas as the master has online, up to {@link #awaitReplicas}; {@code ROLE}
+     * rides along once a second to keep that count current. A master with no replica online acknowledges alone
+     * (no failover can happen then either, and the replica that rejoins copies everything), unless replicas are
+     * required: then the save is refused before anything is written.
+     */
+    private Replication replication(StatefulRedisConnection<byte[], byte[]> current, RedisAsyncCommands<byte[], byte[]> async,
+            String operation) {
+        if (current != countedOn) { // a failover: the new master's replicas are not the old one's
+            countedOn = current;
+            replicasOnline = -1;
+        }
+        long now = System.nanoTime();
+        RedisFuture<List<Object>> recount = null;
+        if (replicasOnline < 0 || now - replicasCheckedNanos > REPLICA_CHECK_INTERVAL_NANOS) {
+            recount = async.role();
+            replicasCheckedNanos = now;
+        }
+        if (recount != null && (replicasOnline < 0 || replicasRequired && replicasOnline < awaitReplicas)) {
+            replicasOnline = replicasIn(await(recount)); // the count decides this save: read it first
+            recount = null;
+        }
+        int wanted = replicasRequired ? awaitReplicas : Math.min(awaitReplicas, replicasOnline);
+        if (replicasOnline < wanted) { // required replicas missing: refuse before writing anything
+            count(operation + "-unreplicated");
+            throw new SessionStoreUnavailableException(operation, new RedisException("the master has " + replicasOnline
+                    + " replica(s) online, " + wanted + " required; nothing was written"));
+        }
+        return new Replication(wanted, recount);
     }
 
     /** The replicas a {@code ROLE} reply lists (a master's third element); 0 for a replica's reply. */

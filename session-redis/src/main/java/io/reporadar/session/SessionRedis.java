@@ -161,8 +161,8 @@ public final class SessionRedis implements AutoCloseable {
         RedisURI target = uri;
         if (hostAndPort != null) {
             int colon = hostAndPort.lastIndexOf(':');
-            target = RedisURI.builder().withHost(hostAndPort.substring(0, colon))
-                    .withPort(Integer.parseInt(hostAndPort.substring(colon + 1))).withDatabase(uri.getDatabase()).withSsl(uri.isSsl()).withTimeout(uri.getTimeout()).build();
+            target = RedisURI.builder().withHost(hostAndPort.substring(0, colon)).withPort(Integer.parseInt(hostAndPort.substring(colon + 1)))
+                    .withDatabase(uri.getDatabase()).withSsl(uri.isSsl()).withTimeout(uri.getTimeout()).build();
             target.setCredentialsProvider(uri.getCredentialsProvider());
         }
         StatefulRedisConnection<byte[], byte[]> old = connection;
@@ -183,13 +183,17 @@ public final class SessionRedis implements AutoCloseable {
     /** Reconnects when the Sentinels name another master than the one connected to; never throws. */
     private void followSentinels() {
         try {
-            String named = sentinelMaster();
-            if (named != null && !named.equals(master)) {
-                LOG.info("the Sentinels name {} as master, connected to {}: reconnecting", named, master);
-                reconnectTo(named);
-            }
+            follow(sentinelMaster(), "the Sentinels name");
         } catch (RuntimeException e) {
             LOG.debug("Sentinel check failed: {}", e.toString());
+        }
+    }
+
+    /** Connects to {@code named} unless already connected there; on the failover thread only. */
+    private void follow(String named, String source) {
+        if (named != null && !named.equals(master)) {
+            LOG.info("{} {} as master of {}, connected to {}: reconnecting", source, named, uri.getSentinelMasterId(), master);
+            reconnectTo(named);
         }
     }
 
@@ -207,13 +211,7 @@ public final class SessionRedis implements AutoCloseable {
                         String[] parts = message.split(" ");
                         String promoted = parts.length == 5 ? parts[3] + ":" + parts[4] : null;
                         if (promoted != null && parts[0].equals(masterId)) {
-                            failovers.execute(() -> {
-                                if (!promoted.equals(master)) {
-                                    LOG.info("Sentinel at {}:{} announced {} as master of {}", sentinelUri.getHost(),
-                                            sentinelUri.getPort(), promoted, masterId);
-                                    reconnectTo(promoted);
-                                }
-                            });
+                            failovers.execute(() -> follow(promoted, "Sentinel " + sentinelUri.getHost() + ":" + sentinelUri.getPort() + " announced"));
                         }
                     }
                 });
