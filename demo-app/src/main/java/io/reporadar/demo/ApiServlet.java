@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo's HTTP contract: {@code POST /api/login}, {@code POST /api/logout} and {@code GET /api/me}; every
- * error is a JSON object {@code {"error": "..."}} naming the culprit. Every response names its instance in
+ * The demo's HTTP contract: {@code POST /api/login}, {@code POST /api/logout}, {@code GET /api/me} (reads the
+ * session only, so it is answered from a Redis replica while the master fails over) and {@code POST /api/visits}
+ * (counts a visit in the session: a write); every error is a JSON object {@code {"error": "..."}} naming the culprit. Every response names its instance in
  * {@code X-Instance-Id} (set by a filter); bodies name it too.
  */
 final class ApiServlet extends HttpServlet {
@@ -42,7 +43,8 @@ final class ApiServlet extends HttpServlet {
         switch (route) {
             case "POST /api/login" -> login(request, response);
             case "POST /api/logout" -> logout(request, response);
-            case "GET /api/me" -> me(request, response);
+            case "GET /api/me" -> me(request, response, false);
+            case "POST /api/visits" -> me(request, response, true);
             case "GET /api/watchlist", "POST /api/watchlist" -> watchlist(request, response);
             default -> send(response, 404, Map.of("error", "not found"));
         }
@@ -91,7 +93,8 @@ final class ApiServlet extends HttpServlet {
         response.setStatus(204);
     }
 
-    private void me(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    /** The user and the visits counted so far, after counting one more when {@code visit}. */
+    private void me(HttpServletRequest request, HttpServletResponse response, boolean visit) throws IOException {
         Session session = SessionFilter.session(request);
         String username = session.get("username", String.class);
         if (username == null) {
@@ -99,8 +102,10 @@ final class ApiServlet extends HttpServlet {
             return;
         }
         Integer visits = session.get("visits", Integer.class);
-        int now = (visits == null ? 0 : visits) + 1;
-        session.set("visits", now);
+        int now = (visits == null ? 0 : visits) + (visit ? 1 : 0);
+        if (visit) {
+            session.set("visits", now);
+        }
         send(response, 200, object("username", username, "visits", now, "instance", instanceId));
     }
 

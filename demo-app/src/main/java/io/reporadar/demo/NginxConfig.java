@@ -35,8 +35,9 @@ public final class NginxConfig {
      * How long nginx leaves out an instance after 3 failed attempts (connection refused, reset, timeout, 502/503).
      * nginx open source has no active health checks: a restarted instance gets traffic again only once this
      * has passed, so a rolling restart waits this long after an instance is ready before stopping the next.
-     * Short on purpose: while Redis fails over, every instance answers 503 and all of them are left out; each
-     * second of this timeout is a second added to the outage once Redis is back.
+     * Short on purpose: each second of it is a second an instance that recovered stays out of rotation. (While
+     * Redis fails over, writes answer 503 without counting, see {@code @api_write}, and reads succeed from a
+     * replica, so no instance is left out for that.)
      */
     public static final Duration FAIL_TIMEOUT = Duration.ofSeconds(2);
 
@@ -80,8 +81,21 @@ public final class NginxConfig {
                         proxy_pass http://reporadar;
                     }
                     location /api/ {
+                        error_page 418 = @api_write;
+                        if ($request_method !~ ^(GET|HEAD|OPTIONS)$) {
+                            return 418;
+                        }
                         limit_req zone=api burst=%d nodelay;
                         limit_req_status 429;
+                        proxy_pass http://reporadar;
+                    }
+                    # Writes: a 503 (the session store refuses writes while Redis fails over, the same on every
+                    # instance) goes back to the client as it is and leaves the instance in, so reads, which a
+                    # replica answers meanwhile, still find every instance. Connect errors and timeouts still count.
+                    location @api_write {
+                        limit_req zone=api burst=%d nodelay;
+                        limit_req_status 429;
+                        proxy_next_upstream error timeout;
                         proxy_pass http://reporadar;
                     }
                     location ~ ^/(metrics|health/backend)$ {
@@ -94,7 +108,7 @@ public final class NginxConfig {
                         proxy_pass http://reporadar;
                     }
                 }
-                """.formatted(ratePerSecond, upstream.strip(), listen, 2 * ratePerSecond, INTERNAL.indent(4), INTERNAL.indent(4));
+                """.formatted(ratePerSecond, upstream.strip(), listen, 2 * ratePerSecond, 2 * ratePerSecond, INTERNAL.indent(4), INTERNAL.indent(4));
     }
 
     /** The whole {@code nginx.conf} of the compose topology: {@code reporadar-1..n} on port 3000. */

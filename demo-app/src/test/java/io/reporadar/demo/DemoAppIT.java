@@ -155,8 +155,8 @@ class DemoAppIT {
             for (int i = 0; i < 20; i++) {
                 // A fresh connection each time, as separate browsers would: least_conn spreads them.
                 HttpClient client = HttpClient.newHttpClient();
-                me = client.send(HttpRequest.newBuilder(nginx.url("/api/me")).header("Cookie", cookie).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                me = client.send(HttpRequest.newBuilder(nginx.url("/api/visits")).header("Cookie", cookie)
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                 served.add(me.headers().firstValue("X-Instance-Id").orElseThrow());
             }
             assertThat(served).containsExactlyInAnyOrder("reporadar-1", "reporadar-2");
@@ -175,11 +175,13 @@ class DemoAppIT {
         assertThat(login.body()).isEqualTo("{\"username\":\"ada\",\"instance\":\"reporadar-1\"}");
         String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
 
-        assertThat(send(second, "GET", "/api/me", cookie, null).body())
+        assertThat(send(second, "POST", "/api/visits", cookie, null).body())
                 .isEqualTo("{\"username\":\"ada\",\"visits\":1,\"instance\":\"reporadar-2\"}");
-        assertThat(send(first, "GET", "/api/me", cookie, null).body())
+        assertThat(send(first, "POST", "/api/visits", cookie, null).body())
                 .isEqualTo("{\"username\":\"ada\",\"visits\":2,\"instance\":\"reporadar-1\"}");
-        assertThat(send(second, "GET", "/api/me", cookie, null).body()).contains("\"visits\":3");
+        assertThat(send(second, "GET", "/api/me", cookie, null).body()).as("a read counts nothing")
+                .isEqualTo("{\"username\":\"ada\",\"visits\":2,\"instance\":\"reporadar-2\"}");
+        assertThat(send(second, "POST", "/api/visits", cookie, null).body()).contains("\"visits\":3");
 
         assertThat(send(second, "POST", "/api/logout", cookie, null).statusCode()).isEqualTo(204);
         HttpResponse<String> afterLogout = send(first, "GET", "/api/me", cookie, null);

@@ -61,7 +61,7 @@ class DeploymentDrillsIT {
         Set<String> served = new HashSet<>();
         HttpResponse<String> me = null;
         for (int i = 0; i < 30; i++) {
-            me = send("GET", "/api/me", cookie, null);
+            me = send("POST", "/api/visits", cookie, null);
             assertThat(me.statusCode()).isEqualTo(200);
             served.add(me.headers().firstValue("X-Instance-Id").orElseThrow());
         }
@@ -113,14 +113,14 @@ class DeploymentDrillsIT {
     }
 
     @Test
-    void killingAnInstanceUnderLoadFailsNoGetAndLosesNoSession() throws Exception {
+    void killingAnInstanceUnderLoadFailsNoReadAndOnlyTheWritesInFlightOnItAndLosesNoSession() throws Exception {
         InstanceProcess victim = topology.instance(2);
         try (SteadyLoad load = SteadyLoad.start(front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
             victim.kill();
             load.awaitMore(500, Duration.ofSeconds(30));
             load.close();
-            topology.assertNoFailures("kill -9 one instance", load);
+            topology.assertFailedWritesAtMost("kill -9 one instance", load, USERS);
             assertThat(load.lostWrites()).as("acknowledged visits missing afterwards").isZero();
         }
     }

@@ -21,7 +21,7 @@ class DockerFilesTest {
 
     private static final Path DOCKER = Path.of("..", "docker");
     private static final Set<String> SERVICES = Set.of("nginx", "reporadar-1", "reporadar-2", "reporadar-3", "postgres",
-            "redis-master", "redis-replica", "sentinel-1", "sentinel-2", "sentinel-3");
+            "redis-master", "redis-replica-1", "redis-replica-2", "sentinel-1", "sentinel-2", "sentinel-3");
 
     @Test
     void everyRequiredVariableOfTheComposeFileIsInTheEnvExample() throws IOException {
@@ -39,17 +39,23 @@ class DockerFilesTest {
     }
 
     @Test
-    void everyServiceHasAHealthCheckAndTheHaProfileHasAReplicaAndThreeSentinelsWithQuorumTwo() throws IOException {
+    void everyServiceHasAHealthCheckAndTheHaProfileHasTwoReplicasAndThreeSentinelsWithQuorumTwo() throws IOException {
         String compose = Files.readString(DOCKER.resolve("docker-compose.multi-instance.yml"));
         Map<String, String> services = services(compose);
         assertThat(services.keySet()).containsExactlyInAnyOrderElementsOf(SERVICES);
         String instance = anchor(compose, "x-instance");
         String sentinel = anchor(compose, "x-sentinel");
+        String replica = anchor(compose, "x-redis-replica");
         services.forEach((name, block) -> {
-            String effective = block + (block.contains("<<: *instance") ? instance : "") + (block.contains("<<: *sentinel") ? sentinel : "");
+            String effective = block + (block.contains("<<: *instance") ? instance : "") + (block.contains("<<: *sentinel") ? sentinel : "")
+                    + (block.contains("<<: *redis-replica") ? replica : "");
             assertThat(effective).as(name + " has a health check").contains("healthcheck:");
-            boolean ha = name.startsWith("sentinel") || name.equals("redis-replica");
+            boolean ha = name.startsWith("sentinel") || name.startsWith("redis-replica");
             assertThat(effective.contains("profiles: [ha]")).as(name + " in the ha profile").isEqualTo(ha);
+            if (name.startsWith("redis-")) {
+                // any node may be master when it restarts: an empty one would be copied over its replicas
+                assertThat(effective).as(name + " keeps an append-only file").contains("\"--appendonly\", \"yes\"");
+            }
         });
         assertThat(sentinel).contains("sentinel monitor reporadar-master redis-master 6379 2")
                 .contains("down-after-milliseconds reporadar-master 5000").contains("failover-timeout reporadar-master 10000");

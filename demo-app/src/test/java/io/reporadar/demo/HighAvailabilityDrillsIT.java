@@ -19,7 +19,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The high-availability promises, drilled with real processes: a Redis master, a replica and three Sentinels
@@ -40,6 +42,17 @@ class HighAvailabilityDrillsIT {
     static final PostgresExtension postgres = PostgresExtension.freshDatabase();
 
     private static RedisSentinelTopology redis;
+
+    /** A failed drill prints what every Redis node went through, next to the servers' logs. */
+    @RegisterExtension
+    static final TestWatcher replicationOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (redis != null) {
+                System.out.println(context.getDisplayName() + " failed; Redis now:" + redis.describe() + "\n" + redis.history());
+            }
+        }
+    };
     private static DrillTopology topology;
     private static final List<String> table = new ArrayList<>();
 
@@ -48,7 +61,7 @@ class HighAvailabilityDrillsIT {
         redis = RedisSentinelTopology.start();
         Map<String, String> env = DemoAppIT.environment("unused", redis.sentinelUri(), postgres.database().url());
         env.put("DRAIN_DELAY_SECONDS", "2");
-        env.put("SESSION_DURABILITY", "replica");
+        env.put("SESSION_DURABILITY", "replica-required");
         topology = DrillTopology.start(env);
     }
 
@@ -65,14 +78,14 @@ class HighAvailabilityDrillsIT {
         if (redis != null) {
             redis.close();
         }
-        System.out.println("| drill | writes succeed again after | failed requests | lost writes | slowest request |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| drill | writes succeed again after | requests | failed writes | failed reads | lost writes | slowest request |");
+        System.out.println("|---|---|---|---|---|---|---|");
         table.forEach(System.out::println);
     }
 
     @Test
     @Order(1)
-    void killingAnInstanceFailsNoRequestAndLosesNoWrite() throws Exception {
+    void killingAnInstanceFailsNoReadAndOnlyTheWritesInFlightOnItAndLosesNoWrite() throws Exception {
         try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
             long fault = System.nanoTime();
@@ -80,14 +93,14 @@ class HighAvailabilityDrillsIT {
             load.awaitMore(500, Duration.ofSeconds(30));
             load.close();
             record("kill -9 one instance", load, fault);
-            topology.assertNoFailures("kill -9 one instance", load);
+            topology.assertFailedWritesAtMost("kill -9 one instance", load, USERS);
             assertThat(load.lostWrites()).isZero();
         }
     }
 
     @Test
     @Order(2)
-    void cuttingOneInstanceOffRedisFailsNoRequest() throws Exception {
+    void cuttingOneInstanceOffRedisFailsNoReadAndLosesNoWrite() throws Exception {
         InstanceProcess cut = topology.instance(3);
         RedisServer master = redis.currentMaster();
         try (FaultProxy proxy = FaultProxy.to(master.host(), master.port())) {
@@ -106,7 +119,10 @@ class HighAvailabilityDrillsIT {
                 load.awaitMore(200, Duration.ofSeconds(30));
                 load.close();
                 record("cut one instance off Redis", load, fault);
-                topology.assertNoFailures("cut one instance off Redis", load);
+                // Writes that land on the instance cut off fail (503, Retry-After) until nginx leaves it out after its
+                // failed reads; nginx never resends a POST.
+                topology.assertFailedWritesAtMost("cut one instance off Redis", load, Integer.MAX_VALUE);
+                assertThat(load.lostWrites()).isZero();
             }
         } finally {
             cut.kill();
@@ -116,7 +132,7 @@ class HighAvailabilityDrillsIT {
 
     @Test
     @Order(3)
-    void killingTheMasterResumesWritesInSecondsAndLosesNoAcknowledgedWrite() throws Exception {
+    void killingTheMasterFailsNoReadResumesWritesInSecondsAndLosesNoAcknowledgedWrite() throws Exception {
         awaitHealthyReplication();
         try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
@@ -128,6 +144,7 @@ class HighAvailabilityDrillsIT {
             // The target is 10 s (measured: 5.8-9.1 s, see docs/high-availability.md); the bound leaves room for Sentinel's
             // randomised election delay on a busy CI machine.
             assertThat(recovery).as("writes succeed again after").isLessThanOrEqualTo(Duration.ofSeconds(12));
+            assertThat(load.readFailures()).as("reads answered by a replica meanwhile").isEmpty();
             assertThat(load.lostWrites()).as("acknowledged writes lost").isZero();
             assertThat(load.slowest()).isLessThanOrEqualTo(LONGEST_REQUEST);
         }
@@ -141,7 +158,7 @@ class HighAvailabilityDrillsIT {
     @Test
     @Order(4)
     void theKilledMasterReturnsAsAReplicaAndNoClientSeesAnError() throws Exception {
-        RedisServer old = redis.master().isRunning() ? redis.replica() : redis.master();
+        RedisServer old = redis.servers().stream().filter(server -> !server.isRunning()).findFirst().orElseThrow();
         try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
             long fault = System.nanoTime();
@@ -156,7 +173,7 @@ class HighAvailabilityDrillsIT {
 
     @Test
     @Order(5)
-    void freezingTheMasterBoundsEveryRequestAndLosesNoAcknowledgedWriteAndItsReturnMeetsNoReadOnly() throws Exception {
+    void freezingTheMasterFailsNoReadBoundsEveryRequestLosesNoAcknowledgedWriteAndItsReturnMeetsNoReadOnly() throws Exception {
         awaitHealthyReplication();
         try (SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
@@ -175,31 +192,16 @@ class HighAvailabilityDrillsIT {
             Duration recovery = record("SIGSTOP the Redis master, then SIGCONT", load, fault);
             assertThat(load.failures()).as("READONLY never reaches a client").noneMatch(failure -> failure.what().contains("READONLY"));
             assertThat(load.failuresSince(returned)).as("failures once the frozen master is back as a replica").isEmpty();
+            assertThat(load.readFailures()).as("reads answered by a replica meanwhile").isEmpty();
             assertThat(load.lostWrites()).as("acknowledged writes lost").isZero();
             assertThat(load.slowest()).isLessThanOrEqualTo(LONGEST_REQUEST);
             assertThat(recovery).isLessThanOrEqualTo(Duration.ofSeconds(15));
         }
     }
 
-    /**
-     * Every drill on the master starts with the replica online in the master's eyes, not only its link up in
-     * its own: in between, {@code SESSION_DURABILITY=replica} acknowledges saves alone, and a fault on the master
-     * then loses them (docs/high-availability.md).
-     */
+    /** Every drill on the master starts with both replicas streaming from it. */
     private static void awaitHealthyReplication() {
-        redis.awaitReplica(standby(), Duration.ofSeconds(30));
-    }
-
-    private static RedisServer standby() {
-        return redis.currentMaster() == redis.master() ? redis.replica() : redis.master();
-    }
-
-    private static Object dbsize(RedisServer server) {
-        try {
-            return server.call("DBSIZE");
-        } catch (RuntimeException e) {
-            return "?";
-        }
+        redis.awaitReplication(Duration.ofSeconds(30));
     }
 
     /** Waits for the Sentinels to promote the replica, then for 300 successes, and prints how long promotion took. */
@@ -215,9 +217,6 @@ class HighAvailabilityDrillsIT {
             load.awaitMore(more, Duration.ofSeconds(60));
         } catch (IllegalStateException e) {
             StringBuilder logs = new StringBuilder(e.getMessage()).append("; ").append(load.summary());
-            for (RedisServer server : List.of(redis.master(), redis.replica())) {
-                logs.append("\n").append(RedisSentinelTopology.replication(server)).append(" DBSIZE ").append(dbsize(server));
-            }
             for (InstanceProcess instance : topology.instances()) {
                 logs.append("\n").append(instance).append(":\n").append(instance.logTail().lines()
                         .filter(line -> line.contains("Redis") || line.contains("Sentinel") || line.contains("redis"))
@@ -232,9 +231,10 @@ class HighAvailabilityDrillsIT {
         Duration recovery = load.recoveryAfter(faultNanos);
         DrillTopology.report(drill, load);
 
-        table.add(String.format("| %s | %s | %d of %d | %d | %d ms |", drill,
+        long requests = load.succeeded() + load.failures().size();
+        table.add(String.format("| %s | %s | %d | %d | %d | %d | %d ms |", drill,
                 recovery.isZero() ? "no write failed" : String.format("%.1f s", recovery.toMillis() / 1000.0),
-                load.failures().size(), load.succeeded() + load.failures().size(), load.lostWrites(), load.slowest().toMillis()));
+                requests, load.writeFailures().size(), load.readFailures().size(), load.lostWrites(), load.slowest().toMillis()));
         return recovery;
     }
 }

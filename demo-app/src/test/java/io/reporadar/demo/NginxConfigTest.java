@@ -14,6 +14,7 @@ class NginxConfigTest {
         assertThat(committed).as("docker/nginx/nginx.conf is rendered: run NginxConfig, do not edit it")
                 .isEqualTo(NginxConfig.file(3));
         assertThat(committed).contains("least_conn;").contains("server reporadar-3:3000 max_fails=3 fail_timeout=2s;")
-                .contains("proxy_next_upstream error timeout http_502 http_503;").doesNotContainPattern("proxy_next_upstream [^;]*non_idempotent");
+                .contains("proxy_next_upstream error timeout http_502 http_503;").doesNotContainPattern("proxy_next_upstream [^;]*non_idempotent")
+                .contains("location @api_write {").contains("        proxy_next_upstream error timeout;");
     }
 }

@@ -14,10 +14,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Steady traffic through the front for the drills: one thread per logged-in user, each sending {@code GET
- * /api/me} back to back on its own connections (50 ms apart after a failure). Every answer other than 200 is a failure; every 200 must show
- * one more visit than the last acknowledged one, so an acknowledged session write that went missing (a lost
- * update, a lost session) is counted too.
+ * Steady traffic through the front for the drills: one thread per logged-in user, each alternating a write
+ * ({@code POST /api/visits}, one more visit in the session) and a read ({@code GET /api/me}, which only reads
+ * the session) back to back on its own connections (50 ms apart after a failure). Every answer other than 200
+ * is a failure, counted apart for reads and writes; every write's 200 must show one more visit than the last
+ * acknowledged one and every read's at least as many, so an acknowledged session write that went missing (a
+ * lost update, a lost session, a read that went back in time) is counted too.
  *
  * <p>Thread-safe.
  */
@@ -27,7 +29,7 @@ final class SteadyLoad implements AutoCloseable {
     private static final Pattern VISITS = Pattern.compile("\"visits\":(\\d+)");
 
     /** A request that did not get its 200, or a 200 showing an earlier write missing. */
-    record Failure(long atNanos, String what) {
+    record Failure(long atNanos, boolean write, String what) {
     }
 
     private final URI front;
@@ -36,8 +38,8 @@ final class SteadyLoad implements AutoCloseable {
     private final AtomicLong lostWrites = new AtomicLong();
     private final AtomicLong slowestNanos = new AtomicLong();
     private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
-    private final AtomicLong lastFailureNanos = new AtomicLong(Long.MIN_VALUE);
-    private volatile long recoveredNanos = Long.MIN_VALUE; // the first success after the last failure
+    private final AtomicLong lastWriteFailureNanos = new AtomicLong(Long.MIN_VALUE);
+    private volatile long writesRecoveredNanos = Long.MIN_VALUE; // the first write success after the last write failure
     private volatile boolean running = true;
 
     private SteadyLoad(URI front) {
@@ -69,33 +71,36 @@ final class SteadyLoad implements AutoCloseable {
 
     private void run(String cookie) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest visit = HttpRequest.newBuilder(front.resolve("/api/visits")).header("Cookie", cookie).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
         HttpRequest me = HttpRequest.newBuilder(front.resolve("/api/me")).header("Cookie", cookie).timeout(Duration.ofSeconds(30)).build();
         long acknowledgedVisits = -1;
+        boolean write = true;
         while (running) {
             long started = System.nanoTime();
             try {
-                HttpResponse<String> response = http.send(me, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(write ? visit : me, HttpResponse.BodyHandlers.ofString());
                 long finished = System.nanoTime();
                 slowestNanos.accumulateAndGet(finished - started, Math::max);
                 Matcher visits = VISITS.matcher(response.body());
                 if (response.statusCode() != 200 || !visits.find()) {
-                    fail(finished, response.statusCode() + " from "
+                    fail(finished, write, response.statusCode() + " from "
                             + response.headers().firstValue("X-Instance-Id").orElse("nginx") + ": " + response.body());
                     continue;
                 }
                 long now = Long.parseLong(visits.group(1));
-                // More than one further visit is fine (nginx retried a GET whose first answer was lost); fewer is not.
-                if (now <= acknowledgedVisits) {
+                if (write ? now <= acknowledgedVisits : now < acknowledgedVisits) {
                     lostWrites.incrementAndGet();
-                    fail(finished, "visits " + now + " after acknowledged " + acknowledgedVisits);
+                    fail(finished, write, "visits " + now + " after acknowledged " + acknowledgedVisits);
                 }
-                acknowledgedVisits = now;
+                acknowledgedVisits = Math.max(acknowledgedVisits, now);
                 succeeded.incrementAndGet();
-                if (recoveredNanos < lastFailureNanos.get()) {
-                    recoveredNanos = finished;
+                if (write && writesRecoveredNanos < lastWriteFailureNanos.get()) {
+                    writesRecoveredNanos = finished;
                 }
+                write = !write;
             } catch (IOException e) {
-                fail(System.nanoTime(), e.toString());
+                fail(System.nanoTime(), write, e.toString());
             } catch (InterruptedException e) {
                 return;
             }
@@ -103,9 +108,11 @@ final class SteadyLoad implements AutoCloseable {
     }
 
     /** Records a failure, then pauses the user briefly, as a person or a client with back-off would. */
-    private void fail(long atNanos, String what) {
-        failures.add(new Failure(atNanos, what));
-        lastFailureNanos.accumulateAndGet(atNanos, Math::max);
+    private void fail(long atNanos, boolean write, String what) {
+        failures.add(new Failure(atNanos, write, what));
+        if (write) {
+            lastWriteFailureNanos.accumulateAndGet(atNanos, Math::max);
+        }
         try {
             Thread.sleep(FAILURE_PAUSE_MILLIS);
         } catch (InterruptedException e) {
@@ -119,6 +126,16 @@ final class SteadyLoad implements AutoCloseable {
 
     List<Failure> failures() {
         return List.copyOf(failures);
+    }
+
+    /** The failed reads ({@code GET /api/me}). */
+    List<Failure> readFailures() {
+        return failures.stream().filter(failure -> !failure.write()).toList();
+    }
+
+    /** The failed writes ({@code POST /api/visits}). */
+    List<Failure> writeFailures() {
+        return failures.stream().filter(Failure::write).toList();
     }
 
     /** The number of failures and the first few kinds, for assertion messages. */
@@ -157,18 +174,18 @@ final class SteadyLoad implements AutoCloseable {
     }
 
     /**
-     * The time from {@code faultNanos} until requests succeeded again for good: zero when nothing failed after
-     * the fault, else until the first success after the last failure.
+     * The time from {@code faultNanos} until writes succeeded again for good: zero when no write failed after
+     * the fault, else until the first write success after the last write failure.
      */
     Duration recoveryAfter(long faultNanos) {
-        long lastFailure = lastFailureNanos.get();
+        long lastFailure = lastWriteFailureNanos.get();
         if (lastFailure < faultNanos) {
             return Duration.ZERO;
         }
-        if (recoveredNanos < lastFailure) {
-            throw new IllegalStateException("no request succeeded since the last failure: " + failures.peek());
+        if (writesRecoveredNanos < lastFailure) {
+            throw new IllegalStateException("no write succeeded since the last write failure: " + writeFailures().get(0));
         }
-        return Duration.ofNanos(recoveredNanos - faultNanos);
+        return Duration.ofNanos(writesRecoveredNanos - faultNanos);
     }
 
     /** Stops the threads, letting requests in flight finish. */

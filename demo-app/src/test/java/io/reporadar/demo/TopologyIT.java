@@ -42,8 +42,8 @@ class TopologyIT {
             Set<String> served = new HashSet<>();
             HttpResponse<String> me = null;
             for (int i = 0; i < 30; i++) {
-                me = HttpClient.newHttpClient().send(HttpRequest.newBuilder(topology.front().resolve("/api/me"))
-                        .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+                me = HttpClient.newHttpClient().send(HttpRequest.newBuilder(topology.front().resolve("/api/visits"))
+                        .header("Cookie", cookie).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(me.statusCode()).isEqualTo(200);
                 served.add(me.headers().firstValue("X-Instance-Id").orElseThrow());
             }

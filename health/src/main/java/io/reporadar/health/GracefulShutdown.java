@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The shutdown sequence that drops no request: readiness turns OUT_OF_SERVICE at once (liveness stays UP)
  * and the instance keeps serving for the drain delay, long enough for the load balancer to notice; then it
- * stops accepting new connections, lets the requests in flight finish up to the drain timeout, closes the
- * pools last, and reports STOPPED.
+ * stops accepting new connections, waits {@link #ACCEPTED_GRACE} for requests on connections accepted just
+ * before (their bytes may not have been read yet, so they are not counted in flight), lets the requests in
+ * flight finish up to the drain timeout, closes the pools last, and reports STOPPED. Without that grace such a
+ * request's connection is closed unanswered, and a load balancer cannot resend a POST it already sent.
  *
  * <pre>{@code
  * GracefulShutdown.builder(health)
@@ -31,6 +33,8 @@ public final class GracefulShutdown {
 
     public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(10);
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
+    /** How long requests on connections accepted just before the listener closed have to be read and counted. */
+    public static final Duration ACCEPTED_GRACE = Duration.ofMillis(500);
 
     private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
 
@@ -72,6 +76,7 @@ public final class GracefulShutdown {
         try {
             Thread.sleep(drainDelay.toMillis());
             stopAccepting.run();
+            Thread.sleep(ACCEPTED_GRACE.toMillis());
             boolean idle = inFlight == null || inFlight.awaitIdle(drainTimeout);
             if (!idle) {
                 LOG.warn("drain timeout {} ms reached with {} requests still in flight", drainTimeout.toMillis(), inFlight.count());

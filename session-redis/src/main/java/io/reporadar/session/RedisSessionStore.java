@@ -17,10 +17,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -46,12 +52,15 @@ import java.util.function.Supplier;
  *       interval. A session created and never written costs nothing.</li>
  *   <li>Changing the id (after login) writes the session under the new key and leaves the old key readable for
  *       a short grace period, without RENAME, so it works on Redis Cluster.</li>
- *   <li>Durability (optional, {@link Builder#awaitReplicas}): a save succeeds only once the master's online
- *       replicas acknowledged it ({@code WAIT}, pipelined behind the script: still one round trip), so a
- *       failover to a replica loses no acknowledged write; {@link Builder#requireReplicas} also refuses saves
- *       while no replica is online. {@code WAIT} holds the shared connection until the
- *       replicas answer, which caps the saves per second per connection at one over the replication round
- *       trip.</li>
+ *   <li>Durability (optional): with {@link Builder#requireReplicas} a save or a logout succeeds only once a
+ *       replica acknowledged it ({@code WAIT}, pipelined behind the write: still one round trip), so a failover
+ *       to a replica loses no acknowledged write, and it is refused before anything is written while the master
+ *       has no replica online; {@link Builder#awaitReplicas} acknowledges alone then. {@code WAIT} holds the
+ *       shared connection until a replica answers, which caps the saves per second per connection at one over
+ *       the replication round trip.</li>
+ *   <li>Reads through a failover: with a {@link SessionRedis} on Sentinels, a load the master has not answered
+ *       within {@link Builder#readFromReplicasAfter} asks the replicas too and takes the newest version of the
+ *       session they hold.</li>
  *   <li>Every save carries a deadline, twice the command timeout from now; Redis refuses one that arrives later
  *       (held up in a partition), so a request that already failed never overwrites newer writes.</li>
  *   <li>A tampered cookie, an unknown or expired id, or data that does not decrypt gives a fresh session
@@ -98,6 +107,8 @@ public final class RedisSessionStore extends SessionStore {
     private static final String SAVE_SCRIPT_SHA = sha1Hex(SAVE_SCRIPT);
 
     private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;
+    private final Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas;
+    private final Duration readFromReplicasAfter;
     private final Runnable onReadOnly;
     private final KeyRing keys;
     private final Duration idleTimeout;
@@ -112,6 +123,8 @@ public final class RedisSessionStore extends SessionStore {
     private final boolean replicasRequired;
     private final Duration replicaTimeout;
     private static final long REPLICA_CHECK_INTERVAL_NANOS = 1_000_000_000L;
+    /** While saves are refused for want of replicas, how often they are counted again (a returning one counts at once). */
+    private static final long REFUSING_CHECK_INTERVAL_NANOS = 100_000_000L;
     private volatile int replicasOnline = -1; // unknown until the first ROLE, and again after a reconnect
     private volatile StatefulRedisConnection<byte[], byte[]> countedOn;
     private volatile long replicasCheckedNanos;
@@ -119,6 +132,8 @@ public final class RedisSessionStore extends SessionStore {
     private RedisSessionStore(Builder b) {
         super(b.secrets, b.codec, b.maxAttributeBytes, b.maxSessionBytes);
         this.connection = b.connection;
+        this.replicas = b.replicas;
+        this.readFromReplicasAfter = b.readFromReplicasAfter;
         this.onReadOnly = b.onReadOnly;
         this.keys = b.keys;
         this.idleTimeout = b.idleTimeout;
@@ -140,19 +155,19 @@ public final class RedisSessionStore extends SessionStore {
      */
     public static Builder builder(SessionRedis redis, SessionSecrets secrets, KeyRing keys) {
         Objects.requireNonNull(redis, "redis");
-        return new Builder(redis::connection, redis::reconnect, secrets, keys);
+        return new Builder(redis::connection, redis::replicas, redis::reconnect, secrets, keys);
     }
 
     /** For tests: connections from {@code connection}, and {@code onReadOnly} run when a save meets a read-only replica. */
     static Builder builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection, Runnable onReadOnly, SessionSecrets secrets,
             KeyRing keys) {
-        return new Builder(connection, onReadOnly, secrets, keys);
+        return new Builder(connection, List::of, onReadOnly, secrets, keys);
     }
 
     /** A store on a connection of your own, used as it is (no failover handling beyond Lettuce's reconnects). */
     public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection, SessionSecrets secrets, KeyRing keys) {
         Objects.requireNonNull(connection, "connection");
-        return new Builder(() -> connection, () -> { }, secrets, keys);
+        return new Builder(() -> connection, List::of, () -> { }, secrets, keys);
     }
 
     /** A new session; nothing is written until it is saved with something in it. */
@@ -183,7 +198,7 @@ public final class RedisSessionStore extends SessionStore {
         String redisKey = secrets.redisKey(keyPrefix, id);
         Map<byte[], byte[]> hash;
         try {
-            hash = await(async().hgetall(key(redisKey)));
+            hash = read(key(redisKey));
         } catch (RedisException e) {
             observer.loaded("unavailable", System.nanoTime() - start, 1);
             throw new SessionStoreUnavailableException("load", e);
@@ -204,6 +219,70 @@ public final class RedisSessionStore extends SessionStore {
             count("corrupt-" + e.reason());
             return loaded(create(), "corrupt", start, 1);
         }
+    }
+
+    /**
+     * The session's hash from the master; when the master has not answered within {@link Builder#readFromReplicasAfter}
+     * (frozen, dead, failing over) and the Sentinels list replicas, from the replica with the newest version of
+     * it, waiting at most the replica timeout for them. Every acknowledged save is on at least one replica under
+     * {@code replica-required}, so that answer includes every acknowledged write.
+     */
+    private Map<byte[], byte[]> read(byte[] key) {
+        RedisFuture<Map<byte[], byte[]>> fromMaster = async().hgetall(key);
+        List<StatefulRedisConnection<byte[], byte[]>> standby = replicas.get();
+        if (standby.isEmpty()) {
+            return await(fromMaster);
+        }
+        try {
+            return fromMaster.get(readFromReplicasAfter.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException slowOrFailed) {
+            // ask the replicas
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisException("interrupted while reading a session");
+        }
+        List<RedisFuture<Map<byte[], byte[]>>> asked = new ArrayList<>(standby.size());
+        for (StatefulRedisConnection<byte[], byte[]> replica : standby) {
+            asked.add(replica.async().hgetall(key));
+        }
+        long deadline = System.nanoTime() + replicaTimeout.toNanos();
+        Map<byte[], byte[]> freshest = null;
+        for (RedisFuture<Map<byte[], byte[]>> answer : asked) {
+            try {
+                Map<byte[], byte[]> hash = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (freshest == null || version(hash) > version(freshest)) {
+                    freshest = hash;
+                }
+            } catch (TimeoutException | ExecutionException noHelp) {
+                // that replica is down or behind a partition too
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RedisException("interrupted while reading a session");
+            }
+        }
+        CompletableFuture<Map<byte[], byte[]>> master = fromMaster.toCompletableFuture();
+        if (master.isDone() && !master.isCompletedExceptionally()) {
+            return master.join();
+        }
+        if (freshest == null) {
+            throw new RedisException("neither the master nor any of " + standby.size() + " replicas answered");
+        }
+        count("load-from-replica");
+        return freshest;
+    }
+
+    /** A stored session's version ({@code ~v}, raised by every save); -1 when there is none. */
+    private static long version(Map<byte[], byte[]> hash) {
+        for (Map.Entry<byte[], byte[]> entry : hash.entrySet()) {
+            if (Arrays.equals(entry.getKey(), VERSION)) {
+                try {
+                    return Long.parseLong(new String(entry.getValue(), StandardCharsets.US_ASCII));
+                } catch (NumberFormatException corrupt) {
+                    return -1; // decoding the session reports it
+                }
+            }
+        }
+        return -1;
     }
 
     private Session loaded(Session session, String outcome, long start, int roundTrips) {
@@ -228,11 +307,11 @@ public final class RedisSessionStore extends SessionStore {
         List<byte[][]> fields = new ArrayList<>(hash.size());
         for (Map.Entry<byte[], byte[]> entry : hash.entrySet()) {
             byte[] field = entry.getKey();
-            if (java.util.Arrays.equals(field, CREATED)) {
+            if (Arrays.equals(field, CREATED)) {
                 created = entry.getValue();
-            } else if (java.util.Arrays.equals(field, ACCESSED)) {
+            } else if (Arrays.equals(field, ACCESSED)) {
                 accessed = entry.getValue();
-            } else if (!java.util.Arrays.equals(field, VERSION)) {
+            } else if (!Arrays.equals(field, VERSION)) {
                 fields.add(new byte[][] {field, entry.getValue()});
             }
         }
@@ -280,9 +359,15 @@ public final class RedisSessionStore extends SessionStore {
         Instant now = clock.instant();
         if (!session.hasChanges()) {
             if (!session.isNew() && Duration.between(session.lastAccessed(), now).compareTo(touchInterval) >= 0) {
-                SaveReply reply = runSave(session, List.of(), List.of(), now, "existing", "touch");
-                session.touched(now);
-                observer.saved("touched", System.nanoTime() - start, reply.roundTrips(), 0);
+                try {
+                    SaveReply reply = runSave(session, List.of(), List.of(), now, "existing", "touch");
+                    session.touched(now);
+                    observer.saved("touched", System.nanoTime() - start, reply.roundTrips(), 0);
+                } catch (SessionStoreUnavailableException e) {
+                    // A read-only request does not fail for its touch (the master may be failing over); the next one
+                    // touches again, well before the idle timeout.
+                    observer.saved("touch-failed", System.nanoTime() - start, 1, 0);
+                }
             } else {
                 observer.saved("unchanged", System.nanoTime() - start, 0, 0);
             }
@@ -364,44 +449,52 @@ public final class RedisSessionStore extends SessionStore {
         byte[][] keysArg = {key(session.redisKey())};
         byte[][] argv = args.toArray(new byte[0][]);
         try {
-            return saveOnce(keysArg, argv, operation);
-        } catch (RedisCommandExecutionException e) {
-            if (!String.valueOf(e.getMessage()).contains("READONLY")) {
-                throw new SessionStoreUnavailableException(operation, e);
-            }
-            count("readonly-reconnect");
-            onReadOnly.run();
+            return new SaveReply(write(operation, async -> async.<Long>evalsha(SAVE_SCRIPT_SHA, ScriptOutputType.INTEGER, keysArg, argv)), 1);
+        } catch (RedisNoScriptException e) {
             try {
-                return saveOnce(keysArg, argv, operation);
+                return new SaveReply(write(operation, async -> async.<Long>eval(SAVE_SCRIPT, ScriptOutputType.INTEGER, keysArg, argv)), 2);
             } catch (RedisException again) {
                 throw new SessionStoreUnavailableException(operation, again);
             }
-        } catch (RedisException e) {
-            throw new SessionStoreUnavailableException(operation, e);
         }
     }
 
     /**
-     * The script, and with durability on {@code WAIT} right behind it, sent back to back and awaited together:
-     * one round trip (two when Redis does not know the script yet).
+     * Sends a write, following the master once when it answers {@code READONLY} (it was demoted under this
+     * connection): the store reconnects to the master the Sentinels name and sends the write again.
+     *
+     * @throws RedisNoScriptException when the command was {@code EVALSHA} and Redis does not know the script
      */
-    private SaveReply saveOnce(byte[][] keysArg, byte[][] argv, String operation) {
+    private <T> T write(String operation, Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return replicated(operation, command);
+            } catch (RedisNoScriptException e) {
+                throw e;
+            } catch (RedisCommandExecutionException e) {
+                if (attempt > 1 || !String.valueOf(e.getMessage()).contains("READONLY")) {
+                    throw new SessionStoreUnavailableException(operation, e);
+                }
+                count("readonly-reconnect");
+                onReadOnly.run();
+            } catch (RedisException e) {
+                throw new SessionStoreUnavailableException(operation, e);
+            }
+        }
+    }
+
+    /**
+     * The write, and with durability on {@code WAIT} right behind it, sent back to back and awaited together:
+     * one round trip. Returns the write's reply once enough replicas acknowledged it.
+     */
+    private <T> T replicated(String operation, Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
         StatefulRedisConnection<byte[], byte[]> current = connection.get();
         RedisAsyncCommands<byte[], byte[]> async = current.async();
         Replication replication = awaitReplicas > 0 ? replication(current, async, operation) : Replication.NONE;
         int wanted = replication.wanted();
-        RedisFuture<Long> saved = async.evalsha(SAVE_SCRIPT_SHA, ScriptOutputType.INTEGER, keysArg, argv);
+        RedisFuture<T> written = command.apply(async);
         RedisFuture<Long> replicated = wanted > 0 ? async.waitForReplication(wanted, replicaTimeout.toMillis()) : null;
-        int roundTrips = 1;
-        Long result;
-        try {
-            result = await(saved);
-        } catch (RedisNoScriptException e) {
-            roundTrips++;
-            saved = async.eval(SAVE_SCRIPT, ScriptOutputType.INTEGER, keysArg, argv);
-            replicated = wanted > 0 ? async.waitForReplication(wanted, replicaTimeout.toMillis()) : null;
-            result = await(saved);
-        }
+        T result = await(written);
         long acknowledged = replicated == null ? 0 : await(replicated);
         if (replication.recount() != null) {
             replicasOnline = replicasIn(await(replication.recount()));
@@ -412,7 +505,7 @@ public final class RedisSessionStore extends SessionStore {
                     "acknowledged by " + acknowledged + " of " + wanted + " replicas within " + replicaTimeout.toMillis() + " ms"));
         }
         count(operation);
-        return new SaveReply(result, roundTrips);
+        return result;
     }
 
     /** How many replicas a save waits for, and a {@code ROLE} sent to recount them, to be read after the save. */
@@ -434,7 +527,8 @@ public final class RedisSessionStore extends SessionStore {
         }
         long now = System.nanoTime();
         RedisFuture<List<Object>> recount = null;
-        if (replicasOnline < 0 || now - replicasCheckedNanos > REPLICA_CHECK_INTERVAL_NANOS) {
+        long interval = replicasRequired && replicasOnline < awaitReplicas ? REFUSING_CHECK_INTERVAL_NANOS : REPLICA_CHECK_INTERVAL_NANOS;
+        if (replicasOnline < 0 || now - replicasCheckedNanos > interval) {
             recount = async.role();
             replicasCheckedNanos = now;
         }
@@ -459,23 +553,16 @@ public final class RedisSessionStore extends SessionStore {
     }
 
     private <T> T await(RedisFuture<T> future) {
-        return LettuceFutures.awaitOrCancel(future, connection.get().getTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        return LettuceFutures.awaitOrCancel(future, connection.get().getTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Ends the session: its data is deleted, and a save still in flight will not bring it back. */
     @Override
     public void invalidate(Session session) {
         session.invalidated();
-        try {
-            if (session.previousRedisKey() != null) {
-                commands().del(key(session.redisKey()), key(session.previousRedisKey()));
-            } else {
-                commands().del(key(session.redisKey()));
-            }
-        } catch (RedisException e) {
-            throw new SessionStoreUnavailableException("invalidate", e);
-        }
-        count("invalidate");
+        byte[][] doomed = session.previousRedisKey() == null ? new byte[][] {key(session.redisKey())}
+                : new byte[][] {key(session.redisKey()), key(session.previousRedisKey())};
+        write("invalidate", async -> async.del(doomed));
     }
 
     /**
@@ -552,6 +639,7 @@ public final class RedisSessionStore extends SessionStore {
     /** Not thread-safe; {@link #build()} copies its state. */
     public static final class Builder {
         private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;
+        private final Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas;
         private final Runnable onReadOnly;
         private final SessionSecrets secrets;
         private final KeyRing keys;
@@ -570,9 +658,12 @@ public final class RedisSessionStore extends SessionStore {
         private boolean replicasRequired;
         private Duration replicaTimeout = Duration.ofMillis(500);
 
-        private Builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection, Runnable onReadOnly, SessionSecrets secrets,
-                KeyRing keys) {
+        private Duration readFromReplicasAfter = Duration.ofMillis(100);
+
+        private Builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection,
+                Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas, Runnable onReadOnly, SessionSecrets secrets, KeyRing keys) {
             this.connection = connection;
+            this.replicas = replicas;
             this.onReadOnly = onReadOnly;
             this.secrets = Objects.requireNonNull(secrets, "secrets");
             this.keys = Objects.requireNonNull(keys, "keys");
@@ -666,6 +757,16 @@ public final class RedisSessionStore extends SessionStore {
             }
             awaitReplicas(replicas, timeout);
             this.replicasRequired = true;
+            return this;
+        }
+
+        /**
+         * How long a load waits for the master before it also asks the replicas (default 100 ms); only with a
+         * {@link SessionRedis} on Sentinels, which keeps the replicas connected. The freshest replica answer is
+         * taken, within the replica timeout of {@link #awaitReplicas}/{@link #requireReplicas} (default 500 ms).
+         */
+        public Builder readFromReplicasAfter(Duration delay) {
+            this.readFromReplicasAfter = positive("readFromReplicasAfter", delay);
             return this;
         }
 

@@ -17,7 +17,11 @@ import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * master at once, also when the old master froze without closing its connections (Lettuce's own
  * master/replica support waits up to 5 s more). Every 2 s the Sentinels are also asked who the master is, so
  * that a missed message or a failed reconnect is made good. A {@code READONLY} reply (a master demoted under a
- * connection) does the same through {@link #reconnect()}. Commands always go to the master.
+ * connection) does the same through {@link #reconnect()}. Writes always go to the master; the replicas the
+ * Sentinels list (and do not consider down) are kept connected too, refreshed every 2 s, for reads while the
+ * master does not answer ({@link #replicas()}).
  *
  * <p>Take {@link #connection()} for each use rather than keeping it: it changes on failover. Thread-safe.
  */
@@ -75,6 +81,8 @@ public final class SessionRedis implements AutoCloseable {
     private volatile String master; // host:port as the Sentinels named it at the last (re)connect
     private volatile long reconnectedNanos;
     private volatile StatefulRedisSentinelConnection<String, String> sentinel;
+    /** host:port of each replica the Sentinels list as up, and its connection; changed on the failover thread only. */
+    private final Map<String, StatefulRedisConnection<byte[], byte[]>> replicas = new ConcurrentHashMap<>();
 
     private SessionRedis(RedisClient client, RedisURI uri) {
         this.client = client;
@@ -121,6 +129,7 @@ public final class SessionRedis implements AutoCloseable {
         if (redis.viaSentinels()) {
             redis.master = redis.sentinelMaster();
             redis.watchSentinels();
+            redis.failovers.execute(redis::followReplicas);
             redis.failovers.scheduleWithFixedDelay(redis::followSentinels, SENTINEL_CHECK_INTERVAL.toMillis(),
                     SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -130,6 +139,14 @@ public final class SessionRedis implements AutoCloseable {
     /** The connection to the master now; a failover replaces it, so take it for each use. */
     public StatefulRedisConnection<byte[], byte[]> connection() {
         return connection;
+    }
+
+    /**
+     * Connections to the replicas the Sentinels list and do not consider down, for reads while the master does
+     * not answer; empty without Sentinels. They may lag the master: a reader picks the freshest answer.
+     */
+    public List<StatefulRedisConnection<byte[], byte[]>> replicas() {
+        return List.copyOf(replicas.values());
     }
 
     /** Whether the URL named Sentinels ({@code redis-sentinel://}). */
@@ -158,13 +175,7 @@ public final class SessionRedis implements AutoCloseable {
 
     /** Connects to {@code hostAndPort} (or as the URL says, when null) and swaps the connection in. */
     private synchronized void reconnectTo(String hostAndPort) {
-        RedisURI target = uri;
-        if (hostAndPort != null) {
-            int colon = hostAndPort.lastIndexOf(':');
-            target = RedisURI.builder().withHost(hostAndPort.substring(0, colon)).withPort(Integer.parseInt(hostAndPort.substring(colon + 1)))
-                    .withDatabase(uri.getDatabase()).withSsl(uri.isSsl()).withTimeout(uri.getTimeout()).build();
-            target.setCredentialsProvider(uri.getCredentialsProvider());
-        }
+        RedisURI target = hostAndPort == null ? uri : node(hostAndPort);
         StatefulRedisConnection<byte[], byte[]> old = connection;
         try {
             connection = client.connect(ByteArrayCodec.INSTANCE, target);
@@ -180,12 +191,61 @@ public final class SessionRedis implements AutoCloseable {
         LOG.info("connected to the Redis master {}", hostAndPort == null ? "the URL names" : hostAndPort);
     }
 
-    /** Reconnects when the Sentinels name another master than the one connected to; never throws. */
+    /** The URI of one data node named by the Sentinels, with the URL's credentials, database, TLS and timeout. */
+    private RedisURI node(String hostAndPort) {
+        int colon = hostAndPort.lastIndexOf(':');
+        RedisURI target = RedisURI.builder().withHost(hostAndPort.substring(0, colon)).withPort(Integer.parseInt(hostAndPort.substring(colon + 1)))
+                .withDatabase(uri.getDatabase()).withSsl(uri.isSsl()).withTimeout(uri.getTimeout()).build();
+        target.setCredentialsProvider(uri.getCredentialsProvider());
+        return target;
+    }
+
+    /**
+     * Reconnects when the Sentinels name another master than the one connected to, and brings the replica
+     * connections in line with the Sentinels' list; never throws.
+     */
     private void followSentinels() {
         try {
             follow(sentinelMaster(), "the Sentinels name");
         } catch (RuntimeException e) {
             LOG.debug("Sentinel check failed: {}", e.toString());
+        }
+        followReplicas();
+    }
+
+    /**
+     * Connects to each replica the Sentinels list and do not flag down or disconnected, and closes the
+     * connections to those they no longer list; on the failover thread only, never throws.
+     */
+    private void followReplicas() {
+        Set<String> listed = new HashSet<>();
+        try {
+            for (Map<String, String> replica : sentinelConnection().sync().replicas(uri.getSentinelMasterId())) {
+                String flags = replica.getOrDefault("flags", "");
+                if (!flags.contains("s_down") && !flags.contains("o_down") && !flags.contains("disconnected")) {
+                    listed.add(replica.get("ip") + ":" + replica.get("port"));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Sentinel replica list failed: {}", e.toString());
+            return;
+        }
+        listed.remove(master);
+        replicas.keySet().removeIf(node -> {
+            if (listed.contains(node)) {
+                return false;
+            }
+            replicas.get(node).closeAsync();
+            return true;
+        });
+        for (String node : listed) {
+            if (!replicas.containsKey(node)) {
+                try {
+                    replicas.put(node, client.connect(ByteArrayCodec.INSTANCE, node(node)));
+                } catch (RuntimeException e) {
+                    LOG.debug("replica {} cannot be reached: {}", node, e.toString());
+                }
+            }
         }
     }
 
@@ -237,25 +297,30 @@ public final class SessionRedis implements AutoCloseable {
             return null;
         }
         try {
-            StatefulRedisSentinelConnection<String, String> current = sentinel;
-            if (current == null || !current.isOpen()) {
-                synchronized (this) {
-                    if (sentinel == null || !sentinel.isOpen()) {
-                        sentinel = client.connectSentinel(StringCodec.UTF8, uri);
-                    }
-                    current = sentinel;
-                }
-            }
-            SocketAddress address = current.sync().getMasterAddrByName(uri.getSentinelMasterId());
+            SocketAddress address = sentinelConnection().sync().getMasterAddrByName(uri.getSentinelMasterId());
             return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort() : String.valueOf(address);
         } catch (RuntimeException e) {
             throw new SessionStoreUnavailableException("sentinel-master", e);
         }
     }
 
+    private StatefulRedisSentinelConnection<String, String> sentinelConnection() {
+        StatefulRedisSentinelConnection<String, String> current = sentinel;
+        if (current == null || !current.isOpen()) {
+            synchronized (this) {
+                if (sentinel == null || !sentinel.isOpen()) {
+                    sentinel = client.connectSentinel(StringCodec.UTF8, uri);
+                }
+                current = sentinel;
+            }
+        }
+        return current;
+    }
+
     @Override
     public void close() {
         failovers.shutdownNow();
+        replicas.values().forEach(StatefulRedisConnection::close);
         watchers.forEach(StatefulRedisPubSubConnection::close);
         if (sentinel != null) {
             sentinel.close();

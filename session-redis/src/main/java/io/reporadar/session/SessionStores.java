@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
  *       (required with Redis)</td></tr>
  *   <tr><td>{@code SESSION_IDLE_TIMEOUT}, {@code SESSION_ABSOLUTE_TIMEOUT}</td><td>seconds (default 1800 and 86400)</td></tr>
  *   <tr><td>{@code SESSION_DURABILITY}</td><td>{@code master} (default): a save succeeds once the master has it;
- *       {@code replica}: once a replica acknowledged it too (Redis {@code WAIT}), so a failover loses no
- *       acknowledged session write, except that a master with no replica online acknowledges alone;
- *       {@code replica-required}: a save is refused (503) while no replica is online</td></tr>
+ *       {@code replica-required} (recommended with Sentinel and two replicas): once at least one replica
+ *       acknowledged it too (Redis {@code WAIT}), and it is refused before anything is written while the master
+ *       has no replica online, so no single fault loses an acknowledged session write; {@code replica}: the
+ *       same, except that a master with no replica online acknowledges alone (a failover then loses those
+ *       writes)</td></tr>
  * </table>
  *
  * <p>Thread-safe (stateless).

@@ -33,12 +33,12 @@ class SentinelFailoverIT {
             store.save(login);
             String cookie = store.cookieValue(login);
             Awaitility.await("the session replicated").atMost(10, TimeUnit.SECONDS)
-                    .until(() -> ((Number) redis.replica().call("DBSIZE")).longValue() == 1);
+                    .until(() -> redis.replicas().stream().allMatch(replica -> ((Number) replica.call("DBSIZE")).longValue() == 1));
 
             redis.master().kill();
             long killed = System.nanoTime();
             RedisServer promoted = redis.awaitFailover(Duration.ofSeconds(30));
-            assertThat(promoted).isSameAs(redis.replica());
+            assertThat(promoted).isIn(redis.replicas());
 
             Awaitility.await("the store to read from the promoted replica").atMost(30, TimeUnit.SECONDS)
                     .pollInterval(Duration.ofMillis(100)).ignoreException(SessionStoreUnavailableException.class)
@@ -85,6 +85,38 @@ class SentinelFailoverIT {
     }
 
     @Test
+    void readsAreAnsweredByTheReplicasWhileTheMasterIsFrozenAndWhenItIsKilledNeverOlderThanTheLastAcknowledgedWrite() throws Exception {
+        try (RedisSentinelTopology redis = topology();
+             SessionStores.Opened opened = open(redis, "replica-required");
+             Writer writer = Writer.start(opened.store())) {
+            writer.awaitMore(100);
+            try (Reader reader = Reader.start(opened.store(), writer)) {
+                RedisServer first = redis.master();
+                first.freeze();
+                long readsBefore = reader.reads();
+                redis.awaitFailover(Duration.ofSeconds(30));
+                assertThat(reader.reads() - readsBefore).as("reads while the master was frozen").isGreaterThan(10);
+                first.thaw();
+                redis.awaitReplication(Duration.ofSeconds(30));
+                writer.awaitMore(50);
+
+                redis.currentMaster().kill();
+                readsBefore = reader.reads();
+                redis.awaitFailover(Duration.ofSeconds(30));
+                assertThat(reader.reads() - readsBefore).as("reads while the master was dead").isGreaterThan(10);
+                writer.awaitMore(50);
+                reader.close();
+                writer.close();
+                assertThat(reader.failures()).as("failed or stale reads").isEmpty();
+                assertThat(reader.slowest()).as("the slowest read").isLessThanOrEqualTo(SessionRedis.DEFAULT_COMMAND_TIMEOUT.plus(TIMEOUT_SLACK));
+                assertNoWriteLostAndEveryOperationBounded(writer);
+                System.out.printf("reads through a freeze and a kill of the master: %d, none failed, slowest %d ms%n", reader.reads(),
+                        reader.slowest().toMillis());
+            }
+        }
+    }
+
+    @Test
     void withReplicaDurabilityEveryAcknowledgedWriteSurvivesTheMastersDeath() throws Exception {
         try (RedisSentinelTopology redis = topology();
              SessionStores.Opened opened = open(redis, "replica");
@@ -100,7 +132,7 @@ class SentinelFailoverIT {
 
     @Test
     void withReplicasRequiredNoSaveSucceedsWhileTheMasterIsAloneAndWritesResumeWhenTheOldMasterReturns() throws Exception {
-        try (RedisSentinelTopology redis = topology();
+        try (RedisSentinelTopology redis = topology(1);
              SessionStores.Opened opened = open(redis, "replica-required");
              Writer writer = Writer.start(opened.store())) {
             writer.awaitMore(100);
@@ -123,19 +155,19 @@ class SentinelFailoverIT {
 
     @Test
     void withReplicaDurabilityASaveThatNoReplicaAcknowledgesFailsWithinTheCommandTimeout() throws InterruptedException {
-        try (RedisSentinelTopology redis = topology();
+        try (RedisSentinelTopology redis = topology(1);
              SessionStores.Opened opened = open(redis, "replica")) {
             SessionStore store = opened.store();
             Session session = store.create();
             session.set("user", "ada");
             store.save(session);
-            redis.awaitReplica(redis.replica(), Duration.ofSeconds(10));
+            redis.awaitReplication(Duration.ofSeconds(10));
             Thread.sleep(1100); // the store counts the master's replicas once a second
             Session again = store.load(store.cookieValue(session));
             again.set("seen", 1L);
             store.save(again);
 
-            redis.replica().freeze();
+            redis.replicas().get(0).freeze();
             try {
                 Session unreplicated = store.load(store.cookieValue(session));
                 unreplicated.set("cart", "1 item");
@@ -145,7 +177,7 @@ class SentinelFailoverIT {
                         .hasMessage("session store unavailable during save: RedisException");
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(SessionRedis.DEFAULT_COMMAND_TIMEOUT);
             } finally {
-                redis.replica().thaw();
+                redis.replicas().get(0).thaw();
             }
         }
     }
@@ -157,7 +189,11 @@ class SentinelFailoverIT {
     }
 
     private static RedisSentinelTopology topology() {
-        return RedisSentinelTopology.builder().downAfter(Duration.ofSeconds(1)).failoverTimeout(Duration.ofSeconds(3)).start();
+        return topology(RedisSentinelTopology.DEFAULT_REPLICAS);
+    }
+
+    private static RedisSentinelTopology topology(int replicas) {
+        return RedisSentinelTopology.builder().replicas(replicas).downAfter(Duration.ofSeconds(1)).failoverTimeout(Duration.ofSeconds(3)).start();
     }
 
     private static SessionStores.Opened open(RedisSentinelTopology redis, String durability) {
@@ -166,67 +202,142 @@ class SentinelFailoverIT {
     }
 
     /**
-     * One session updated back to back: load, increment a counter, save. A counter read back lower than an
-     * acknowledged one is a lost write.
+     * One store operation after another on a thread of its own, each timed, failures kept; {@link #close()}
+     * lets the one in flight finish.
      */
-    private static final class Writer implements AutoCloseable {
-        private final SessionStore store;
-        private final String cookie;
+    private abstract static class BackToBack implements AutoCloseable {
         private final Thread thread;
-        private final AtomicLong acknowledged = new AtomicLong();
-        private final AtomicLong lostWrites = new AtomicLong();
         private final AtomicLong slowestNanos = new AtomicLong();
-        private final AtomicLong lastFailureNanos = new AtomicLong();
-        private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        private final ConcurrentLinkedQueue<Long> failureTimes = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         private volatile boolean running = true;
 
-        private Writer(SessionStore store) {
-            this.store = store;
-            Session session = store.create();
-            session.set("n", 0L);
-            store.save(session);
-            this.cookie = store.cookieValue(session);
-            this.thread = new Thread(this::run, "session-writer");
-        }
-
-        static Writer start(SessionStore store) {
-            Writer writer = new Writer(store);
-            writer.thread.start();
-            return writer;
-        }
-
-        private void run() {
-            while (running) {
-                try {
-                    Session session = timed(() -> store.load(cookie));
-                    long n = session.get("n", Long.class) == null ? -1 : session.get("n", Long.class);
-                    if (n < acknowledged.get()) {
-                        lostWrites.incrementAndGet();
-                    }
-                    session.set("n", n + 1);
-                    timed(() -> {
-                        store.save(session);
-                        return null;
-                    });
-                    acknowledged.set(n + 1);
-                } catch (RuntimeException e) {
-                    long now = System.nanoTime();
-                    failures.add(String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " / " + e.getCause().getMessage()));
-                    failureTimes.add(now);
-                    lastFailureNanos.set(now);
-                    sleepQuietly();
+        BackToBack(String name) {
+            this.thread = new Thread(() -> {
+                while (running) {
+                    step();
                 }
-            }
+            }, name);
+        }
+
+        /** One operation; it records its own failures. */
+        abstract void step();
+
+        final void startThread() {
+            thread.start();
         }
 
         /** Runs one store operation, keeping the longest duration, failed or not. */
-        private <T> T timed(java.util.function.Supplier<T> operation) {
+        final <T> T timed(java.util.function.Supplier<T> operation) {
             long started = System.nanoTime();
             try {
                 return operation.get();
             } finally {
                 slowestNanos.accumulateAndGet(System.nanoTime() - started, Math::max);
+            }
+        }
+
+        final List<String> failures() {
+            return List.copyOf(failures);
+        }
+
+        final Duration slowest() {
+            return Duration.ofNanos(slowestNanos.get());
+        }
+
+        @Override
+        public final void close() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+        }
+    }
+
+    /**
+     * Loads the {@link Writer}'s session back to back; a load that fails, or shows fewer writes than were
+     * acknowledged before it started, is a failure.
+     */
+    private static final class Reader extends BackToBack {
+        private final SessionStore store;
+        private final Writer writer;
+        private final AtomicLong reads = new AtomicLong();
+
+        private Reader(SessionStore store, Writer writer) {
+            super("session-reader");
+            this.store = store;
+            this.writer = writer;
+        }
+
+        static Reader start(SessionStore store, Writer writer) {
+            Reader reader = new Reader(store, writer);
+            reader.startThread();
+            return reader;
+        }
+
+        @Override
+        void step() {
+            long acknowledgedBefore = writer.acknowledged();
+            try {
+                Long n = timed(() -> store.load(writer.cookie())).get("n", Long.class);
+                if (n == null || n < acknowledgedBefore) {
+                    failures.add("read " + n + " after " + acknowledgedBefore + " was acknowledged");
+                }
+                reads.incrementAndGet();
+            } catch (RuntimeException e) {
+                failures.add(e.getMessage() + " / " + e.getCause());
+            }
+        }
+
+        long reads() {
+            return reads.get();
+        }
+    }
+
+    /**
+     * One session updated back to back: load, increment a counter, save. A counter read back lower than an
+     * acknowledged one is a lost write.
+     */
+    private static final class Writer extends BackToBack {
+        private final SessionStore store;
+        private final String cookie;
+        private final AtomicLong acknowledged = new AtomicLong();
+        private final AtomicLong lostWrites = new AtomicLong();
+        private final AtomicLong lastFailureNanos = new AtomicLong();
+        private final ConcurrentLinkedQueue<Long> failureTimes = new ConcurrentLinkedQueue<>();
+
+        private Writer(SessionStore store) {
+            super("session-writer");
+            this.store = store;
+            Session session = store.create();
+            session.set("n", 0L);
+            store.save(session);
+            this.cookie = store.cookieValue(session);
+        }
+
+        static Writer start(SessionStore store) {
+            Writer writer = new Writer(store);
+            writer.startThread();
+            return writer;
+        }
+
+        @Override
+        void step() {
+            try {
+                Session session = timed(() -> store.load(cookie));
+                long n = session.get("n", Long.class) == null ? -1 : session.get("n", Long.class);
+                if (n < acknowledged.get()) {
+                    lostWrites.incrementAndGet();
+                }
+                session.set("n", n + 1);
+                timed(() -> {
+                    store.save(session);
+                    return null;
+                });
+                acknowledged.set(n + 1);
+            } catch (RuntimeException e) {
+                long now = System.nanoTime();
+                failures.add(String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " / " + e.getCause().getMessage()));
+                failureTimes.add(now);
+                lastFailureNanos.set(now);
+                sleepQuietly();
             }
         }
 
@@ -240,6 +351,10 @@ class SentinelFailoverIT {
             return acknowledged.get();
         }
 
+        String cookie() {
+            return cookie;
+        }
+
         long lastFailureNanos() {
             return lastFailureNanos.get();
         }
@@ -248,22 +363,8 @@ class SentinelFailoverIT {
             return failureTimes.stream().filter(at -> at >= nanos).count();
         }
 
-        List<String> failures() {
-            return List.copyOf(failures);
-        }
-
         long lostWrites() {
             return lostWrites.get();
-        }
-
-        Duration slowest() {
-            return Duration.ofNanos(slowestNanos.get());
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            thread.join(10_000);
         }
 
         private static void sleepQuietly() {

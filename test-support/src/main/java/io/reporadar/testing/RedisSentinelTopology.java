@@ -2,25 +2,36 @@ package io.reporadar.testing;
 
 import io.reporadar.testing.internal.Ports;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * A Redis master, one replica and three Sentinels, all real processes on free ports, as the deployment's
- * high-availability mode runs them (quorum 2).
+ * A Redis master, two replicas (as Redis recommends for Sentinel; {@link Builder#replicas} changes it) and
+ * three Sentinels, all real processes on free ports, as the deployment's high-availability mode runs them
+ * (quorum 2).
  *
  * <pre>{@code
  * try (RedisSentinelTopology ha = RedisSentinelTopology.builder().downAfter(Duration.ofSeconds(1)).start()) {
  *     RedisClient client = RedisClient.create(ha.sentinelUri());
  *     ha.master().kill();
  *     RedisServer promoted = ha.awaitFailover(Duration.ofSeconds(15));
+ *     ha.master().restart();
+ *     ha.awaitReplication(Duration.ofSeconds(30));   // every other node streams from the promoted one
  * }
  * }</pre>
  *
- * <p>Every server is a {@link RedisServer} with its fault handles. Thread-safe.
+ * <p>Every server is a {@link RedisServer} with its fault handles. While the topology runs, each data node's
+ * replication state is sampled every 100 ms and every change is kept ({@link #history()}), and the Sentinels log
+ * at {@code verbose} (their role-change events): what a failing drill needs to say what Redis saw.
+ * Thread-safe.
  */
 public final class RedisSentinelTopology implements AutoCloseable {
 
@@ -29,22 +40,30 @@ public final class RedisSentinelTopology implements AutoCloseable {
     public static final Duration DEFAULT_DOWN_AFTER = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_QUORUM = 2;
+    public static final int DEFAULT_REPLICAS = 2;
     private static final int SENTINELS = 3;
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final int HISTORY_LINES = 4000;
 
     private final String masterName;
     private final RedisServer master;
-    private final RedisServer replica;
+    private final List<RedisServer> replicas;
     private final List<RedisServer> sentinels;
+    private final Deque<String> history = new ArrayDeque<>();
+    private final Thread sampler;
+    private volatile boolean open = true;
 
-    private RedisSentinelTopology(String masterName, RedisServer master, RedisServer replica, List<RedisServer> sentinels) {
+    private RedisSentinelTopology(String masterName, RedisServer master, List<RedisServer> replicas, List<RedisServer> sentinels) {
         this.masterName = masterName;
         this.master = master;
-        this.replica = replica;
+        this.replicas = List.copyOf(replicas);
         this.sentinels = List.copyOf(sentinels);
+        this.sampler = new Thread(this::sample, "redis-replication-history");
+        this.sampler.setDaemon(true);
+        this.sampler.start();
     }
 
-    /** Starts the topology with the deployment guide's settings (down-after 5 s, failover timeout 10 s). */
+    /** Starts the topology with the deployment guide's settings (two replicas, down-after 5 s, failover timeout 10 s). */
     public static RedisSentinelTopology start() {
         return builder().start();
     }
@@ -58,9 +77,14 @@ public final class RedisSentinelTopology implements AutoCloseable {
         return master;
     }
 
-    /** The server started as replica; after a failover it may be the master. */
-    public RedisServer replica() {
-        return replica;
+    /** The servers started as replicas; after a failover one of them may be the master. */
+    public List<RedisServer> replicas() {
+        return replicas;
+    }
+
+    /** Every data node (not the Sentinels): the first master, then the replicas. */
+    public List<RedisServer> servers() {
+        return Stream.concat(Stream.of(master), replicas.stream()).toList();
     }
 
     public List<RedisServer> sentinels() {
@@ -120,31 +144,82 @@ public final class RedisSentinelTopology implements AutoCloseable {
     }
 
     /**
-     * Waits until {@code server} runs as a replica with its replication link up <em>and</em> the master the
-     * Sentinels name lists it among its online replicas ({@code ROLE}): only then do {@code WAIT}s count it.
+     * Waits until {@code server} runs as a replica with its replication link up, the master the Sentinels name
+     * lists it online ({@code ROLE}), <em>and</em> it has acknowledged a write made after that: only then does it
+     * receive the stream. Redis 7 puts a replica that loaded a diskless snapshot online before it streams to it
+     * (it starts at the replica's next {@code REPLCONF ACK}, up to a second later, when the first one came before
+     * the master reaped the snapshot's child); in between, both of the other signs already show.
      */
     public void awaitReplica(RedisServer server, Duration timeout) {
+        awaitReplicas(List.of(server), timeout);
+    }
+
+    /** {@link #awaitReplica} for every running data node but the current master. */
+    public void awaitReplication(Duration timeout) {
+        RedisServer current = currentMaster();
+        awaitReplicas(servers().stream().filter(s -> s != current && s.isRunning()).toList(), timeout);
+    }
+
+    private void awaitReplicas(List<RedisServer> expected, Duration timeout) {
+        RedisServer[] probed = {null};
+        long[] probeOffset = {0};
         try {
-            Ports.await(server + " as a replica with its link up, listed online by the master", timeout, null, () -> {
+            Ports.await(expected + " streaming from the master", timeout, null, () -> {
                 try {
-                    String info = String.valueOf(server.call("INFO", "replication"));
-                    return info.contains("role:slave") && info.contains("master_link_status:up") && listsReplica(currentMaster(), server);
+                    RedisServer current = currentMaster();
+                    Map<Integer, Long> acknowledged = onlineReplicas(current);
+                    boolean online = expected.stream().allMatch(server -> acknowledged.containsKey(server.port()) && linkUp(server));
+                    if (!online) {
+                        probed[0] = null;
+                        return false;
+                    }
+                    if (probed[0] != current) { // listed: now prove that the stream flows, with a write made after it
+                        probed[0] = current;
+                        probeOffset[0] = probe(current);
+                        return false;
+                    }
+                    return expected.stream().allMatch(server -> acknowledged.get(server.port()) >= probeOffset[0]);
                 } catch (RuntimeException notYet) {
+                    probed[0] = null;
                     return false;
                 }
             });
         } catch (IllegalStateException e) {
-            throw new IllegalStateException(e.getMessage() + ": " + replication(server) + "; the Sentinels' master: "
-                    + describe(this::currentMaster), e);
+            throw new IllegalStateException(e.getMessage() + ": " + describe() + "\n" + history(), e);
         }
     }
 
-    /** Whether {@code master}'s {@code ROLE} reply lists {@code replica} (Redis lists only online replicas). */
-    private static boolean listsReplica(RedisServer master, RedisServer replica) {
+    /**
+     * Publishes on a channel nobody reads, which enters the replication stream without touching the data, and
+     * returns the master's replication offset after it.
+     */
+    private static long probe(RedisServer master) {
+        master.call("PUBLISH", "reporadar-test:replication-probe", "streaming?");
+        String info = String.valueOf(master.call("INFO", "replication"));
+        return info.lines().filter(line -> line.startsWith("master_repl_offset:")).map(line -> Long.parseLong(line.substring(19).strip()))
+                .findFirst().orElseThrow(() -> new IllegalStateException(master + " reports no master_repl_offset"));
+    }
+
+    private static boolean linkUp(RedisServer server) {
+        String info = String.valueOf(server.call("INFO", "replication"));
+        return info.contains("role:slave") && info.contains("master_link_status:up");
+    }
+
+    /**
+     * The replicas {@code master}'s {@code ROLE} lists (Redis lists only online replicas), by port, with the
+     * replication offset each last acknowledged.
+     */
+    private static Map<Integer, Long> onlineReplicas(RedisServer master) {
         Object role = master.call("ROLE");
-        return role instanceof List<?> parts && parts.size() >= 3 && parts.get(2) instanceof List<?> replicas
-                && replicas.stream().anyMatch(r -> r instanceof List<?> entry && entry.size() >= 2
-                        && String.valueOf(entry.get(1)).equals(Integer.toString(replica.port())));
+        Map<Integer, Long> replicas = new HashMap<>();
+        if (role instanceof List<?> parts && parts.size() >= 3 && parts.get(2) instanceof List<?> entries) {
+            for (Object entry : entries) {
+                if (entry instanceof List<?> fields && fields.size() >= 3) {
+                    replicas.put(Integer.parseInt(String.valueOf(fields.get(1))), Long.parseLong(String.valueOf(fields.get(2))));
+                }
+            }
+        }
+        return replicas;
     }
 
     /** A server's {@code INFO replication} on one line, for failure messages. */
@@ -158,37 +233,101 @@ public final class RedisSentinelTopology implements AutoCloseable {
         }
     }
 
-    private static String describe(java.util.function.Supplier<RedisServer> server) {
+    /** Every data node's {@code INFO replication} and key count, and the master the Sentinels name, one per line. */
+    public String describe() {
+        StringBuilder text = new StringBuilder();
+        for (RedisServer server : servers()) {
+            text.append('\n').append(replication(server)).append(" DBSIZE ").append(callQuietly(server, "DBSIZE"));
+        }
         try {
-            return replication(server.get());
+            text.append("\nthe Sentinels name ").append(currentMaster());
         } catch (RuntimeException e) {
-            return e.getMessage();
+            text.append("\n").append(e.getMessage());
+        }
+        return text.toString();
+    }
+
+    /**
+     * The replication history: one line per change of a data node's state (role, link, sync in progress,
+     * offsets rounded away, the replicas it lists with their state), sampled every 100 ms, with wall-clock
+     * times to match the servers' logs; at most the last 4,000 changes. Followed by each Sentinel's last log lines.
+     */
+    public String history() {
+        StringBuilder text = new StringBuilder("replication history of ").append(this).append(":\n");
+        synchronized (history) {
+            history.forEach(line -> text.append(line).append('\n'));
+        }
+        for (RedisServer sentinel : sentinels) {
+            text.append("log of ").append(sentinel).append(":\n").append(sentinel.logTail(40)).append('\n');
+        }
+        return text.toString();
+    }
+
+    private void sample() {
+        Map<RedisServer, String> last = new HashMap<>();
+        while (open) {
+            for (RedisServer server : servers()) {
+                String state = server.isRunning() ? state(server) : "not running";
+                if (!state.equals(last.put(server, state))) {
+                    synchronized (history) {
+                        history.addLast(LocalTime.now() + " " + server.port() + " " + state);
+                        if (history.size() > HISTORY_LINES) {
+                            history.removeFirst();
+                        }
+                    }
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** The parts of {@code INFO replication} that say who streams from whom; offsets left out (they always move). */
+    private static String state(RedisServer server) {
+        try {
+            return String.valueOf(server.call("INFO", "replication")).lines()
+                    .filter(line -> line.startsWith("role:") || line.startsWith("master_port:") || line.startsWith("master_link_status:")
+                            || line.startsWith("master_sync_in_progress:1") || line.startsWith("connected_slaves:")
+                            || line.startsWith("slave") && line.contains("state=") || line.startsWith("master_replid:"))
+                    .map(line -> line.startsWith("slave") ? line.replaceAll(",offset=\\d+,lag=\\d+", "") : line)
+                    .collect(Collectors.joining(" "));
+        } catch (RuntimeException e) {
+            return "no answer (" + e.getMessage().lines().findFirst().orElse("") + ")";
+        }
+    }
+
+    private static Object callQuietly(RedisServer server, String command) {
+        try {
+            return server.call(command);
+        } catch (RuntimeException e) {
+            return "?";
         }
     }
 
     @Override
     public void close() {
+        open = false;
+        sampler.interrupt();
         for (RedisServer sentinel : sentinels) {
             sentinel.close();
         }
-        replica.close();
+        replicas.forEach(RedisServer::close);
         master.close();
     }
 
     @Override
     public String toString() {
-        return "Sentinel topology " + masterName + " (master " + master.port() + ", replica " + replica.port()
-                + ", sentinels " + sentinels.stream().map(s -> Integer.toString(s.port())).collect(Collectors.joining(",")) + ")";
+        return "Sentinel topology " + masterName + " (master " + master.port() + ", replicas "
+                + replicas.stream().map(s -> Integer.toString(s.port())).collect(Collectors.joining(",")) + ", sentinels "
+                + sentinels.stream().map(s -> Integer.toString(s.port())).collect(Collectors.joining(",")) + ")";
     }
 
     private RedisServer serverOnPort(int port) {
-        if (master.port() == port) {
-            return master;
-        }
-        if (replica.port() == port) {
-            return replica;
-        }
-        throw new IllegalStateException("Sentinels name a master on port " + port + ", which is not part of " + this);
+        return servers().stream().filter(server -> server.port() == port).findFirst().orElseThrow(
+                () -> new IllegalStateException("Sentinels name a master on port " + port + ", which is not part of " + this));
     }
 
     private static boolean isMaster(RedisServer server) {
@@ -198,10 +337,10 @@ public final class RedisSentinelTopology implements AutoCloseable {
 
     private void awaitSettled() {
         for (RedisServer sentinel : sentinels) {
-            Ports.await(sentinel + " sees the replica and the other Sentinels", SETTLE_TIMEOUT, null, () -> {
+            Ports.await(sentinel + " sees the replicas and the other Sentinels", SETTLE_TIMEOUT, null, () -> {
                 try {
                     Map<String, String> state = pairs(sentinel.call("SENTINEL", "MASTER", masterName));
-                    return Objects.equals(state.get("num-slaves"), "1")
+                    return Objects.equals(state.get("num-slaves"), Integer.toString(replicas.size()))
                             && Objects.equals(state.get("num-other-sentinels"), Integer.toString(SENTINELS - 1));
                 } catch (RuntimeException notYet) {
                     return false;
@@ -212,7 +351,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
 
     private static Map<String, String> pairs(Object reply) {
         List<?> flat = (List<?>) reply;
-        Map<String, String> map = new java.util.HashMap<>();
+        Map<String, String> map = new HashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             map.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
         }
@@ -227,6 +366,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
         private Duration downAfter = DEFAULT_DOWN_AFTER;
         private Duration failoverTimeout = DEFAULT_FAILOVER_TIMEOUT;
         private int quorum = DEFAULT_QUORUM;
+        private int replicas = DEFAULT_REPLICAS;
 
         private Builder() {
         }
@@ -258,17 +398,31 @@ public final class RedisSentinelTopology implements AutoCloseable {
             return this;
         }
 
-        /** Starts master, replica and Sentinels, and returns once every Sentinel sees the others and the replica. */
+        /** How many replicas start with the master (default 2). */
+        public Builder replicas(int replicas) {
+            if (replicas < 1 || replicas > 4) {
+                throw new IllegalArgumentException("replicas: " + replicas + " (expected: 1..4)");
+            }
+            this.replicas = replicas;
+            return this;
+        }
+
+        /** Starts master, replicas and Sentinels, and returns once every Sentinel sees the others and every replica. */
         public RedisSentinelTopology start() {
             List<RedisServer> started = new ArrayList<>();
             try {
                 RedisServer master = RedisServer.start();
                 started.add(master);
-                RedisServer replica = RedisServer.start("replicaof 127.0.0.1 " + master.port());
-                started.add(replica);
+                List<RedisServer> replicaServers = new ArrayList<>();
+                for (int i = 0; i < replicas; i++) {
+                    RedisServer replica = RedisServer.start("replicaof 127.0.0.1 " + master.port());
+                    started.add(replica);
+                    replicaServers.add(replica);
+                }
                 List<RedisServer> sentinels = new ArrayList<>();
                 for (int i = 0; i < SENTINELS; i++) {
                     RedisServer sentinel = RedisServer.startSentinel(List.of(
+                            "loglevel verbose",
                             "sentinel monitor " + masterName + " 127.0.0.1 " + master.port() + " " + quorum,
                             "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
                             "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
@@ -276,9 +430,14 @@ public final class RedisSentinelTopology implements AutoCloseable {
                     started.add(sentinel);
                     sentinels.add(sentinel);
                 }
-                RedisSentinelTopology topology = new RedisSentinelTopology(masterName, master, replica, sentinels);
-                topology.awaitReplica(replica, SETTLE_TIMEOUT);
-                topology.awaitSettled();
+                RedisSentinelTopology topology = new RedisSentinelTopology(masterName, master, replicaServers, sentinels);
+                try {
+                    topology.awaitReplication(SETTLE_TIMEOUT);
+                    topology.awaitSettled();
+                } catch (RuntimeException e) {
+                    topology.close();
+                    throw e;
+                }
                 return topology;
             } catch (RuntimeException e) {
                 started.forEach(RedisServer::close);

@@ -32,28 +32,32 @@ class RedisSentinelTopologyIT {
 
     @Test
     @Order(1)
-    void startsAMasterAReplicaAndThreeSentinelsThatAgree() {
+    void startsAMasterTwoReplicasAndThreeSentinelsThatAgree() {
         assertThat(ha.sentinels()).hasSize(3);
+        assertThat(ha.replicas()).hasSize(2);
         assertThat(ha.currentMaster()).isSameAs(ha.master());
-        assertThat(((List<?>) ha.replica().call("ROLE")).get(0)).isEqualTo("slave");
+        assertThat(ha.replicas()).allSatisfy(replica -> assertThat(((List<?>) replica.call("ROLE")).get(0)).isEqualTo("slave"));
         assertThat(ha.sentinelUri()).matches("redis-sentinel://127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+#reporadar-master");
 
         ha.master().call("SET", "replicated", "yes");
         Awaitility.await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(ha.replica().call("GET", "replicated")).isEqualTo("yes"));
+                .untilAsserted(() -> assertThat(ha.replicas()).allSatisfy(replica -> assertThat(replica.call("GET", "replicated")).isEqualTo("yes")));
     }
 
     @Test
     @Order(2)
-    void killingTheMasterPromotesTheReplica() {
+    void killingTheMasterPromotesAReplicaAndTheOtherFollowsIt() {
         RedisServer oldMaster = ha.master();
         oldMaster.kill();
 
         RedisServer promoted = ha.awaitFailover(Duration.ofSeconds(30));
 
-        assertThat(promoted).isSameAs(ha.replica());
+        assertThat(promoted).isIn(ha.replicas());
         assertThat(promoted.call("GET", "replicated")).isEqualTo("yes");
         assertThat(promoted.call("SET", "after-failover", "1")).isEqualTo("OK");
+        ha.awaitReplication(Duration.ofSeconds(30));
+        RedisServer other = ha.replicas().stream().filter(replica -> replica != promoted).findFirst().orElseThrow();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(other.call("GET", "after-failover")).isEqualTo("1"));
     }
 
     @Test
@@ -61,10 +65,12 @@ class RedisSentinelTopologyIT {
     void theOldMasterReturnsAsAReplicaOfTheNewOne() {
         ha.master().restart();
 
+        RedisServer promoted = ha.currentMaster();
         ha.awaitReplica(ha.master(), Duration.ofSeconds(30));
 
         assertThatThrownBy(() -> ha.master().call("SET", "k", "v")).hasMessageContaining("READONLY");
-        assertThat(ha.currentMaster()).isSameAs(ha.replica());
+        assertThat(ha.currentMaster()).isSameAs(promoted);
+        assertThat(ha.history()).contains(ha.master().port() + " role:slave master_port:" + promoted.port());
     }
 
     @Test
@@ -72,5 +78,8 @@ class RedisSentinelTopologyIT {
         assertThatThrownBy(() -> RedisSentinelTopology.builder().quorum(4))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("quorum: 4 (expected: 1..3)");
+        assertThatThrownBy(() -> RedisSentinelTopology.builder().replicas(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("replicas: 0 (expected: 1..4)");
     }
 }
