@@ -55,6 +55,7 @@ class DockerFilesTest {
             if (name.startsWith("redis-")) {
                 // any node may be master when it restarts: an empty one would be copied over its replicas
                 assertThat(effective).as(name + " keeps an append-only file").contains("\"--appendonly\", \"yes\"");
+                assertThat(effective).as(name + " starts unpromotable, for the promotion guard").contains("\"--replica-priority\", \"0\"");
             }
         });
         assertThat(sentinel).contains("sentinel monitor reporadar-master redis-master 6379 2")

@@ -58,7 +58,7 @@ class HighAvailabilityDrillsIT {
 
     @BeforeAll
     static void startTopology() throws Exception {
-        redis = RedisSentinelTopology.start();
+        redis = RedisSentinelTopology.builder().unpromotableUntilGuarded().start();
         Map<String, String> env = DemoAppIT.environment("unused", redis.sentinelUri(), postgres.database().url());
         env.put("DRAIN_DELAY_SECONDS", "2");
         env.put("SESSION_DURABILITY", "replica-required");

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -125,6 +126,8 @@ public final class RedisSessionStore extends SessionStore {
     private static final long REPLICA_CHECK_INTERVAL_NANOS = 1_000_000_000L;
     /** While saves are refused for want of replicas, how often they are counted again (a returning one counts at once). */
     private static final long REFUSING_CHECK_INTERVAL_NANOS = 100_000_000L;
+    /** Between two rounds of asking the replicas for a session while none answers (they may be reconnecting). */
+    private static final long REPLICA_RETRY_PAUSE_NANOS = 20_000_000L;
     private volatile int replicasOnline = -1; // unknown until the first ROLE, and again after a reconnect
     private volatile StatefulRedisConnection<byte[], byte[]> countedOn;
     private volatile long replicasCheckedNanos;
@@ -225,7 +228,8 @@ public final class RedisSessionStore extends SessionStore {
      * The session's hash from the master; when the master has not answered within {@link Builder#readFromReplicasAfter}
      * (frozen, dead, failing over) and the Sentinels list replicas, from the replica with the newest version of
      * it, waiting at most the replica timeout for them. Every acknowledged save is on at least one replica under
-     * {@code replica-required}, so that answer includes every acknowledged write.
+     * {@code replica-required}, so the newest answer includes every acknowledged write; it is taken only when
+     * every replica answered. An answer without the session is not taken from replicas.
      */
     private Map<byte[], byte[]> read(byte[] key) {
         RedisFuture<Map<byte[], byte[]>> fromMaster = async().hgetall(key);
@@ -241,11 +245,39 @@ public final class RedisSessionStore extends SessionStore {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted while reading a session");
         }
+        // Every replica must answer: under replica-required an acknowledged save may be on one of them only. A
+        // Sentinel reconfiguring a replica also closes its clients (CLIENT KILL TYPE normal), so during a failover
+        // the replica connections may be reconnecting: ask again until all answer or the time is up.
+        long deadline = System.nanoTime() + replicaTimeout.toNanos();
+        CompletableFuture<Map<byte[], byte[]>> master = fromMaster.toCompletableFuture();
+        while (true) {
+            Map<byte[], byte[]> freshest = freshest(key, standby, deadline);
+            if (master.isDone() && !master.isCompletedExceptionally()) {
+                return master.join();
+            }
+            if (freshest != null && !freshest.isEmpty()) {
+                count("load-from-replica");
+                return freshest;
+            }
+            if (freshest != null || System.nanoTime() + REPLICA_RETRY_PAUSE_NANOS >= deadline) {
+                break;
+            }
+            LockSupport.parkNanos(REPLICA_RETRY_PAUSE_NANOS);
+        }
+        // No replica holds the session, or not every one answered: the master decides (or fails, after the
+        // command timeout). Absence on a replica proves nothing, and a user must not be logged out for it.
+        return await(fromMaster);
+    }
+
+    /**
+     * The answer with the newest version among {@code standby}'s, waiting until {@code deadline}; null unless
+     * every one answered.
+     */
+    private static Map<byte[], byte[]> freshest(byte[] key, List<StatefulRedisConnection<byte[], byte[]>> standby, long deadline) {
         List<RedisFuture<Map<byte[], byte[]>>> asked = new ArrayList<>(standby.size());
         for (StatefulRedisConnection<byte[], byte[]> replica : standby) {
             asked.add(replica.async().hgetall(key));
         }
-        long deadline = System.nanoTime() + replicaTimeout.toNanos();
         Map<byte[], byte[]> freshest = null;
         for (RedisFuture<Map<byte[], byte[]>> answer : asked) {
             try {
@@ -253,21 +285,13 @@ public final class RedisSessionStore extends SessionStore {
                 if (freshest == null || version(hash) > version(freshest)) {
                     freshest = hash;
                 }
-            } catch (TimeoutException | ExecutionException noHelp) {
-                // that replica is down or behind a partition too
+            } catch (TimeoutException | ExecutionException notEveryone) {
+                return null; // that replica is down, reconnecting, or behind a partition too
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RedisException("interrupted while reading a session");
             }
         }
-        CompletableFuture<Map<byte[], byte[]>> master = fromMaster.toCompletableFuture();
-        if (master.isDone() && !master.isCompletedExceptionally()) {
-            return master.join();
-        }
-        if (freshest == null) {
-            throw new RedisException("neither the master nor any of " + standby.size() + " replicas answered");
-        }
-        count("load-from-replica");
         return freshest;
     }
 
@@ -658,7 +682,7 @@ public final class RedisSessionStore extends SessionStore {
         private boolean replicasRequired;
         private Duration replicaTimeout = Duration.ofMillis(500);
 
-        private Duration readFromReplicasAfter = Duration.ofMillis(100);
+        private Duration readFromReplicasAfter = Duration.ofMillis(250);
 
         private Builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection,
                 Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas, Runnable onReadOnly, SessionSecrets secrets, KeyRing keys) {
@@ -761,9 +785,11 @@ public final class RedisSessionStore extends SessionStore {
         }
 
         /**
-         * How long a load waits for the master before it also asks the replicas (default 100 ms); only with a
-         * {@link SessionRedis} on Sentinels, which keeps the replicas connected. The freshest replica answer is
-         * taken, within the replica timeout of {@link #awaitReplicas}/{@link #requireReplicas} (default 500 ms).
+         * How long a load waits for the master before it also asks the replicas (default 250 ms: longer than a
+         * busy master's pauses, since a replica may lag); only with a {@link SessionRedis} on Sentinels, which
+         * keeps the replicas connected. The freshest replica answer that holds the session is taken, within the
+         * replica timeout of {@link #awaitReplicas}/{@link #requireReplicas} (default 500 ms); when none holds it,
+         * the master's answer decides (or its failure, after the command timeout).
          */
         public Builder readFromReplicasAfter(Duration delay) {
             this.readFromReplicasAfter = positive("readFromReplicasAfter", delay);

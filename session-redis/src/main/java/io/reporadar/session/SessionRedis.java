@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * that a missed message or a failed reconnect is made good. A {@code READONLY} reply (a master demoted under a
  * connection) does the same through {@link #reconnect()}. Writes always go to the master; the replicas the
  * Sentinels list (and do not consider down) are kept connected too, refreshed every 2 s, for reads while the
- * master does not answer ({@link #replicas()}).
+ * master does not answer ({@link #replicas()}: only those that were streaming from a master at the last check).
  *
  * <p>Take {@link #connection()} for each use rather than keeping it: it changes on failover. Thread-safe.
  */
@@ -77,12 +77,25 @@ public final class SessionRedis implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** Replica connections and the promotion guard, apart from failovers: a frozen node must not delay a switch. */
+    private final ScheduledExecutorService replicaWatch = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "reporadar-redis-replicas");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile String master; // host:port as the Sentinels named it at the last (re)connect
     private volatile long reconnectedNanos;
     private volatile StatefulRedisSentinelConnection<String, String> sentinel;
-    /** host:port of each replica the Sentinels list as up, and its connection; changed on the failover thread only. */
+    /** host:port of each replica the Sentinels list as up, and its connection; changed on the replica-watch thread only. */
     private final Map<String, StatefulRedisConnection<byte[], byte[]>> replicas = new ConcurrentHashMap<>();
+    /** The replicas of {@link #replicas} whose data can be read: streaming at the last check, or cut off since. */
+    private volatile List<StatefulRedisConnection<byte[], byte[]>> readable = List.of();
+    /** The priority the promotion guard gives back to a replica that has caught up (Redis's default). */
+    static final int PROMOTABLE_PRIORITY = 100;
+    private volatile boolean guardPromotions;
+    private long masterOffsetLastRound = -1; // replica-watch thread only
+    private final Map<StatefulRedisConnection<byte[], byte[]>, Boolean> linkUpLastRound = new java.util.WeakHashMap<>();
 
     private SessionRedis(RedisClient client, RedisURI uri) {
         this.client = client;
@@ -129,7 +142,7 @@ public final class SessionRedis implements AutoCloseable {
         if (redis.viaSentinels()) {
             redis.master = redis.sentinelMaster();
             redis.watchSentinels();
-            redis.failovers.execute(redis::followReplicas);
+            redis.replicaWatch.scheduleWithFixedDelay(redis::followReplicas, 0, SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
             redis.failovers.scheduleWithFixedDelay(redis::followSentinels, SENTINEL_CHECK_INTERVAL.toMillis(),
                     SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -143,10 +156,23 @@ public final class SessionRedis implements AutoCloseable {
 
     /**
      * Connections to the replicas the Sentinels list and do not consider down, for reads while the master does
-     * not answer; empty without Sentinels. They may lag the master: a reader picks the freshest answer.
+     * not answer; empty without Sentinels. Only replicas that were streaming from a master at the last check
+     * (every 2 s), or have lost their master since, are listed: one that restarted or is resyncing would answer
+     * from an old dataset. They may still lag the master: a reader asks every one and takes the freshest answer.
      */
     public List<StatefulRedisConnection<byte[], byte[]>> replicas() {
-        return List.copyOf(replicas.values());
+        return readable;
+    }
+
+    /**
+     * Turns on the promotion guard (with Sentinels only): every 2 s, a replica that is not streaming from the
+     * live master is made unpromotable ({@code replica-priority 0}) until it has caught up. Run the Redis nodes
+     * with {@code --replica-priority 0} on their command line, so that a node is unpromotable from the moment it
+     * starts until a guard has seen it stream. Needs {@code CONFIG SET} on the replicas.
+     */
+    public SessionRedis guardPromotions() {
+        guardPromotions = viaSentinels();
+        return this;
     }
 
     /** Whether the URL named Sentinels ({@code redis-sentinel://}). */
@@ -200,22 +226,19 @@ public final class SessionRedis implements AutoCloseable {
         return target;
     }
 
-    /**
-     * Reconnects when the Sentinels name another master than the one connected to, and brings the replica
-     * connections in line with the Sentinels' list; never throws.
-     */
+    /** Reconnects when the Sentinels name another master than the one connected to; never throws. */
     private void followSentinels() {
         try {
             follow(sentinelMaster(), "the Sentinels name");
         } catch (RuntimeException e) {
             LOG.debug("Sentinel check failed: {}", e.toString());
         }
-        followReplicas();
     }
 
     /**
      * Connects to each replica the Sentinels list and do not flag down or disconnected, and closes the
-     * connections to those they no longer list; on the failover thread only, never throws.
+     * connections to those they no longer list, and runs the promotion guard; on the replica-watch thread only,
+     * never throws.
      */
     private void followReplicas() {
         Set<String> listed = new HashSet<>();
@@ -247,6 +270,86 @@ public final class SessionRedis implements AutoCloseable {
                 }
             }
         }
+        long masterOffset = guardPromotions ? masterOffset() : -1;
+        List<StatefulRedisConnection<byte[], byte[]>> inSync = new java.util.ArrayList<>();
+        for (Map.Entry<String, StatefulRedisConnection<byte[], byte[]>> node : replicas.entrySet()) {
+            StatefulRedisConnection<byte[], byte[]> replica = node.getValue();
+            String info;
+            try {
+                info = replica.sync().info("replication");
+            } catch (RuntimeException e) {
+                continue; // down or unreachable: neither readable nor to be touched
+            }
+            if (readable(info, readable.contains(replica))) {
+                inSync.add(replica);
+            }
+            if (guardPromotions) {
+                guard(node.getKey(), replica, info, masterOffset);
+            }
+        }
+        readable = List.copyOf(inSync);
+        masterOffsetLastRound = masterOffset;
+    }
+
+    /**
+     * Whether a replica's data is fit to read: its link to the master is up with no sync in progress, or it
+     * {@code was} fit at the last check and has only lost its master since (as in a failover). A restarted
+     * replica (link never up since it started: down-since -1) or a resyncing one is not.
+     */
+    private static boolean readable(String info, boolean was) {
+        if (!info.contains("role:slave") || info.contains("master_sync_in_progress:1")) {
+            return false;
+        }
+        return info.contains("master_link_status:up") || was && !info.contains("master_link_down_since_seconds:-1");
+    }
+
+    /**
+     * The promotion guard: Sentinel may promote a replica that has not caught up (one still loading or
+     * resyncing, or restarted with an old dataset), which loses every write it lacks. A replica whose link to a
+     * live master is down, or that is resyncing, gets {@code replica-priority 0} (Sentinel never promotes it);
+     * one that has streamed from the master since the last round (link up then and now, and at or past the
+     * master's offset of then) gets its priority back. Nodes should start with {@code --replica-priority 0}, so
+     * that a restart is covered from its first moment. On the replica-watch thread only.
+     */
+    private void guard(String node, StatefulRedisConnection<byte[], byte[]> replica, String info, long masterOffset) {
+        boolean linkUp = info.contains("role:slave") && info.contains("master_link_status:up") && !info.contains("master_sync_in_progress:1");
+        long offset = field(info, "slave_repl_offset");
+        long priority = field(info, "slave_priority");
+        boolean caughtUp = linkUp && Boolean.TRUE.equals(linkUpLastRound.get(replica)) && masterOffsetLastRound >= 0
+                && offset >= masterOffsetLastRound;
+        linkUpLastRound.put(replica, linkUp);
+        try {
+            if (caughtUp && priority == 0) {
+                replica.sync().configSet("replica-priority", Integer.toString(PROMOTABLE_PRIORITY));
+                LOG.info("replica {} streams from the master: promotable again (replica-priority {})", node, PROMOTABLE_PRIORITY);
+            } else if (!linkUp && priority > 0 && masterOffset >= 0) {
+                replica.sync().configSet("replica-priority", "0");
+                LOG.warn("replica {} is not streaming from the live master: not promotable until it has caught up", node);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot set replica-priority on {} (CONFIG SET refused?): {}", node, e.toString());
+        }
+    }
+
+    /** The master's replication offset, or -1 when it does not answer. */
+    private long masterOffset() {
+        try {
+            return field(connection.sync().info("replication"), "master_repl_offset");
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** A numeric field of an {@code INFO} reply, or -1. */
+    private static long field(String info, String name) {
+        return info.lines().filter(line -> line.startsWith(name + ":")).map(line -> line.substring(name.length() + 1).strip())
+                .mapToLong(value -> {
+                    try {
+                        return Long.parseLong(value);
+                    } catch (NumberFormatException e) {
+                        return -1;
+                    }
+                }).findFirst().orElse(-1);
     }
 
     /** Connects to {@code named} unless already connected there; on the failover thread only. */
@@ -320,6 +423,7 @@ public final class SessionRedis implements AutoCloseable {
     @Override
     public void close() {
         failovers.shutdownNow();
+        replicaWatch.shutdownNow();
         replicas.values().forEach(StatefulRedisConnection::close);
         watchers.forEach(StatefulRedisPubSubConnection::close);
         if (sentinel != null) {

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  *       has no replica online, so no single fault loses an acknowledged session write; {@code replica}: the
  *       same, except that a master with no replica online acknowledges alone (a failover then loses those
  *       writes)</td></tr>
+ *   <tr><td>{@code REDIS_PROMOTION_GUARD}</td><td>with {@code redis-sentinel://}: {@code true} (default) keeps
+ *       replicas that are not streaming from the live master unpromotable until they have caught up (see
+ *       {@link SessionRedis#guardPromotions()}); {@code false} turns that off</td></tr>
  * </table>
  *
  * <p>Thread-safe (stateless).
@@ -91,6 +94,10 @@ public final class SessionStores {
         if (!List.of("master", "replica", "replica-required").contains(durability)) {
             problems.add("SESSION_DURABILITY: " + durability + " (expected: master, replica or replica-required)");
         }
+        String guard = env.getOrDefault("REDIS_PROMOTION_GUARD", "true").strip().toLowerCase(Locale.ROOT);
+        if (!guard.equals("true") && !guard.equals("false")) {
+            problems.add("REDIS_PROMOTION_GUARD: " + guard + " (expected: true or false)");
+        }
         String url = env.get("REDIS_URL");
         if (redis && (url == null || url.isBlank())) {
             problems.add("REDIS_URL: missing (expected: redis://host:6379, or USE_REDIS_SESSIONS=false for a single instance)");
@@ -104,6 +111,9 @@ public final class SessionStores {
             return new Opened(new InMemorySessionStore(secrets, codec, idle, absolute, Clock.systemUTC()), null);
         }
         SessionRedis connection = SessionRedis.connect(url, SessionRedis.DEFAULT_COMMAND_TIMEOUT, SessionRedis.DEFAULT_CONNECT_TIMEOUT);
+        if (guard.equals("true")) {
+            connection.guardPromotions();
+        }
         RedisSessionStore.Builder store = RedisSessionStore.builder(connection, secrets, keys).codec(codec).observer(observer)
                 .idleTimeout(idle).absoluteTimeout(absolute);
         if (durability.equals("replica")) {

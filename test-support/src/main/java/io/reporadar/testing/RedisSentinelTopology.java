@@ -50,11 +50,14 @@ public final class RedisSentinelTopology implements AutoCloseable {
     private final List<RedisServer> replicas;
     private final List<RedisServer> sentinels;
     private final Deque<String> history = new ArrayDeque<>();
+    private final boolean guarded;
     private final Thread sampler;
     private volatile boolean open = true;
 
-    private RedisSentinelTopology(String masterName, RedisServer master, List<RedisServer> replicas, List<RedisServer> sentinels) {
+    private RedisSentinelTopology(String masterName, RedisServer master, List<RedisServer> replicas, List<RedisServer> sentinels,
+            boolean guarded) {
         this.masterName = masterName;
+        this.guarded = guarded;
         this.master = master;
         this.replicas = List.copyOf(replicas);
         this.sentinels = List.copyOf(sentinels);
@@ -126,7 +129,11 @@ public final class RedisSentinelTopology implements AutoCloseable {
      * answers as master; returns it.
      */
     public RedisServer awaitFailover(Duration timeout) {
-        RedisServer before = currentMaster();
+        return awaitFailover(timeout, currentMaster());
+    }
+
+    /** Waits until the Sentinels name a master other than {@code before}, and that server answers as master; returns it. */
+    public RedisServer awaitFailover(Duration timeout, RedisServer before) {
         RedisServer[] promoted = new RedisServer[1];
         Ports.await("failover of " + masterName + " away from " + before, timeout, null, () -> {
             try {
@@ -151,21 +158,27 @@ public final class RedisSentinelTopology implements AutoCloseable {
      * the master reaped the snapshot's child); in between, both of the other signs already show.
      */
     public void awaitReplica(RedisServer server, Duration timeout) {
-        awaitReplicas(List.of(server), timeout);
+        awaitReplicas(() -> List.of(server), timeout, guarded);
     }
 
-    /** {@link #awaitReplica} for every running data node but the current master. */
+    /**
+     * {@link #awaitReplica} for every running data node but the current master; in a topology started
+     * {@link Builder#unpromotableUntilGuarded}, also until a guard has made each one promotable again.
+     */
     public void awaitReplication(Duration timeout) {
-        RedisServer current = currentMaster();
-        awaitReplicas(servers().stream().filter(s -> s != current && s.isRunning()).toList(), timeout);
+        awaitReplicas(() -> {
+            RedisServer current = currentMaster(); // asked on every poll: the master may change meanwhile
+            return servers().stream().filter(s -> s != current && s.isRunning()).toList();
+        }, timeout, guarded);
     }
 
-    private void awaitReplicas(List<RedisServer> expected, Duration timeout) {
+    private void awaitReplicas(java.util.function.Supplier<List<RedisServer>> servers, Duration timeout, boolean promotable) {
         RedisServer[] probed = {null};
         long[] probeOffset = {0};
         try {
-            Ports.await(expected + " streaming from the master", timeout, null, () -> {
+            Ports.await("replicas streaming from the master" + (promotable ? " and promotable" : ""), timeout, null, () -> {
                 try {
+                    List<RedisServer> expected = servers.get();
                     RedisServer current = currentMaster();
                     Map<Integer, Long> acknowledged = onlineReplicas(current);
                     boolean online = expected.stream().allMatch(server -> acknowledged.containsKey(server.port()) && linkUp(server));
@@ -178,7 +191,8 @@ public final class RedisSentinelTopology implements AutoCloseable {
                         probeOffset[0] = probe(current);
                         return false;
                     }
-                    return expected.stream().allMatch(server -> acknowledged.get(server.port()) >= probeOffset[0]);
+                    return expected.stream().allMatch(server -> acknowledged.get(server.port()) >= probeOffset[0]
+                            && (!promotable || !String.valueOf(server.call("INFO", "replication")).contains("slave_priority:0")));
                 } catch (RuntimeException notYet) {
                     probed[0] = null;
                     return false;
@@ -367,8 +381,30 @@ public final class RedisSentinelTopology implements AutoCloseable {
         private Duration failoverTimeout = DEFAULT_FAILOVER_TIMEOUT;
         private int quorum = DEFAULT_QUORUM;
         private int replicas = DEFAULT_REPLICAS;
+        private boolean appendOnly;
+        private boolean unpromotableUntilGuarded;
 
         private Builder() {
+        }
+
+        /**
+         * Every data node starts, and restarts, with {@code --replica-priority 0} on its command line: Sentinel
+         * promotes none until a promotion guard (the session store's, {@code SessionRedis.guardPromotions()}) has
+         * seen it stream from the master and raised its priority. The waits for replication then also wait for
+         * that.
+         */
+        public Builder unpromotableUntilGuarded() {
+            this.unpromotableUntilGuarded = true;
+            return this;
+        }
+
+        /**
+         * Every data node keeps an append-only file (fsynced every second; a graceful stop flushes it), so a node
+         * restarted at once comes back with its data (default: no persistence, as fixtures are).
+         */
+        public Builder appendOnly() {
+            this.appendOnly = true;
+            return this;
         }
 
         public Builder masterName(String masterName) {
@@ -411,11 +447,15 @@ public final class RedisSentinelTopology implements AutoCloseable {
         public RedisSentinelTopology start() {
             List<RedisServer> started = new ArrayList<>();
             try {
-                RedisServer master = RedisServer.start();
+                List<String> persistence = appendOnly ? List.of("appendonly yes") : List.of();
+                List<String> arguments = unpromotableUntilGuarded ? List.of("--replica-priority", "0") : List.of();
+                RedisServer master = RedisServer.startWithArguments(persistence, arguments);
                 started.add(master);
                 List<RedisServer> replicaServers = new ArrayList<>();
                 for (int i = 0; i < replicas; i++) {
-                    RedisServer replica = RedisServer.start("replicaof 127.0.0.1 " + master.port());
+                    List<String> config = new ArrayList<>(persistence);
+                    config.add("replicaof 127.0.0.1 " + master.port());
+                    RedisServer replica = RedisServer.startWithArguments(config, arguments);
                     started.add(replica);
                     replicaServers.add(replica);
                 }
@@ -430,9 +470,10 @@ public final class RedisSentinelTopology implements AutoCloseable {
                     started.add(sentinel);
                     sentinels.add(sentinel);
                 }
-                RedisSentinelTopology topology = new RedisSentinelTopology(masterName, master, replicaServers, sentinels);
+                RedisSentinelTopology topology = new RedisSentinelTopology(masterName, master, replicaServers, sentinels,
+                        unpromotableUntilGuarded);
                 try {
-                    topology.awaitReplication(SETTLE_TIMEOUT);
+                    topology.awaitReplicas(() -> replicaServers, SETTLE_TIMEOUT, false);
                     topology.awaitSettled();
                 } catch (RuntimeException e) {
                     topology.close();

@@ -57,7 +57,15 @@ public final class RedisServer extends ServerHandle {
 
     /** Starts a private server on a free port: an installed redis-server, else the embedded one, else Docker. */
     public static RedisServer start(String... configLines) {
-        return launch("redis-server", Arrays.asList(configLines), false, Ports.free());
+        return launch("redis-server", Arrays.asList(configLines), List.of(), false, Ports.free());
+    }
+
+    /**
+     * Starts a private server with {@code arguments} on its command line too: unlike the configuration file,
+     * which {@code CONFIG REWRITE} (and so Sentinel) may change, they hold on every restart.
+     */
+    static RedisServer startWithArguments(List<String> configLines, List<String> arguments) {
+        return launch("redis-server", configLines, arguments, false, Ports.free());
     }
 
     /**
@@ -80,7 +88,7 @@ public final class RedisServer extends ServerHandle {
 
     /** Starts a server in Sentinel mode; used by {@link RedisSentinelTopology}. */
     static RedisServer startSentinel(List<String> configLines, int port) {
-        return launch("redis-sentinel", configLines, true, port);
+        return launch("redis-sentinel", configLines, List.of(), true, port);
     }
 
     private static RedisServer fromUrl(String url) {
@@ -118,25 +126,25 @@ public final class RedisServer extends ServerHandle {
         return uri.getPort() == -1 ? 6379 : uri.getPort();
     }
 
-    private static RedisServer launch(String kind, List<String> configLines, boolean sentinel, int port) {
+    private static RedisServer launch(String kind, List<String> configLines, List<String> arguments, boolean sentinel, int port) {
         List<String> tried = new ArrayList<>();
         if (ServerSource.LOCAL_BINARY.allowed()) {
             Optional<Path> local = Binaries.localRedisServer();
             if (local.isPresent()) {
-                return launchProcess(kind, local.get(), ServerSource.LOCAL_BINARY, configLines, sentinel, port);
+                return launchProcess(kind, local.get(), ServerSource.LOCAL_BINARY, configLines, arguments, sentinel, port);
             }
             tried.add("redis-server is not on PATH");
         }
         if (ServerSource.EMBEDDED.allowed()) {
             Optional<Path> embedded = Binaries.embeddedRedisServer();
             if (embedded.isPresent()) {
-                return launchProcess(kind, embedded.get(), ServerSource.EMBEDDED, configLines, sentinel, port);
+                return launchProcess(kind, embedded.get(), ServerSource.EMBEDDED, configLines, arguments, sentinel, port);
             }
             tried.add("com.github.codemonstur:embedded-redis ships no binary for " + Os.osName() + "-" + Os.arch());
         }
         if (ServerSource.DOCKER.allowed() && !sentinel) {
             if (ContainerBackend.dockerAvailable()) {
-                return launchContainer(configLines, port);
+                return launchContainer(configLines, arguments, port);
             }
             tried.add("no Docker engine answers");
         }
@@ -145,7 +153,7 @@ public final class RedisServer extends ServerHandle {
     }
 
     private static RedisServer launchProcess(String kind, Path binary, ServerSource source, List<String> configLines,
-            boolean sentinel, int port) {
+            List<String> arguments, boolean sentinel, int port) {
         Path dir = TempDirs.create(kind);
         Path conf = dir.resolve(sentinel ? "sentinel.conf" : "redis.conf");
         List<String> lines = new ArrayList<>(List.of(
@@ -166,6 +174,7 @@ public final class RedisServer extends ServerHandle {
         List<String> command = new ArrayList<>(Os.launchPrefix(false));
         command.add(binary.toString());
         command.add(conf.toString());
+        command.addAll(arguments);
         if (sentinel) {
             command.add("--sentinel");
         }
@@ -176,7 +185,7 @@ public final class RedisServer extends ServerHandle {
         return server;
     }
 
-    private static RedisServer launchContainer(List<String> configLines, int port) {
+    private static RedisServer launchContainer(List<String> configLines, List<String> arguments, int port) {
         List<String> command = new ArrayList<>(List.of("redis-server", "--save", "", "--appendonly", "no"));
         for (String line : configLines) {
             String[] parts = line.trim().split("\\s+", 2);
@@ -185,6 +194,7 @@ public final class RedisServer extends ServerHandle {
                 command.addAll(Arrays.asList(parts[1].split("\\s+")));
             }
         }
+        command.addAll(arguments);
         ContainerBackend container = new ContainerBackend("redis:7-alpine", port, 6379, java.util.Map.of(), command);
         RedisServer server = new RedisServer("redis container 127.0.0.1:" + port, ServerSource.DOCKER, "127.0.0.1", port,
                 null, 0, container, null);
