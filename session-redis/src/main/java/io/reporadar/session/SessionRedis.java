@@ -95,6 +95,7 @@ public final class SessionRedis implements AutoCloseable {
     static final int PROMOTABLE_PRIORITY = 100;
     private volatile boolean guardPromotions;
     private long masterOffsetLastRound = -1; // replica-watch thread only
+    private String promoted; // the master the Sentinels named at the last round; replica-watch thread only
     private final Map<StatefulRedisConnection<byte[], byte[]>, Boolean> linkUpLastRound = new java.util.WeakHashMap<>();
 
     private SessionRedis(RedisClient client, RedisURI uri) {
@@ -242,7 +243,9 @@ public final class SessionRedis implements AutoCloseable {
      */
     private void followReplicas() {
         Set<String> listed = new HashSet<>();
+        String named;
         try {
+            named = sentinelMaster();
             for (Map<String, String> replica : sentinelConnection().sync().replicas(uri.getSentinelMasterId())) {
                 String flags = replica.getOrDefault("flags", "");
                 if (!flags.contains("s_down") && !flags.contains("o_down") && !flags.contains("disconnected")) {
@@ -253,7 +256,14 @@ public final class SessionRedis implements AutoCloseable {
             LOG.debug("Sentinel replica list failed: {}", e.toString());
             return;
         }
+        if (named != null && !named.equals(master)) {
+            // Mid-switch: the Sentinels have promoted a node this connection has not followed yet. Read from it
+            // meanwhile (it holds every acknowledged write), and have the failover thread follow it.
+            listed.add(named);
+            failovers.execute(() -> follow(named, "the Sentinels name"));
+        }
         listed.remove(master);
+        promoted = named;
         replicas.keySet().removeIf(node -> {
             if (listed.contains(node)) {
                 return false;
@@ -274,13 +284,19 @@ public final class SessionRedis implements AutoCloseable {
         List<StatefulRedisConnection<byte[], byte[]>> inSync = new java.util.ArrayList<>();
         for (Map.Entry<String, StatefulRedisConnection<byte[], byte[]>> node : replicas.entrySet()) {
             StatefulRedisConnection<byte[], byte[]> replica = node.getValue();
+            boolean was = readable.contains(replica);
             String info;
             try {
                 info = replica.sync().info("replication");
             } catch (RuntimeException e) {
-                continue; // down or unreachable: neither readable nor to be touched
+                // No answer now (a Sentinel reconfiguring it closes its clients, so every replica may be reconnecting
+                // at once in a failover): it stays as it was; a read waits for it or does without.
+                if (was) {
+                    inSync.add(replica);
+                }
+                continue;
             }
-            if (readable(info, readable.contains(replica))) {
+            if (readable(info, was) || node.getKey().equals(promoted) && info.contains("role:master")) {
                 inSync.add(replica);
             }
             if (guardPromotions) {
