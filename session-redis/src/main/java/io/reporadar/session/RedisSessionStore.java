@@ -235,7 +235,7 @@ public final class RedisSessionStore extends SessionStore {
         RedisFuture<Map<byte[], byte[]>> fromMaster = async().hgetall(key);
         List<StatefulRedisConnection<byte[], byte[]>> standby = replicas.get();
         if (standby.isEmpty()) {
-            return await(fromMaster);
+            return awaitMaster(fromMaster, "no replica is readable");
         }
         try {
             return fromMaster.get(readFromReplicasAfter.toNanos(), TimeUnit.NANOSECONDS);
@@ -266,7 +266,16 @@ public final class RedisSessionStore extends SessionStore {
         }
         // No replica holds the session, or not every one answered: the master decides (or fails, after the
         // command timeout). Absence on a replica proves nothing, and a user must not be logged out for it.
-        return await(fromMaster);
+        return awaitMaster(fromMaster, "not every one of " + standby.size() + " replicas answered, or none holds the session");
+    }
+
+    /** The master's answer; its failure says what the replicas did not do either. */
+    private Map<byte[], byte[]> awaitMaster(RedisFuture<Map<byte[], byte[]>> fromMaster, String replicas) {
+        try {
+            return await(fromMaster);
+        } catch (RedisException e) {
+            throw new RedisException(e.getMessage() + "; " + replicas, e);
+        }
     }
 
     /**

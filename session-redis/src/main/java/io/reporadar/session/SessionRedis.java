@@ -309,10 +309,13 @@ public final class SessionRedis implements AutoCloseable {
 
     /**
      * Whether a replica's data is fit to read: its link to the master is up with no sync in progress, or it
-     * {@code was} fit at the last check and has only lost its master since (as in a failover). A restarted
-     * replica (link never up since it started: down-since -1) or a resyncing one is not.
+     * {@code was} fit at the last check and has only lost its master since, or been promoted (as in a
+     * failover). A restarted replica (link never up since it started: down-since -1) or a resyncing one is not.
      */
     private static boolean readable(String info, boolean was) {
+        if (info.contains("role:master")) {
+            return was; // promoted meanwhile (perhaps before the Sentinel asked knows it): it holds what it held
+        }
         if (!info.contains("role:slave") || info.contains("master_sync_in_progress:1")) {
             return false;
         }

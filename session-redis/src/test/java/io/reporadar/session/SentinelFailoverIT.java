@@ -282,7 +282,7 @@ class SentinelFailoverIT {
                 }
                 reads.incrementAndGet();
             } catch (RuntimeException e) {
-                failures.add(e.getMessage() + " / " + e.getCause());
+                failures.add(String.format("%tT.%<tL ", System.currentTimeMillis()) + e.getMessage() + " / " + e.getCause());
             }
         }
 

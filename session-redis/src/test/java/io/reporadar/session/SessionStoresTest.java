@@ -14,7 +14,8 @@ class SessionStoresTest {
     @Test
     void everyProblemIsReportedAtOnceByVariableName() {
         Map<String, String> env = Map.of("USE_REDIS_SESSIONS", "yes", "SESSION_SECRET", "short-secret-value",
-                "SESSION_ENCRYPTION_KEY", "abc", "SESSION_IDLE_TIMEOUT", "soon", "SESSION_ABSOLUTE_TIMEOUT", "0", "SESSION_DURABILITY", "disk");
+                "SESSION_ENCRYPTION_KEY", "abc", "SESSION_IDLE_TIMEOUT", "soon", "SESSION_ABSOLUTE_TIMEOUT", "0", "SESSION_DURABILITY", "disk",
+                "REDIS_PROMOTION_GUARD", "maybe");
         assertThatThrownBy(() -> SessionStores.fromEnvironment(env, SessionCodec.allowing()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("USE_REDIS_SESSIONS: yes (expected: true or false)")
@@ -24,6 +25,7 @@ class SessionStoresTest {
                 .hasMessageContaining("SESSION_ABSOLUTE_TIMEOUT: 0")
                 .hasMessageContaining("REDIS_URL: missing")
                 .hasMessageContaining("SESSION_DURABILITY: disk (expected: master, replica or replica-required)")
+                .hasMessageContaining("REDIS_PROMOTION_GUARD: maybe (expected: true or false)")
                 .message().doesNotContain("short-secret-value");
     }
 
