@@ -41,6 +41,12 @@ public final class NginxConfig {
      */
     public static final Duration FAIL_TIMEOUT = Duration.ofSeconds(2);
 
+    /**
+     * How long nginx keeps an idle connection to an instance: below any drain delay, so that none is left when a
+     * draining instance stops (each connection used during the drain is closed by its {@code Connection: close}).
+     */
+    public static final Duration UPSTREAM_IDLE = Duration.ofSeconds(1);
+
     /** Requests per second per client address on {@code /api/} (bursts of twice that pass). */
     public static final int DEFAULT_RATE_LIMIT = 20;
 
@@ -52,7 +58,7 @@ public final class NginxConfig {
     /** As {@link #httpBlock(List, String)}, with {@code ratePerSecond} requests per client address on {@code /api/}. */
     public static String httpBlock(List<Endpoint> instances, String listen, int ratePerSecond) {
         String upstream = NginxUpstream.builder("reporadar", Strategy.leastConnections())
-                .servers(instances).maxFails(3).failTimeout(FAIL_TIMEOUT).keepalive(32).render();
+                .servers(instances).maxFails(3).failTimeout(FAIL_TIMEOUT).keepalive(32).keepaliveTimeout(UPSTREAM_IDLE).render();
         return """
                 limit_req_zone $binary_remote_addr zone=api:10m rate=%dr/s;
 

@@ -15,6 +15,7 @@ class NginxConfigTest {
                 .isEqualTo(NginxConfig.file(3));
         assertThat(committed).contains("least_conn;").contains("server reporadar-3:3000 max_fails=3 fail_timeout=2s;")
                 .contains("proxy_next_upstream error timeout http_502 http_503;").doesNotContainPattern("proxy_next_upstream [^;]*non_idempotent")
-                .contains("location @api_write {").contains("        proxy_next_upstream error timeout;");
+                .contains("location @api_write {").contains("        proxy_next_upstream error timeout;")
+                .contains("keepalive_timeout 1000ms;");
     }
 }

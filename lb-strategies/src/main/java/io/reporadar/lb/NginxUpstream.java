@@ -39,6 +39,7 @@ public final class NginxUpstream {
         private int maxFails = 1;
         private Duration failTimeout = Duration.ofSeconds(10);
         private int keepalive;
+        private Duration keepaliveTimeout;
 
         private Builder(String name, Strategy strategy) {
             if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
@@ -100,6 +101,19 @@ public final class NginxUpstream {
                 throw new IllegalArgumentException("keepalive: " + connections + " (expected: >= 0)");
             }
             this.keepalive = connections;
+            return this;
+        }
+
+        /**
+         * How long nginx keeps a cached connection idle before closing it itself ({@code keepalive_timeout}, nginx
+         * default 60 s). Keep it below the servers' drain delay: a server that stops closes the idle connections
+         * nginx still caches, and a POST nginx sends on one at that moment fails (nginx never resends a POST).
+         */
+        public Builder keepaliveTimeout(Duration timeout) {
+            if (timeout == null || timeout.toMillis() < 1) {
+                throw new IllegalArgumentException("keepaliveTimeout: " + timeout + " (expected: at least 1 ms)");
+            }
+            this.keepaliveTimeout = timeout;
             return this;
         }
 
@@ -165,6 +179,9 @@ public final class NginxUpstream {
             }
             if (keepalive > 0) {
                 out.append("    keepalive ").append(keepalive).append(";\n");
+                if (keepaliveTimeout != null) {
+                    out.append("    keepalive_timeout ").append(keepaliveTimeout.toMillis()).append("ms;\n");
+                }
             }
             return out.append("}\n").toString();
         }

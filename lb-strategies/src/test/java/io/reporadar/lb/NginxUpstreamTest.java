@@ -32,6 +32,16 @@ class NginxUpstreamTest {
     }
 
     @Test
+    void anIdleTimeoutForCachedConnectionsIsRenderedInMillisecondsAndMustBePositive() {
+        String block = NginxUpstream.builder("reporadar", Strategy.leastConnections()).servers(THREE).keepalive(32)
+                .keepaliveTimeout(Duration.ofSeconds(1)).render();
+
+        assertThat(block).contains("    keepalive 32;\n    keepalive_timeout 1000ms;\n");
+        assertThatThrownBy(() -> NginxUpstream.builder("reporadar", Strategy.leastConnections()).keepaliveTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("keepaliveTimeout: PT0S (expected: at least 1 ms)");
+    }
+
+    @Test
     void rendersFiveInstancesWithoutAnyHandEdit() {
         List<Endpoint> five = java.util.stream.IntStream.rangeClosed(1, 5)
                 .mapToObj(i -> Endpoint.of("reporadar-" + i, 3000)).toList();
