@@ -18,10 +18,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -107,6 +110,9 @@ public final class RedisSessionStore extends SessionStore {
     /** What EVALSHA names the script by; Redis is sent the script itself only when it does not know it. */
     private static final String SAVE_SCRIPT_SHA = sha1Hex(SAVE_SCRIPT);
 
+    /** What {@link #read(byte[], StatefulRedisConnection)} returns for an answer of a master the store no longer follows. */
+    private static final Map<byte[], byte[]> DEPOSED = Collections.unmodifiableMap(new HashMap<>());
+
     private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;
     private final Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas;
     private final Duration readFromReplicasAfter;
@@ -128,14 +134,14 @@ public final class RedisSessionStore extends SessionStore {
     private static final long REFUSING_CHECK_INTERVAL_NANOS = 100_000_000L;
     /** Between two rounds of asking the replicas for a session while none answers (they may be reconnecting). */
     private static final long REPLICA_RETRY_PAUSE_NANOS = 20_000_000L;
-    private volatile int replicasOnline = -1; // unknown until the first ROLE, and again after a reconnect
-    private volatile StatefulRedisConnection<byte[], byte[]> countedOn;
-    private volatile long replicasCheckedNanos;
+    private final Supplier<Set<String>> unpromotable;
+    private volatile ReplicaCount replicaCount = ReplicaCount.unknown(null);
 
     private RedisSessionStore(Builder b) {
         super(b.secrets, b.codec, b.maxAttributeBytes, b.maxSessionBytes);
         this.connection = b.connection;
         this.replicas = b.replicas;
+        this.unpromotable = b.unpromotable;
         this.readFromReplicasAfter = b.readFromReplicasAfter;
         this.onReadOnly = b.onReadOnly;
         this.keys = b.keys;
@@ -158,19 +164,22 @@ public final class RedisSessionStore extends SessionStore {
      */
     public static Builder builder(SessionRedis redis, SessionSecrets secrets, KeyRing keys) {
         Objects.requireNonNull(redis, "redis");
-        return new Builder(redis::connection, redis::replicas, redis::reconnect, secrets, keys);
+        return new Builder(redis::connection, redis::replicas, redis::unpromotableReplicas, redis::reconnect, secrets, keys);
     }
 
-    /** For tests: connections from {@code connection}, and {@code onReadOnly} run when a save meets a read-only replica. */
-    static Builder builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection, Runnable onReadOnly, SessionSecrets secrets,
-            KeyRing keys) {
-        return new Builder(connection, List::of, onReadOnly, secrets, keys);
+    /**
+     * For tests: the master's connection from {@code connection}, the readable replicas' from {@code replicas}, and
+     * {@code onReadOnly} run when a save meets a read-only replica.
+     */
+    static Builder builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection,
+            Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas, Runnable onReadOnly, SessionSecrets secrets, KeyRing keys) {
+        return new Builder(connection, replicas, Set::of, onReadOnly, secrets, keys);
     }
 
     /** A store on a connection of your own, used as it is (no failover handling beyond Lettuce's reconnects). */
     public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection, SessionSecrets secrets, KeyRing keys) {
         Objects.requireNonNull(connection, "connection");
-        return new Builder(() -> connection, List::of, () -> { }, secrets, keys);
+        return new Builder(() -> connection, List::of, Set::of, () -> { }, secrets, keys);
     }
 
     /** A new session; nothing is written until it is saved with something in it. */
@@ -229,16 +238,32 @@ public final class RedisSessionStore extends SessionStore {
      * (frozen, dead, failing over) and the Sentinels list replicas, from the replica with the newest version of
      * it, waiting at most the replica timeout for them. Every acknowledged save is on at least one replica under
      * {@code replica-required}, so the newest answer includes every acknowledged write; it is taken only when
-     * every replica answered. An answer without the session is not taken from replicas.
+     * every replica answered. An answer without the session is not taken from replicas. A master's answer that
+     * comes after the store followed a failover is not taken either: a master frozen until its replica was
+     * promoted answers from the data it had then, without the writes acknowledged since; the new master is asked.
      */
     private Map<byte[], byte[]> read(byte[] key) {
-        RedisFuture<Map<byte[], byte[]>> fromMaster = async().hgetall(key);
+        for (int attempt = 1; ; attempt++) {
+            Map<byte[], byte[]> hash = read(key, connection.get());
+            if (hash != DEPOSED) {
+                return hash;
+            }
+            count("load-from-deposed-master");
+            if (attempt == 2) {
+                throw new RedisException("the master changed twice while a session was read");
+            }
+        }
+    }
+
+    /** {@link #read(byte[])} with {@code master} as the master; {@link #DEPOSED} when it answered but is no longer it. */
+    private Map<byte[], byte[]> read(byte[] key, StatefulRedisConnection<byte[], byte[]> master) {
+        RedisFuture<Map<byte[], byte[]>> fromMaster = master.async().hgetall(key);
         List<StatefulRedisConnection<byte[], byte[]>> standby = replicas.get();
         if (standby.isEmpty()) {
-            return awaitMaster(fromMaster, "no replica is readable");
+            return stillMaster(master, awaitMaster(fromMaster, "no replica is readable"));
         }
         try {
-            return fromMaster.get(readFromReplicasAfter.toNanos(), TimeUnit.NANOSECONDS);
+            return stillMaster(master, fromMaster.get(readFromReplicasAfter.toNanos(), TimeUnit.NANOSECONDS));
         } catch (TimeoutException | ExecutionException slowOrFailed) {
             // ask the replicas
         } catch (InterruptedException e) {
@@ -249,11 +274,11 @@ public final class RedisSessionStore extends SessionStore {
         // Sentinel reconfiguring a replica also closes its clients (CLIENT KILL TYPE normal), so during a failover
         // the replica connections may be reconnecting: ask again until all answer or the time is up.
         long deadline = System.nanoTime() + replicaTimeout.toNanos();
-        CompletableFuture<Map<byte[], byte[]>> master = fromMaster.toCompletableFuture();
+        CompletableFuture<Map<byte[], byte[]>> answer = fromMaster.toCompletableFuture();
         while (true) {
             Map<byte[], byte[]> freshest = freshest(key, standby, deadline);
-            if (master.isDone() && !master.isCompletedExceptionally()) {
-                return master.join();
+            if (answer.isDone() && !answer.isCompletedExceptionally() && connection.get() == master) {
+                return answer.join();
             }
             if (freshest != null && !freshest.isEmpty()) {
                 count("load-from-replica");
@@ -266,7 +291,12 @@ public final class RedisSessionStore extends SessionStore {
         }
         // No replica holds the session, or not every one answered: the master decides (or fails, after the
         // command timeout). Absence on a replica proves nothing, and a user must not be logged out for it.
-        return awaitMaster(fromMaster, "not every one of " + standby.size() + " replicas answered, or none holds the session");
+        return stillMaster(master, awaitMaster(fromMaster, "not every one of " + standby.size() + " replicas answered, or none holds the session"));
+    }
+
+    /** {@code hash} as {@code master} answered it, or {@link #DEPOSED} when the store has followed a failover since it asked. */
+    private Map<byte[], byte[]> stillMaster(StatefulRedisConnection<byte[], byte[]> master, Map<byte[], byte[]> hash) {
+        return connection.get() == master ? hash : DEPOSED;
     }
 
     /** The master's answer; its failure says what the replicas did not do either. */
@@ -530,7 +560,12 @@ public final class RedisSessionStore extends SessionStore {
         T result = await(written);
         long acknowledged = replicated == null ? 0 : await(replicated);
         if (replication.recount() != null) {
-            replicasOnline = replicasIn(await(replication.recount()));
+            recounted(current, replication.basis(), await(replication.recount()));
+        }
+        if (connection.get() != current) { // followed a failover meanwhile: a deposed master's acknowledgement is worth nothing
+            count(operation + "-on-deposed-master");
+            throw new SessionStoreUnavailableException(operation, new RedisException(
+                    "the store followed a failover while the write was in flight; it may not have been kept"));
         }
         if (acknowledged < wanted) {
             count(operation + "-unreplicated");
@@ -541,48 +576,108 @@ public final class RedisSessionStore extends SessionStore {
         return result;
     }
 
-    /** How many replicas a save waits for, and a {@code ROLE} sent to recount them, to be read after the save. */
-    private record Replication(int wanted, RedisFuture<List<Object>> recount) {
-        static final Replication NONE = new Replication(0, null);
+    /**
+     * How many replicas a save waits for, and a {@code ROLE} sent to recount them, to be read after the save
+     * against the {@code basis} of unpromotable replicas known when it was sent.
+     */
+    private record Replication(int wanted, RedisFuture<List<Object>> recount, Set<String> basis) {
+        static final Replication NONE = new Replication(0, null, Set.of());
     }
 
     /**
-     * {@code WAIT} asks for as many replicas as the master has online, up to {@link #awaitReplicas}; {@code ROLE}
-     * rides along once a second to keep that count current. A master with no replica online acknowledges alone
-     * (no failover can happen then either, and the replica that rejoins copies everything), unless replicas are
-     * required: then the save is refused before anything is written.
+     * {@code WAIT} asks for as many replicas as the master has online, up to {@link #awaitReplicas}, plus one for
+     * each online replica that Sentinel may not promote ({@code replica-priority 0}: one the promotion guard has
+     * not seen catch up yet), so that a promotable replica has every acknowledged write (see
+     * {@link ReplicaCount#wanted}). {@code ROLE} rides along
+     * once a second to keep the count current. A master with no replica online acknowledges alone (no failover
+     * can happen then either, and the replica that rejoins copies everything), unless replicas are required:
+     * then the save is refused before anything is written.
      */
     private Replication replication(StatefulRedisConnection<byte[], byte[]> current, RedisAsyncCommands<byte[], byte[]> async,
             String operation) {
-        if (current != countedOn) { // a failover: the new master's replicas are not the old one's
-            countedOn = current;
-            replicasOnline = -1;
+        ReplicaCount count = replicaCount;
+        if (count.on() != current) { // the first save, or a failover: the new master's replicas are not the old one's
+            count = ReplicaCount.unknown(current);
+            replicaCount = count;
         }
+        boolean refusing = replicasRequired && count.online() < count.wanted(awaitReplicas, true);
         long now = System.nanoTime();
         RedisFuture<List<Object>> recount = null;
-        long interval = replicasRequired && replicasOnline < awaitReplicas ? REFUSING_CHECK_INTERVAL_NANOS : REPLICA_CHECK_INTERVAL_NANOS;
-        if (replicasOnline < 0 || now - replicasCheckedNanos > interval) {
+        Set<String> unpromotableNow = unpromotable.get();
+        boolean stale = !count.known() || count.basis() != unpromotableNow; // a replica became (un)promotable: count now
+        if (stale || now - count.checkedNanos() > (refusing ? REFUSING_CHECK_INTERVAL_NANOS : REPLICA_CHECK_INTERVAL_NANOS)) {
             recount = async.role();
-            replicasCheckedNanos = now;
+            replicaCount = count.askedAt(now); // one ROLE per interval, however many saves run at once
         }
-        if (recount != null && (replicasOnline < 0 || replicasRequired && replicasOnline < awaitReplicas)) {
-            replicasOnline = replicasIn(await(recount)); // the count decides this save: read it first
+        if (recount != null && (stale || refusing)) {
+            count = recounted(current, unpromotableNow, await(recount)); // the count decides this save: read it first
             recount = null;
         }
-        int wanted = replicasRequired ? awaitReplicas : Math.min(awaitReplicas, replicasOnline);
-        if (replicasOnline < wanted) { // required replicas missing: refuse before writing anything
+        int wanted = count.wanted(awaitReplicas, replicasRequired);
+        if (count.online() < wanted) { // required replicas missing: refuse before writing anything
             count(operation + "-unreplicated");
-            throw new SessionStoreUnavailableException(operation, new RedisException("the master has " + replicasOnline
-                    + " replica(s) online, " + wanted + " required; nothing was written"));
+            throw new SessionStoreUnavailableException(operation, new RedisException("the master has " + count.online()
+                    + " replica(s) online" + (count.unpromotable() > 0 ? " (" + count.unpromotable() + " not promotable yet)" : "")
+                    + ", " + wanted + " required; nothing was written"));
         }
-        return new Replication(wanted, recount);
+        return new Replication(wanted, recount, unpromotableNow);
     }
 
-    /** The replicas a {@code ROLE} reply lists (a master's third element); 0 for a replica's reply. */
-    private static int replicasIn(List<Object> role) {
-        Object kind = role.isEmpty() ? null : role.get(0);
-        String name = kind instanceof byte[] bytes ? new String(bytes, StandardCharsets.US_ASCII) : String.valueOf(kind);
-        return role.size() >= 3 && name.equals("master") && role.get(2) instanceof List<?> replicas ? replicas.size() : 0;
+    /**
+     * Counts the replicas a {@code ROLE} reply of {@code master} lists, and those among them that are in
+     * {@code unpromotableNow}.
+     */
+    private ReplicaCount recounted(StatefulRedisConnection<byte[], byte[]> master, Set<String> unpromotableNow, List<Object> role) {
+        int online = 0;
+        int notPromotable = 0;
+        if (role.size() >= 3 && "master".equals(text(role.get(0))) && role.get(2) instanceof List<?> listed) {
+            for (Object replica : listed) {
+                online++;
+                if (replica instanceof List<?> fields && fields.size() >= 2
+                        && unpromotableNow.contains(text(fields.get(0)) + ":" + text(fields.get(1)))) {
+                    notPromotable++;
+                }
+            }
+        }
+        ReplicaCount count = new ReplicaCount(master, online, notPromotable, unpromotableNow, System.nanoTime());
+        replicaCount = count;
+        return count;
+    }
+
+    private static String text(Object reply) {
+        return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.US_ASCII) : String.valueOf(reply);
+    }
+
+    /**
+     * What the store knows of the master's replicas, counted on {@code on} by one {@code ROLE}: how many are online
+     * ({@code -1}: not counted yet) and how many of those may not be promoted (of the {@code basis} the replica
+     * watch gave), and when it last asked.
+     */
+    private record ReplicaCount(StatefulRedisConnection<byte[], byte[]> on, int online, int unpromotable, Set<String> basis,
+            long checkedNanos) {
+        static ReplicaCount unknown(StatefulRedisConnection<byte[], byte[]> on) {
+            return new ReplicaCount(on, -1, 0, null, 0);
+        }
+
+        boolean known() {
+            return online >= 0;
+        }
+
+        ReplicaCount askedAt(long nanos) {
+            return new ReplicaCount(on, online, unpromotable, basis, nanos);
+        }
+
+        /**
+         * The replicas a save waits for: {@code replicas} more than the unpromotable ones online, so that a
+         * promotable one is among those that answer (Sentinel promotes the promotable replica that has the most);
+         * while none online is promotable, every one (one the guard makes promotable later has the save then).
+         * Without {@code required}, no more than are online.
+         */
+        int wanted(int replicas, boolean required) {
+            int counted = Math.max(online, 0);
+            int needed = counted > unpromotable ? replicas + unpromotable : Math.max(replicas, unpromotable);
+            return required ? needed : Math.min(needed, counted);
+        }
     }
 
     private <T> T await(RedisFuture<T> future) {
@@ -673,6 +768,7 @@ public final class RedisSessionStore extends SessionStore {
     public static final class Builder {
         private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;
         private final Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas;
+        private final Supplier<Set<String>> unpromotable;
         private final Runnable onReadOnly;
         private final SessionSecrets secrets;
         private final KeyRing keys;
@@ -694,9 +790,11 @@ public final class RedisSessionStore extends SessionStore {
         private Duration readFromReplicasAfter = Duration.ofMillis(250);
 
         private Builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection,
-                Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas, Runnable onReadOnly, SessionSecrets secrets, KeyRing keys) {
+                Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas, Supplier<Set<String>> unpromotable, Runnable onReadOnly,
+                SessionSecrets secrets, KeyRing keys) {
             this.connection = connection;
             this.replicas = replicas;
+            this.unpromotable = unpromotable;
             this.onReadOnly = onReadOnly;
             this.secrets = Objects.requireNonNull(secrets, "secrets");
             this.keys = Objects.requireNonNull(keys, "keys");

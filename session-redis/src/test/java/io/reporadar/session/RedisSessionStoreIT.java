@@ -58,7 +58,7 @@ class RedisSessionStoreIT {
             java.util.concurrent.atomic.AtomicReference<SessionRedis> current = new java.util.concurrent.atomic.AtomicReference<>(toReplica);
             java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
             SessionSecrets secrets = SessionSecrets.of(SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR);
-            RedisSessionStore store = RedisSessionStore.builder(() -> current.get().connection(), () -> {
+            RedisSessionStore store = RedisSessionStore.builder(() -> current.get().connection(), List::of, () -> {
                 reconnects.incrementAndGet();
                 current.set(toMaster);
             }, secrets, ring(KEY_1)).build();
@@ -325,6 +325,45 @@ class RedisSessionStoreIT {
         assertThat(store.load(oldCookie).get("cart", Integer.class)).as("a request in flight with the old cookie").isEqualTo(2);
         Thread.sleep(900);
         assertThat(store.load(oldCookie).isNew()).isTrue();
+    }
+
+    @Test
+    void aLoadThatTheOldMasterAnswersAfterTheStoreFollowedAFailoverIsAskedOfTheNewMaster() throws Exception {
+        // The old master is frozen with the session at version 1; its replica is promoted and takes version 2; the
+        // old master thaws while a load it was asked before the switch still waits for it (the only replica the
+        // store reads from answers without the session), and answers version 1.
+        try (io.reporadar.testing.RedisServer promoted = io.reporadar.testing.RedisServer.start(
+                     "replicaof " + redis.server().host() + " " + redis.server().port());
+             io.reporadar.testing.RedisServer empty = io.reporadar.testing.RedisServer.start();
+             SessionRedis toOld = SessionRedis.connect(redis.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1));
+             SessionRedis toPromoted = SessionRedis.connect(promoted.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1));
+             SessionRedis toEmpty = SessionRedis.connect(empty.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1))) {
+            AtomicReference<SessionRedis> master = new AtomicReference<>(toOld);
+            RedisSessionStore store = RedisSessionStore.builder(() -> master.get().connection(), () -> List.of(toEmpty.connection()),
+                    () -> { }, SessionSecrets.of(SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR), ring(KEY_1)).build();
+            Session session = store.create();
+            session.set("n", 1);
+            store.save(session);
+            String cookie = store.cookieValue(session);
+            org.awaitility.Awaitility.await("the replica has the session").atMost(Duration.ofSeconds(10))
+                    .until(() -> Long.valueOf(1).equals(promoted.call("EXISTS", keyOf(store, session))));
+
+            redis.server().freeze();
+            try {
+                java.util.concurrent.CompletableFuture<Session> load = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.load(cookie));
+                Thread.sleep(400); // past the 250 ms after which the replicas are asked: the load now waits for the old master
+                promoted.call("REPLICAOF", "NO", "ONE");
+                master.set(toPromoted);
+                session.set("n", 2);
+                store.save(session);
+                redis.server().thaw();
+                assertThat(load.get(5, java.util.concurrent.TimeUnit.SECONDS).get("n", Integer.class))
+                        .as("the load the old master answered late").isEqualTo(2);
+                assertThat(store.counts()).containsEntry("load-from-deposed-master", 1L);
+            } finally {
+                redis.server().thaw();
+            }
+        }
     }
 
     @Test

@@ -299,13 +299,17 @@ public final class RedisSentinelTopology implements AutoCloseable {
         }
     }
 
-    /** The parts of {@code INFO replication} that say who streams from whom; offsets left out (they always move). */
+    /**
+     * The parts of {@code INFO replication} that say who streams from whom and who may be promoted; offsets left
+     * out (they always move).
+     */
     private static String state(RedisServer server) {
         try {
             return String.valueOf(server.call("INFO", "replication")).lines()
                     .filter(line -> line.startsWith("role:") || line.startsWith("master_port:") || line.startsWith("master_link_status:")
                             || line.startsWith("master_sync_in_progress:1") || line.startsWith("connected_slaves:")
-                            || line.startsWith("slave") && line.contains("state=") || line.startsWith("master_replid:"))
+                            || line.startsWith("slave") && line.contains("state=") || line.startsWith("master_replid:")
+                            || line.startsWith("slave_priority:"))
                     .map(line -> line.startsWith("slave") ? line.replaceAll(",offset=\\d+,lag=\\d+", "") : line)
                     .collect(Collectors.joining(" "));
         } catch (RuntimeException e) {
