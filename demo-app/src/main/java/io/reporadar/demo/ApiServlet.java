@@ -51,6 +51,9 @@ final class ApiServlet extends HttpServlet {
     }
 
     private void login(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!json(request, response)) {
+            return;
+        }
         String username;
         try {
             username = field(request, "username");
@@ -66,6 +69,21 @@ final class ApiServlet extends HttpServlet {
         session.set("visits", 0);
         SessionFilter.changeId(request);
         send(response, 200, object("username", username, "instance", instanceId));
+    }
+
+    /**
+     * Whether the body is declared JSON; otherwise answers 415. A cross-site form can post only form encodings
+     * and {@code text/plain} without a CORS preflight, which this API never grants: so no other site's page can
+     * log a browser in or write to its account.
+     */
+    private static boolean json(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String type = request.getContentType();
+        String media = type == null ? "" : type.split(";", 2)[0].strip();
+        if (media.equalsIgnoreCase("application/json")) {
+            return true;
+        }
+        send(response, 415, object("error", "Content-Type: expected application/json"));
+        return false;
     }
 
     /** A text field of a JSON object body; the error names what is wrong and never echoes the body. */
@@ -127,6 +145,9 @@ final class ApiServlet extends HttpServlet {
         try {
             if (request.getMethod().equals("GET")) {
                 send(response, 200, object("username", username, "repos", watchlist.of(username)));
+                return;
+            }
+            if (!json(request, response)) {
                 return;
             }
             String repo = Watchlist.checkRepo(field(request, "repo"));

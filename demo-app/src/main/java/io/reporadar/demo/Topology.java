@@ -198,7 +198,7 @@ public final class Topology implements AutoCloseable {
             }
             text.append(String.format("  %-12s %-24s %s%n", app.instanceId(), url, ready));
         }
-        text.append("Try: curl -c jar -d '{\"username\":\"ada\"}' ").append(front).append("/api/login; curl -b jar ")
+        text.append("Try: curl -c jar -H 'Content-Type: application/json' -d '{\"username\":\"ada\"}' ").append(front).append("/api/login; curl -b jar ")
                 .append(front).append("/api/me\n");
         return text.toString();
     }

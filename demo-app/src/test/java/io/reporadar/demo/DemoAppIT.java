@@ -145,7 +145,7 @@ class DemoAppIT {
     void behindTheRenderedNginxOneSessionIsServedByEveryInstance() throws Exception {
         List<Endpoint> instances = List.of(Endpoint.of("127.0.0.1", first.port()), Endpoint.of("127.0.0.1", second.port()));
         try (NginxServer nginx = NginxServer.start(port -> NginxConfig.httpBlock(instances, "127.0.0.1:" + port))) {
-            HttpResponse<String> login = http.send(HttpRequest.newBuilder(nginx.url("/api/login"))
+            HttpResponse<String> login = http.send(HttpRequest.newBuilder(nginx.url("/api/login")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"ada\"}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(login.statusCode()).isEqualTo(200);
             String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
@@ -221,6 +221,31 @@ class DemoAppIT {
     }
 
     @Test
+    void aLoginOrAWriteThatACrossSiteFormCouldPostIs415AndLogsNobodyIn() throws Exception {
+        // Without a CORS preflight a page of another site can post only these types (and none at all, which a form
+        // without enctype sends as the first).
+        for (String type : new String[] {"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", null}) {
+            HttpRequest.Builder login = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/api/login"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"mallory\"}"));
+            if (type != null) {
+                login.header("Content-Type", type);
+            }
+            HttpResponse<String> response = http.send(login.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(String.valueOf(type)).isEqualTo(415);
+            assertThat(response.body()).isEqualTo("{\"error\":\"Content-Type: expected application/json\"}");
+            assertThat(response.headers().allValues("Set-Cookie")).as("no session for " + type).isEmpty();
+        }
+        String cookie = login(first, "ada");
+        HttpResponse<String> add = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/api/watchlist"))
+                .header("Cookie", cookie).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"repo\":\"mallory/evil\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(add.statusCode()).isEqualTo(415);
+        assertThat(send(first, "GET", "/api/watchlist", cookie, null).body()).doesNotContain("mallory");
+        assertThat(send(first, "POST", "/api/login", null, "{\"username\":\"ada\"}").statusCode())
+                .as("application/json").isEqualTo(200);
+    }
+
+    @Test
     void badInputIsA4xxNamingTheCulpritNeverA500() throws Exception {
         HttpResponse<String> notJson = send(first, "POST", "/api/login", null, "username=ada");
         assertThat(notJson.statusCode()).isEqualTo(400);
@@ -242,6 +267,9 @@ class DemoAppIT {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (cookie != null) {
             request.header("Cookie", cookie);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -118,8 +118,11 @@ final class DrillTopology implements AutoCloseable {
 
     /** A request through nginx. */
     HttpResponse<String> send(String method, String path, String cookie, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(front().resolve(path)).header("Cookie", cookie)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(front().resolve(path)).header("Cookie", cookie);
+        if (body != null) {
+            builder.header("Content-Type", "application/json");
+        }
+        HttpRequest request = builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 

@@ -29,7 +29,7 @@ class ReadmeExampleIT {
         // README example begins
         try (DemoApp app = DemoApp.start(DemoConfig.fromEnvironment(env))) {
             URI login = URI.create("http://127.0.0.1:" + app.port() + "/api/login");
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(login)
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(login).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"ada\"}")).build(), HttpResponse.BodyHandlers.ofString());
             // 200, {"username":"ada","instance":"reporadar-1"}, and a Set-Cookie header
             // README example ends

@@ -60,7 +60,7 @@ final class SteadyLoad implements AutoCloseable {
 
     /** Logs {@code username} in through {@code front} and returns the session cookie ({@code name=value}). */
     static String login(URI front, String username) throws IOException, InterruptedException {
-        HttpResponse<String> login = HttpClient.newHttpClient().send(HttpRequest.newBuilder(front.resolve("/api/login"))
+        HttpResponse<String> login = HttpClient.newHttpClient().send(HttpRequest.newBuilder(front.resolve("/api/login")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + username + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (login.statusCode() != 200) {

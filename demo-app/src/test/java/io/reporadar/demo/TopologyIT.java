@@ -34,7 +34,7 @@ class TopologyIT {
         }
         try (Topology topology = Topology.start(Map.of("REDIS_URL", redis.uri(), "DATABASE_URL", postgres.database().url(),
                 "INSTANCE_PORTS", "0,0,0", "FRONT_PORT", Integer.toString(frontPort), "FRONT", front))) {
-            HttpResponse<String> login = HttpClient.newHttpClient().send(HttpRequest.newBuilder(topology.front().resolve("/api/login"))
+            HttpResponse<String> login = HttpClient.newHttpClient().send(HttpRequest.newBuilder(topology.front().resolve("/api/login")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"ada\"}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(login.statusCode()).isEqualTo(200);
             String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];

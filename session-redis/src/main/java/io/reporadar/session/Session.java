@@ -31,6 +31,7 @@ public final class Session {
     private final Set<String> removed = new LinkedHashSet<>();
     private final Set<String> stale = new LinkedHashSet<>();
     private boolean staleMetadata;
+    private int encodedBytes; // the sum of encoded's lengths
 
     Session(SessionStore store, String id, String redisKey, Instant created, Instant lastAccessed, boolean isNew) {
         this.store = store;
@@ -74,7 +75,9 @@ public final class Session {
     /**
      * Sets an attribute; only changed attributes are written when the session is saved.
      *
-     * @throws IllegalArgumentException when the type is not allowed or the value is larger than the limit
+     * @throws IllegalArgumentException when the type is not allowed
+     * @throws SessionTooLargeException when the value, or the session with it, is larger than the store's limits;
+     *         the session is left as it was
      */
     public void set(String name, Object value) {
         requireValid();
@@ -82,15 +85,26 @@ public final class Session {
             remove(name);
             return;
         }
-        encoded.put(name, store.encodeAttribute(name, value));
+        byte[] bytes = store.encodeAttribute(name, value);
+        byte[] before = encoded.get(name);
+        int size = encodedBytes - (before == null ? 0 : before.length) + bytes.length;
+        store.checkSessionSize(size, name);
+        encoded.put(name, bytes);
+        encodedBytes = size;
         values.put(name, value);
         changed.add(name);
         removed.remove(name);
     }
 
+    /** Removes an attribute; the save deletes it from the store. */
     public void remove(String name) {
         requireValid();
-        if (values.remove(name) != null || encoded.remove(name) != null) {
+        boolean hadValue = values.remove(name) != null;
+        byte[] bytes = encoded.remove(name);
+        if (bytes != null) {
+            encodedBytes -= bytes.length;
+        }
+        if (hadValue || bytes != null) {
             removed.add(name);
         }
         changed.remove(name);
@@ -136,7 +150,8 @@ public final class Session {
 
     void loaded(String name, Object value, byte[] bytes, boolean staleKey) {
         values.put(name, value);
-        encoded.put(name, bytes);
+        byte[] before = encoded.put(name, bytes);
+        encodedBytes += bytes.length - (before == null ? 0 : before.length);
         if (staleKey) {
             stale.add(name);
         }
@@ -144,6 +159,10 @@ public final class Session {
 
     Map<String, byte[]> encodedValues() {
         return encoded;
+    }
+
+    int encodedBytes() {
+        return encodedBytes;
     }
 
     Set<String> changed() {

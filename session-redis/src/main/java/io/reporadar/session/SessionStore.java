@@ -76,7 +76,7 @@ public abstract class SessionStore {
         }
         byte[] body = codec.encode(name, value);
         if (body.length > maxAttributeBytes) {
-            throw new IllegalArgumentException("session attribute " + name + ": " + body.length + " bytes (expected: at most "
+            throw new SessionTooLargeException("session attribute " + name + ": " + body.length + " bytes (expected: at most "
                     + maxAttributeBytes + ")");
         }
         byte[] plain = new byte[2 + nameBytes.length + body.length];
@@ -99,15 +99,21 @@ public abstract class SessionStore {
         return codec.decode(plain, 2 + nameLength);
     }
 
-    /** Sums the encoded sizes, failing when over the session limit. */
-    int checkSessionSize(Session session) {
-        int size = 0;
-        for (byte[] plain : session.encodedValues().values()) {
-            size += plain.length;
-        }
+    /**
+     * Fails when {@code size} bytes of encoded attributes are over the session limit, naming {@code attribute}, the
+     * one that would take it there (null at a save: a session loaded from before the limit was lowered).
+     */
+    void checkSessionSize(int size, String attribute) {
         if (size > maxSessionBytes) {
-            throw new IllegalArgumentException("session: " + size + " bytes of attributes (expected: at most " + maxSessionBytes + ")");
+            throw new SessionTooLargeException((attribute == null ? "session: " : "session attribute " + attribute + ": the session would hold ")
+                    + size + " bytes of attributes (expected: at most " + maxSessionBytes + ")");
         }
+    }
+
+    /** The encoded size of the session's attributes, failing when over the session limit. */
+    int checkSessionSize(Session session) {
+        int size = session.encodedBytes();
+        checkSessionSize(size, null);
         return size;
     }
 }

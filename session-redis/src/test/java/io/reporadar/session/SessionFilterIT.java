@@ -62,6 +62,18 @@ class SessionFilterIT {
                         SessionFilter.invalidate(req);
                         resp.setStatus(204);
                     }
+                    case "/notes" -> { // 60 kB per note: the ninth takes the session past 512 KiB
+                        var session = SessionFilter.session(req);
+                        int notes = session.names().size();
+                        session.set("note" + notes, "n".repeat(60_000));
+                        resp.getWriter().write("notes " + (notes + 1));
+                    }
+                    case "/outage-before-save" -> {
+                        var session = SessionFilter.session(req);
+                        redis.server().freeze(); // the load went through; the save will not
+                        session.set("cart", "1 item");
+                        resp.getWriter().write("the page that the save was to go with");
+                    }
                     default -> resp.setStatus(404);
                 }
             }
@@ -142,6 +154,44 @@ class SessionFilterIT {
         }
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> send("GET", "/me", cookie).statusCode() == 200);
+    }
+
+    @Test
+    void aSessionGrownPastItsLimitIs413AndKeepsWhatItHad() throws Exception {
+        String cookie = cookie(send("POST", "/login?user=ada", null));
+        for (int i = 2; i <= 9; i++) { // the user and eight notes: 480 kB
+            assertThat(send("POST", "/notes", cookie).body()).isEqualTo("notes " + i);
+        }
+        HttpResponse<String> tooMuch = send("POST", "/notes", cookie);
+        assertThat(tooMuch.statusCode()).isEqualTo(413);
+        assertThat(tooMuch.body()).isEqualTo("{\"error\":\"session too large\"}");
+        assertThat(send("GET", "/me", cookie).body()).isEqualTo("ada 1");
+    }
+
+    @Test
+    void aSaveThatFailsAfterTheServletWroteItsPageIs503WithoutThePage() throws Exception {
+        String cookie = cookie(send("POST", "/login?user=ada", null));
+        try {
+            HttpResponse<String> response = send("POST", "/outage-before-save", cookie);
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).isEqualTo("{\"error\":\"session store unavailable\"}");
+        } finally {
+            redis.server().thaw();
+        }
+    }
+
+    @Test
+    void aLogoutDuringAnOutageStillClearsTheCookie() throws Exception {
+        String cookie = cookie(send("POST", "/login?user=ada", null));
+        redis.server().freeze();
+        try {
+            HttpResponse<String> logout = send("POST", "/logout", cookie);
+            assertThat(logout.statusCode()).isEqualTo(503);
+            assertThat(logout.headers().allValues("Set-Cookie")).singleElement()
+                    .satisfies(header -> assertThat(header).startsWith("reporadar.sid=;").contains("Max-Age=0"));
+        } finally {
+            redis.server().thaw();
+        }
     }
 
     private HttpResponse<String> send(String method, String path, String cookie) throws Exception {

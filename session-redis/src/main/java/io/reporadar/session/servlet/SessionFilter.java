@@ -3,6 +3,7 @@ package io.reporadar.session.servlet;
 import io.reporadar.session.Session;
 import io.reporadar.session.SessionStore;
 import io.reporadar.session.SessionStoreUnavailableException;
+import io.reporadar.session.SessionTooLargeException;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -131,16 +132,34 @@ public final class SessionFilter implements Filter {
             state.beforeCommit(httpResponse);
         } catch (SessionStoreUnavailableException e) {
             LOG.warn("session store unavailable: {}", e.getMessage());
-            if (!httpResponse.isCommitted()) {
-                httpResponse.reset();
-                httpResponse.setStatus(503);
-                httpResponse.setHeader("Retry-After", "1");
-                httpResponse.setContentType("application/json");
-                httpResponse.getWriter().write("{\"error\":\"session store unavailable\"}");
-            }
+            fail(guarded, state, httpResponse, 503, "session store unavailable");
+        } catch (SessionTooLargeException e) {
+            LOG.info("session too large: {}", e.getMessage()); // sizes and the attribute's name only, never the value
+            fail(guarded, state, httpResponse, 413, "session too large");
         } finally {
             guarded.finish();
         }
+    }
+
+    /**
+     * Answers {@code status} with a JSON error instead of what the servlet wrote (its buffered body is dropped),
+     * unless the response is already committed. A logout still clears the cookie.
+     */
+    private static void fail(CommitGuard guarded, State state, HttpServletResponse response, int status, String error) throws IOException {
+        guarded.discard();
+        if (response.isCommitted()) {
+            return;
+        }
+        response.reset();
+        response.setStatus(status);
+        if (status == 503) {
+            response.setHeader("Retry-After", "1");
+        }
+        if (state.invalidated && state.cookieValue != null) {
+            response.addHeader("Set-Cookie", state.cookie.header("", true));
+        }
+        response.setContentType("application/json");
+        response.getWriter().write("{\"error\":\"" + error + "\"}");
     }
 
     private String cookieValue(HttpServletRequest request) {
@@ -178,9 +197,8 @@ public final class SessionFilter implements Filter {
         }
 
         void invalidate() {
-            Session s = session();
-            store.invalidate(s);
-            invalidated = true;
+            invalidated = true; // the cookie is cleared even if the store cannot be reached
+            store.invalidate(session());
         }
 
         /** Saves once, and sets or clears the cookie, while headers can still be written. */
@@ -216,6 +234,7 @@ public final class SessionFilter implements Filter {
         private final State state;
         private ServletOutputStream stream;
         private PrintWriter writer;
+        private boolean discarded;
 
         CommitGuard(HttpServletResponse response, State state) {
             super(response);
@@ -234,20 +253,26 @@ public final class SessionFilter implements Filter {
                 stream = new ServletOutputStream() {
                     @Override
                     public void write(int b) throws IOException {
-                        commit();
-                        real.write(b);
+                        if (!discarded) {
+                            commit();
+                            real.write(b);
+                        }
                     }
 
                     @Override
                     public void write(byte[] b, int off, int len) throws IOException {
-                        commit();
-                        real.write(b, off, len);
+                        if (!discarded) {
+                            commit();
+                            real.write(b, off, len);
+                        }
                     }
 
                     @Override
                     public void flush() throws IOException {
-                        commit();
-                        real.flush();
+                        if (!discarded) {
+                            commit();
+                            real.flush();
+                        }
                     }
 
                     @Override
@@ -300,8 +325,13 @@ public final class SessionFilter implements Filter {
             response.sendError(sc);
         }
 
+        /** Drops whatever the servlet wrote and still writes: the response is an error now. */
+        void discard() {
+            discarded = true;
+        }
+
         void finish() throws IOException {
-            if (writer != null) {
+            if (writer != null && !discarded) {
                 writer.flush();
             }
         }
