@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * A {@code DATABASE_URL} in libpq's URI form, converted to what pgJDBC understands: a {@code jdbc:postgresql:}
@@ -19,8 +21,9 @@ import java.util.Properties;
  *
  * <pre>{@code
  * DatabaseUrl url = DatabaseUrl.parse("postgresql://app:s3cr%40t@db1:5432,db2/reporadar?sslmode=require");
- * url.jdbcUrl();      // jdbc:postgresql://db1:5432,db2:5432/reporadar
- * url.properties();   // user=app, password=s3cr@t, sslmode=require
+ * url.jdbcUrl();                // jdbc:postgresql://db1:5432,db2:5432/reporadar
+ * url.propertiesWithSecrets();  // user=app, password=s3cr@t, sslmode=require (for the driver only)
+ * url.toString();               // postgresql://app:****@db1:5432,db2:5432/reporadar?sslmode=require
  * }</pre>
  *
  * <p>Accepted: {@code postgres://} and {@code postgresql://}; {@code user[:password]@}; one or several
@@ -31,8 +34,12 @@ import java.util.Properties;
  * {@code options}, {@code user}, {@code password} and {@code dbname}. Anything else is rejected rather
  * than silently dropped, and so are Unix-domain socket hosts, which pgJDBC cannot reach.
  *
- * <p>The password goes to {@link #properties()} only: it is never part of {@link #jdbcUrl()}, of
- * {@link #toString()} or of an error message; errors give the position in the URL and the reason.
+ * <p>Secrets (the password, and any parameter whose name contains {@code password}, such as
+ * {@code sslpassword}) are in clear in {@link #propertiesWithSecrets()} only, which is for the driver. They are
+ * never part of {@link #jdbcUrl()}; {@link #parameters()}, {@link #toString()} and the {@code toString()} of
+ * {@link #propertiesWithSecrets()} show them as {@code ****}. Error messages give the position in the URL and
+ * the reason, and name the part that is wrong ({@code the port}, {@code the host name}, ...) without quoting
+ * any text of the user, password, hosts or ports, nor the value of a secret parameter.
  * Immutable and thread-safe.
  */
 public final class DatabaseUrl {
@@ -40,7 +47,15 @@ public final class DatabaseUrl {
     /** The port libpq assumes when a host has none. */
     public static final int DEFAULT_PORT = 5432;
 
+    /** What {@link #parameters()} and {@link #toString()} show instead of a secret. */
+    public static final String MASK = "****";
+
     private static final String VARIABLE = "DATABASE_URL";
+    /** A scheme as RFC 3986 spells it (so no ':', '@' or '/': never a user or password), or {@code jdbc:} and one. */
+    private static final Pattern QUOTABLE_SCHEME =
+            Pattern.compile("(?i)(jdbc:)?[a-z][a-z0-9+.-]{0,31}");
+    /** A parameter name plain enough to quote in an error message. */
+    private static final Pattern QUOTABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
     private static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
     private static final Map<String, String> TARGET_SESSION_ATTRS = Map.of(
             "any", "any",
@@ -66,6 +81,7 @@ public final class DatabaseUrl {
     private final String user;
     private final String password;
     private final Map<String, String> properties;
+    private final Map<String, String> maskedProperties;
     private final Map<String, String> libpqParameters;
 
     private DatabaseUrl(List<HostPort> hosts, String database, String user, String password, Map<String, String> properties,
@@ -75,6 +91,9 @@ public final class DatabaseUrl {
         this.user = user;
         this.password = password;
         this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        Map<String, String> masked = new LinkedHashMap<>();
+        properties.forEach((name, value) -> masked.put(name, isSecret(name) ? MASK : value));
+        this.maskedProperties = Collections.unmodifiableMap(masked);
         this.libpqParameters = Collections.unmodifiableMap(new LinkedHashMap<>(libpqParameters));
     }
 
@@ -116,7 +135,8 @@ public final class DatabaseUrl {
     /**
      * Parses a libpq URI.
      *
-     * @throws IllegalArgumentException {@code "DATABASE_URL: <reason> at position <n>"}, never quoting the password
+     * @throws IllegalArgumentException {@code "DATABASE_URL: <reason> at position <n> (expected: <what>)"}, naming the
+     *         part that is wrong but never quoting the user, password, hosts or ports, nor a secret parameter's value
      */
     public static DatabaseUrl parse(String url) {
         if (url == null || url.isBlank()) {
@@ -138,6 +158,7 @@ public final class DatabaseUrl {
         return user;
     }
 
+    /** Whether the URL gives a password (in the user info or as the {@code password} parameter). */
     public boolean hasPassword() {
         return password != null;
     }
@@ -151,9 +172,14 @@ public final class DatabaseUrl {
         return url.append('/').append(encodePath(database)).toString();
     }
 
-    /** The connection properties for pgJDBC, credentials included: a fresh copy on each call. */
-    public Properties properties() {
-        Properties copy = new Properties();
+    /**
+     * The connection properties for pgJDBC with every secret in clear: {@code user}, {@code password},
+     * {@code sslpassword} and the other parameters, a fresh copy on each call. For the driver only
+     * ({@code DriverManager.getConnection}, HikariCP's username, password and data source properties): never log
+     * its entries. Its own {@code toString()} masks the secrets, in case it is logged by mistake.
+     */
+    public Properties propertiesWithSecrets() {
+        Properties copy = new MaskedProperties();
         copy.putAll(properties);
         if (user != null) {
             copy.setProperty("user", user);
@@ -164,17 +190,29 @@ public final class DatabaseUrl {
         return copy;
     }
 
-    /** The pgJDBC properties other than user and password, for logs and diagnostics. */
+    /**
+     * The pgJDBC properties other than user and password, with the value of every secret one (such as
+     * {@code sslpassword}) replaced by {@value #MASK}: for logs and diagnostics, not for connecting (use
+     * {@link #propertiesWithSecrets()}).
+     */
     public Map<String, String> parameters() {
-        return properties;
+        return maskedProperties;
     }
 
-    /** The URL in libpq form with the password masked: safe to log. */
+    /**
+     * Whether the value of the parameter or property {@code name} is a secret to mask: {@code password},
+     * {@code sslpassword} and any other name containing {@code password}, whatever the case.
+     */
+    private static boolean isSecret(String name) {
+        return name.toLowerCase(Locale.ROOT).contains("password");
+    }
+
+    /** The URL in libpq form with the password and every secret parameter masked as {@value #MASK}: safe to log. */
     @Override
     public String toString() {
         StringBuilder url = new StringBuilder("postgresql://");
-        if (user != null) {
-            url.append(encodePath(user)).append(password != null ? ":****" : "").append('@');
+        if (user != null || password != null) {
+            url.append(user != null ? encodePath(user) : "").append(password != null ? ":" + MASK : "").append('@');
         }
         for (int i = 0; i < hosts.size(); i++) {
             url.append(i == 0 ? "" : ",").append(hosts.get(i));
@@ -182,7 +220,7 @@ public final class DatabaseUrl {
         url.append('/').append(encodePath(database));
         String separator = "?";
         for (Map.Entry<String, String> p : libpqParameters.entrySet()) {
-            String value = p.getKey().equals("sslpassword") ? "****" : encodePath(p.getValue());
+            String value = isSecret(p.getKey()) ? MASK : encodePath(p.getValue());
             url.append(separator).append(p.getKey()).append('=').append(value);
             separator = "&";
         }
@@ -204,6 +242,19 @@ public final class DatabaseUrl {
         return out.toString();
     }
 
+    /** {@link Properties} whose {@code toString()} masks the secrets; everything else is as usual. */
+    private static final class MaskedProperties extends Properties {
+        @Override
+        public synchronized String toString() {
+            StringBuilder out = new StringBuilder("{");
+            for (String name : new TreeSet<>(stringPropertyNames())) {
+                out.append(out.length() == 1 ? "" : ", ").append(name).append('=')
+                        .append(isSecret(name) ? MASK : getProperty(name));
+            }
+            return out.append('}').toString();
+        }
+    }
+
     /** A single-use recursive-descent parser that remembers positions for its error messages. */
     private static final class Parser {
         private final String url;
@@ -213,6 +264,8 @@ public final class DatabaseUrl {
         private String user;
         private String password;
         private String database;
+        /** The secret parameter just read (password, sslpassword), while the next one could be the rest of its value. */
+        private String previousSecret;
 
         Parser(String url) {
             this.url = url;
@@ -222,8 +275,11 @@ public final class DatabaseUrl {
             int schemeEnd = url.indexOf("://");
             String scheme = schemeEnd < 0 ? "" : url.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
             if (!scheme.equals("postgresql") && !scheme.equals("postgres")) {
-                throw error(1, schemeEnd < 0 ? "no scheme" : "scheme \"" + url.substring(0, schemeEnd) + "\"",
-                        "postgresql:// or postgres://");
+                // Without "://" where it belongs, the text before a later "://" can be a user and password.
+                String found = schemeEnd < 0 ? "no scheme"
+                        : QUOTABLE_SCHEME.matcher(url.substring(0, schemeEnd)).matches() ? "scheme \"" + url.substring(0, schemeEnd) + "\""
+                        : "no valid scheme before the first '://'";
+                throw error(1, found, "postgresql:// or postgres://");
             }
             int authorityStart = schemeEnd + 3;
             int authorityEnd = indexOfAny(url, "/?", authorityStart);
@@ -280,10 +336,11 @@ public final class DatabaseUrl {
             if (hostsStart == end) {
                 return;
             }
+            boolean userInfo = at >= start;
             int hostStart = hostsStart;
             while (hostStart <= end) {
                 int hostEnd = hostEnd(hostStart, end);
-                parseHost(hostStart, hostEnd);
+                parseHost(hostStart, hostEnd, userInfo);
                 hostStart = hostEnd + 1;
             }
         }
@@ -301,7 +358,11 @@ public final class DatabaseUrl {
             return comma < 0 || comma > end ? end : comma;
         }
 
-        private void parseHost(int start, int end) {
+        /**
+         * One {@code host[:port]}. Its text is never quoted: without an '@', {@code user:password} reads as a host
+         * and a port.
+         */
+        private void parseHost(int start, int end, boolean userInfo) {
             if (start == end) {
                 throw error(start + 1, "an empty host in the host list", "host[:port],host[:port]");
             }
@@ -311,7 +372,7 @@ public final class DatabaseUrl {
                 int close = url.indexOf(']', start);
                 host = url.substring(start + 1, close);
                 if (host.isEmpty() || !host.matches("[0-9A-Fa-f:.%]+")) {
-                    throw error(start + 2, "\"" + host + "\" is not an IPv6 address", "[IPv6 address]");
+                    throw error(start + 2, "the host in brackets is not an IPv6 address", "[IPv6 address]");
                 }
                 portStart = close + 1;
                 if (portStart < end && url.charAt(portStart) != ':') {
@@ -328,20 +389,32 @@ public final class DatabaseUrl {
                     throw error(start + 1, "a Unix-domain socket path, which pgJDBC cannot use", "a host name or address");
                 }
                 if (!host.matches("[A-Za-z0-9._-]+")) {
-                    throw error(start + 1, "\"" + host + "\" is not a host name", "letters, digits, '.', '-' or '_'");
+                    throw error(start + 1, "the host name is not valid", "letters, digits, '.', '-' or '_'");
                 }
             }
             int port = DEFAULT_PORT;
             if (portStart < end) {
                 String digits = url.substring(portStart + 1, end);
-                if (!digits.matches("[0-9]{1,5}") || Integer.parseInt(digits) < 1 || Integer.parseInt(digits) > 65_535) {
-                    throw error(portStart + 2, "port \"" + digits + "\"", "1..65535");
+                if (digits.isEmpty()) {
+                    throw error(portStart + 2, "the port is empty", "1..65535 after the ':', or no ':'");
+                }
+                if (!digits.matches("[0-9]+")) {
+                    throw error(portStart + 2, "the port is not a number", userInfo ? "1..65535"
+                            : "1..65535; a password goes before the host, as in user:password@host");
+                }
+                if (digits.length() > 5 || Integer.parseInt(digits) < 1 || Integer.parseInt(digits) > 65_535) {
+                    throw error(portStart + 2, "the port is out of range", "1..65535");
                 }
                 port = Integer.parseInt(digits);
             }
             hosts.add(new HostPort(host.toLowerCase(Locale.ROOT), port));
         }
 
+        /**
+         * The parameters. Names are quoted in messages only when they are plain names, values only when they cannot
+         * be secret: a '&' left unencoded in a password or sslpassword makes the rest of it read as the next
+         * parameter, so that one is described, not quoted.
+         */
         private void parseQuery(int start) {
             int i = start;
             while (i < url.length()) {
@@ -352,21 +425,49 @@ public final class DatabaseUrl {
                 if (end > i) {
                     int eq = url.indexOf('=', i);
                     if (eq < 0 || eq > end) {
-                        throw error(i + 1, "parameter \"" + url.substring(i, end) + "\" has no value", "name=value");
+                        String text = url.substring(i, end);
+                        if (previousSecret == null && SUPPORTED.contains(text)) {
+                            throw error(i + 1, "parameter \"" + text + "\" has no value", "name=value");
+                        }
+                        throw error(i + 1, "a parameter without '='" + afterSecret(), "name=value" + encodeAmpersandHint());
                     }
                     String name = decode(i, eq, "parameter name");
+                    if (!SUPPORTED.contains(name)) {
+                        String which = previousSecret == null && QUOTABLE_NAME.matcher(name).matches()
+                                ? "unsupported parameter \"" + name + "\"" : "an unsupported parameter" + afterSecret();
+                        throw error(i + 1, which, "one of " + String.join(", ", SUPPORTED) + encodeAmpersandHint());
+                    }
                     String value = decode(eq + 1, end, name.equals("password") ? "password" : "value of " + name);
-                    apply(name, value, i + 1, eq + 2);
+                    apply(name, value, eq + 2);
+                    previousSecret = isSecret(name) ? name : null;
                 }
                 i = end + 1;
             }
         }
 
-        private void apply(String name, String value, int namePosition, int valuePosition) {
+        /** {@code " right after the sslpassword"} when the parameter being read may be the rest of a secret. */
+        private String afterSecret() {
+            return previousSecret == null ? "" : " right after the " + previousSecret;
+        }
+
+        private String encodeAmpersandHint() {
+            return previousSecret == null ? "" : "; a '&' inside the " + previousSecret + " percent-encoded as %26";
+        }
+
+        /** {@code sslmode "maybe"}, unless the value may be the rest of a secret. */
+        private IllegalArgumentException badValue(int position, String name, String value, String expected) {
+            if (previousSecret != null) {
+                return error(position, "an invalid " + name + afterSecret(), expected + encodeAmpersandHint());
+            }
+            return error(position, name + " \"" + value + "\"", expected);
+        }
+
+        /** Applies a supported parameter; only the values of non-secret ones with a fixed set of values are quoted. */
+        private void apply(String name, String value, int valuePosition) {
             switch (name) {
                 case "sslmode":
                     if (!SSL_MODES.contains(value)) {
-                        throw error(valuePosition, "sslmode \"" + value + "\"", String.join(", ", SSL_MODES));
+                        throw badValue(valuePosition, "sslmode", value, String.join(", ", SSL_MODES));
                     }
                     props.put("sslmode", value);
                     libpq.put("sslmode", value);
@@ -374,7 +475,7 @@ public final class DatabaseUrl {
                 case "ssl":
                     // libpq's reading (require), not pgJDBC's (verify-full): the URL is a libpq URL.
                     if (!value.equals("true") && !value.equals("1")) {
-                        throw error(valuePosition, "ssl \"" + value + "\"", "true (meaning sslmode=require), or use sslmode");
+                        throw badValue(valuePosition, "ssl", value, "true (meaning sslmode=require), or use sslmode");
                     }
                     props.putIfAbsent("sslmode", "require");
                     libpq.putIfAbsent("sslmode", "require");
@@ -382,7 +483,7 @@ public final class DatabaseUrl {
                 case "target_session_attrs":
                     String target = TARGET_SESSION_ATTRS.get(value);
                     if (target == null) {
-                        throw error(valuePosition, "target_session_attrs \"" + value + "\"",
+                        throw badValue(valuePosition, "target_session_attrs", value,
                                 "any, read-write, primary, read-only, standby or prefer-standby");
                     }
                     props.put("targetServerType", target);
@@ -390,21 +491,21 @@ public final class DatabaseUrl {
                     break;
                 case "connect_timeout":
                     if (!value.matches("[0-9]{1,6}")) {
-                        throw error(valuePosition, "connect_timeout \"" + value + "\"", "whole seconds");
+                        throw badValue(valuePosition, "connect_timeout", value, "whole seconds");
                     }
                     props.put("connectTimeout", Integer.toString(Integer.parseInt(value)));
                     libpq.put(name, value);
                     break;
                 case "load_balance_hosts":
                     if (!value.equals("random") && !value.equals("disable")) {
-                        throw error(valuePosition, "load_balance_hosts \"" + value + "\"", "random or disable");
+                        throw badValue(valuePosition, "load_balance_hosts", value, "random or disable");
                     }
                     props.put("loadBalanceHosts", Boolean.toString(value.equals("random")));
                     libpq.put(name, value);
                     break;
                 case "keepalives":
                     if (!value.equals("0") && !value.equals("1")) {
-                        throw error(valuePosition, "keepalives \"" + value + "\"", "0 or 1");
+                        throw badValue(valuePosition, "keepalives", value, "0 or 1");
                     }
                     props.put("tcpKeepAlive", Boolean.toString(value.equals("1")));
                     libpq.put(name, value);
@@ -420,9 +521,6 @@ public final class DatabaseUrl {
                     break;
                 default:
                     String property = PASS_THROUGH.get(name);
-                    if (property == null) {
-                        throw error(namePosition, "unsupported parameter \"" + name + "\"", "one of " + String.join(", ", SUPPORTED));
-                    }
                     props.put(property, value);
                     libpq.put(name, value);
             }

@@ -435,7 +435,7 @@ public final class GuardedPool implements AutoCloseable {
     }
 
     private static Connection connectDirectly(PoolSettings settings) throws SQLException {
-        Properties properties = settings.url().properties();
+        Properties properties = settings.url().propertiesWithSecrets();
         properties.setProperty("ApplicationName", settings.applicationName());
         if (!properties.containsKey("connectTimeout")) {
             properties.setProperty("connectTimeout", Long.toString(Math.max(1, settings.connectionTimeout().toSeconds())));

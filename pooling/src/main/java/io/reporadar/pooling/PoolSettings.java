@@ -160,14 +160,17 @@ public final class PoolSettings {
         HikariConfig config = new HikariConfig();
         config.setPoolName(applicationName());
         config.setJdbcUrl(url.jdbcUrl());
-        Properties properties = url.properties();
-        if (properties.containsKey("user")) {
-            config.setUsername(properties.getProperty("user"));
+        // The clear values, sslpassword included: parameters() masks them.
+        Properties properties = url.propertiesWithSecrets();
+        String user = (String) properties.remove("user");
+        if (user != null) {
+            config.setUsername(user);
         }
-        if (properties.containsKey("password")) {
-            config.setPassword(properties.getProperty("password"));
+        String password = (String) properties.remove("password");
+        if (password != null) {
+            config.setPassword(password);
         }
-        url.parameters().forEach(config::addDataSourceProperty);
+        properties.stringPropertyNames().forEach(name -> config.addDataSourceProperty(name, properties.getProperty(name)));
         config.addDataSourceProperty("ApplicationName", applicationName());
         if (!url.parameters().containsKey("tcpKeepAlive")) {
             config.addDataSourceProperty("tcpKeepAlive", "true");

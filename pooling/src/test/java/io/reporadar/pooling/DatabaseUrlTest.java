@@ -74,12 +74,18 @@ class DatabaseUrlTest {
                 bad("postgresql:///x", "DATABASE_URL: no host (a Unix-domain socket, which pgJDBC cannot use) at position 14 (expected: host[:port])"),
                 bad("postgresql://u:hunter2@/x", "DATABASE_URL: no host (a Unix-domain socket, which pgJDBC cannot use) at position 14 (expected: host[:port])"),
                 bad("postgresql://%2Fvar%2Frun/x", "DATABASE_URL: a Unix-domain socket path, which pgJDBC cannot use at position 14 (expected: a host name or address)"),
-                bad("postgresql://h:0/x", "DATABASE_URL: port \"0\" at position 16 (expected: 1..65535)"),
-                bad("postgresql://h:70000/x", "DATABASE_URL: port \"70000\" at position 16 (expected: 1..65535)"),
-                bad("postgresql://h:abc/x", "DATABASE_URL: port \"abc\" at position 16 (expected: 1..65535)"),
+                bad("postgresql://h:0/x", "DATABASE_URL: the port is out of range at position 16 (expected: 1..65535)"),
+                bad("postgresql://h:70000/x", "DATABASE_URL: the port is out of range at position 16 (expected: 1..65535)"),
+                bad("postgresql://h:99999999999/x", "DATABASE_URL: the port is out of range at position 16 (expected: 1..65535)"),
+                bad("postgresql://h:abc/x", "DATABASE_URL: the port is not a number at position 16"
+                        + " (expected: 1..65535; a password goes before the host, as in user:password@host)"),
+                bad("postgresql://u@h:abc/x", "DATABASE_URL: the port is not a number at position 18 (expected: 1..65535)"),
+                bad("postgresql://h:/x", "DATABASE_URL: the port is empty at position 16 (expected: 1..65535 after the ':', or no ':')"),
+                bad("postgresql://u:hunter2/db", "DATABASE_URL: the port is not a number at position 16"
+                        + " (expected: 1..65535; a password goes before the host, as in user:password@host)"),
                 bad("postgresql://a,,b/x", "DATABASE_URL: an empty host in the host list at position 16 (expected: host[:port],host[:port])"),
                 bad("postgresql://[::1/x", "DATABASE_URL: an IPv6 address without its closing ']' at position 14 (expected: [address]:port)"),
-                bad("postgresql://[zz]/x", "DATABASE_URL: \"zz\" is not an IPv6 address at position 15 (expected: [IPv6 address])"),
+                bad("postgresql://[zz]/x", "DATABASE_URL: the host in brackets is not an IPv6 address at position 15 (expected: [IPv6 address])"),
                 bad("postgresql://u:hun%zzter2@h/x", "DATABASE_URL: invalid percent-encoding in the password at position 19 (expected: % followed by two hex digits)"),
                 bad("postgresql://u:hunter2%@h/x", "DATABASE_URL: invalid percent-encoding in the password at position 23 (expected: % followed by two hex digits)"),
                 bad("postgresql://u:hun/ter2@h/x", "DATABASE_URL: '/' before the '@' that ends the user and password at position 19"
@@ -105,7 +111,10 @@ class DatabaseUrlTest {
                         + " ssl, sslrootcert, sslcert, sslkey, sslpassword, target_session_attrs, application_name, connect_timeout,"
                         + " load_balance_hosts, keepalives, options, user, password, dbname)"),
                 bad("postgresql://h/x?password=hunter2%", "DATABASE_URL: invalid percent-encoding in the password at position 34 (expected: % followed by two hex digits)"),
-                bad("postgresql://under score!/x", "DATABASE_URL: \"under score!\" is not a host name at position 14 (expected: letters, digits, '.', '-' or '_')"));
+                bad("postgresql://under score!/x", "DATABASE_URL: the host name is not valid at position 14 (expected: letters, digits, '.', '-' or '_')"),
+                bad("postgresql://h/x?password=hun&ter2", "DATABASE_URL: a parameter without '=' right after the password at position 31"
+                        + " (expected: name=value; a '&' inside the password percent-encoded as %26)"),
+                bad("postgresql://h/x?sslpassword:hunter2", "DATABASE_URL: a parameter without '=' at position 18 (expected: name=value)"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -114,7 +123,7 @@ class DatabaseUrlTest {
         DatabaseUrl url = DatabaseUrl.parse(libpq);
 
         assertThat(url.jdbcUrl()).isEqualTo(jdbcUrl);
-        assertThat(new TreeMap<>(url.properties()).toString()).isEqualTo(properties);
+        assertThat(new TreeMap<>(url.propertiesWithSecrets()).toString()).isEqualTo(properties);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -138,15 +147,16 @@ class DatabaseUrlTest {
     }
 
     @Test
-    void thePasswordIsInThePropertiesOnly() {
+    void theSecretsAreInClearInThePropertiesWithSecretsOnly() {
         DatabaseUrl url = DatabaseUrl.parse("postgresql://app:hunter2@db/reporadar?sslpassword=keypass&application_name=api");
 
         assertThat(url.jdbcUrl()).doesNotContain("hunter2").doesNotContain("app");
         assertThat(url.toString()).isEqualTo("postgresql://app:****@db:5432/reporadar?sslpassword=****&application_name=api")
                 .doesNotContain("hunter2").doesNotContain("keypass");
         assertThat(url.parameters()).doesNotContainKeys("password", "user");
-        Properties properties = url.properties();
+        Properties properties = url.propertiesWithSecrets();
         assertThat(properties.getProperty("password")).isEqualTo("hunter2");
+        assertThat(properties.getProperty("sslpassword")).isEqualTo("keypass");
         assertThat(url.hasPassword()).isTrue();
     }
 

@@ -114,6 +114,21 @@ class PoolSettingsTest {
     }
 
     @Test
+    void theHikariConfigGetsTheSslPasswordInClearWhileTheSettingsShowItMasked() {
+        PoolSettings settings = PoolSettings.fromEnvironment(Map.of("DATABASE_URL",
+                "postgresql://app:hunter2@db/reporadar?sslmode=verify-full&sslkey=/etc/client.pk8&sslpassword=keypass",
+                "INSTANCE_ID", "reporadar-1"));
+
+        HikariConfig config = settings.toHikariConfig();
+
+        assertThat(config.getDataSourceProperties()).containsEntry("sslpassword", "keypass")
+                .containsEntry("sslkey", "/etc/client.pk8").doesNotContainKeys("user", "password");
+        assertThat(config.getPassword()).isEqualTo("hunter2");
+        assertThat(settings.url().parameters()).containsEntry("sslpassword", "****");
+        assertThat(settings.toString()).doesNotContain("keypass").doesNotContain("hunter2");
+    }
+
+    @Test
     void theUrlsApplicationNameBecomesTheServiceName() {
         PoolSettings settings = PoolSettings.fromEnvironment(Map.of(
                 "DATABASE_URL", "postgresql://db/x?application_name=radar", "INSTANCE_ID", "one"));
