@@ -119,11 +119,13 @@ public final class DemoApp implements AutoCloseable {
         SessionFilter.CookieSettings cookie = SessionFilter.CookieSettings.defaults().secure(!config.development());
         context.addFilter(new FilterHolder(new SessionFilter(sessions.store(), cookie)), "/api/*", EnumSet.of(DispatcherType.REQUEST));
         context.addFilter(new FilterHolder(new InFlightFilter(inFlight, health)), "/api/*", EnumSet.of(DispatcherType.REQUEST));
-        ServletHolder healthServlet = new ServletHolder(new HealthServlet(HealthEndpoints.of(health, DetailsPolicy.loopback())));
+        // Details and metrics for internal clients only; behind nginx, the client is the one nginx names.
+        ServletHolder healthServlet = new ServletHolder(new HealthServlet(
+                HealthEndpoints.of(health, DetailsPolicy.networks(config.internalNetworks())), config.trustedProxies()));
         context.addServlet(healthServlet, "/health");
         context.addServlet(healthServlet, "/health/*");
         Watchlist watchlist = new Watchlist(pool.dataSource(), redis == null ? null : redis::connection);
-        context.addServlet(new ServletHolder(new PrometheusServlet(metrics)), "/metrics");
+        context.addServlet(new ServletHolder(new PrometheusServlet(metrics, config)), "/metrics");
         context.addServlet(new ServletHolder(new ApiServlet(config.instanceId(), watchlist)), "/*");
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
@@ -193,16 +195,27 @@ public final class DemoApp implements AutoCloseable {
         metrics.close();
     }
 
-    /** {@code GET /metrics}: every meter in the Prometheus text format (nginx shows it to internal addresses only). */
+    /**
+     * {@code GET /metrics}: every meter in the Prometheus text format, for internal clients only (whatever the path's
+     * spelling, nginx's allow-list aside); others get 404, as for a path that does not exist.
+     */
     private static final class PrometheusServlet extends HttpServlet {
         private final transient PrometheusMeterRegistry registry;
+        private final transient DemoConfig config;
 
-        PrometheusServlet(PrometheusMeterRegistry registry) {
+        PrometheusServlet(PrometheusMeterRegistry registry, DemoConfig config) {
             this.registry = registry;
+            this.config = config;
         }
 
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws java.io.IOException {
+            if (!config.internalNetworks().contains(HealthServlet.client(request, config.trustedProxies()))) {
+                response.setStatus(404);
+                response.setContentType("application/json");
+                response.getWriter().write("{\"error\":\"not found\"}");
+                return;
+            }
             response.setContentType("text/plain; version=0.0.4; charset=utf-8");
             response.getWriter().write(registry.scrape());
         }

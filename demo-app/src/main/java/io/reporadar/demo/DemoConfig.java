@@ -1,5 +1,6 @@
 package io.reporadar.demo;
 
+import io.reporadar.health.Networks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,22 +23,33 @@ public final class DemoConfig {
     private final String instanceId;
     private final boolean development;
     private final Duration drainDelay;
+    private final Networks trustedProxies;
+    private final Networks internalNetworks;
     private final Map<String, String> environment;
 
-    private DemoConfig(int port, String instanceId, boolean development, Duration drainDelay, Map<String, String> environment) {
+    private DemoConfig(int port, String instanceId, boolean development, Duration drainDelay, Networks trustedProxies,
+            Networks internalNetworks, Map<String, String> environment) {
         this.port = port;
         this.instanceId = instanceId;
         this.development = development;
         this.drainDelay = drainDelay;
+        this.trustedProxies = trustedProxies;
+        this.internalNetworks = internalNetworks;
         this.environment = environment;
     }
+
+    /** Who may name the client in {@code X-Forwarded-For} by default: nginx on the same host. */
+    public static final String DEFAULT_TRUSTED_PROXIES = "127.0.0.1, ::1";
 
     /**
      * Reads {@code PORT} (default {@value #DEFAULT_PORT}; 0 picks a free port) and {@code INSTANCE_ID}
      * (default: the host name), {@code APP_ENV} ({@code production}, the default, or {@code development}: cookies
      * allowed over plain http, and the toolkit's debug logging when the service runs on its own),
      * {@code DRAIN_DELAY_SECONDS} (default 10, at most 300: how long SIGTERM keeps the instance serving with
-     * readiness down before it stops accepting connections). The session variables are read by
+     * readiness down before it stops accepting connections), {@code TRUSTED_PROXIES} (addresses and CIDR blocks of
+     * the proxies whose {@code X-Forwarded-For} names the client; default {@value #DEFAULT_TRUSTED_PROXIES}) and
+     * {@code INTERNAL_NETWORKS} (the clients that may see {@code /metrics} and health details; default
+     * {@link Networks#INTERNAL}, as nginx's allow-list). The session variables are read by
      * {@link io.reporadar.session.SessionStores}.
      *
      * @throws IllegalArgumentException listing every missing or malformed variable
@@ -81,10 +93,25 @@ public final class DemoConfig {
                 drainDelay = Duration.ofSeconds(seconds);
             }
         }
+        Networks trustedProxies = networks(env, "TRUSTED_PROXIES", Networks.parse("TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES), problems);
+        Networks internal = networks(env, "INTERNAL_NETWORKS", Networks.INTERNAL, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
         }
-        return new DemoConfig(port, instanceId, appEnv.equals("development"), drainDelay, Map.copyOf(env));
+        return new DemoConfig(port, instanceId, appEnv.equals("development"), drainDelay, trustedProxies, internal, Map.copyOf(env));
+    }
+
+    private static Networks networks(Map<String, String> env, String variable, Networks fallback, List<String> problems) {
+        String raw = env.get(variable);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Networks.parse(variable, raw);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return fallback;
+        }
     }
 
     public int port() {
@@ -103,6 +130,16 @@ public final class DemoConfig {
     /** How long SIGTERM keeps the instance serving, readiness down, before it stops accepting connections. */
     public Duration drainDelay() {
         return drainDelay;
+    }
+
+    /** The proxies trusted to name the client ({@code TRUSTED_PROXIES}). */
+    public Networks trustedProxies() {
+        return trustedProxies;
+    }
+
+    /** The clients that may see internal-only answers ({@code INTERNAL_NETWORKS}). */
+    public Networks internalNetworks() {
+        return internalNetworks;
     }
 
     /** The variables the toolkit's modules read themselves (secrets included: never log this). */

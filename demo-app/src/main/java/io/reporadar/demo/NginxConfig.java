@@ -72,7 +72,9 @@ public final class NginxConfig {
                     proxy_http_version 1.1;
                     proxy_set_header Connection "";
                     proxy_set_header Host $host;
-                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                    # The edge: the client's own X-Forwarded-For is replaced, not extended, so that the instances
+                    # (TRUSTED_PROXIES) read the address nginx saw.
+                    proxy_set_header X-Forwarded-For $remote_addr;
                     proxy_set_header X-Forwarded-Proto $scheme;
                     proxy_connect_timeout 2s;
                     proxy_read_timeout 30s;
@@ -81,6 +83,12 @@ public final class NginxConfig {
                     proxy_next_upstream error timeout http_502 http_503;
                     proxy_next_upstream_tries 3;
                     proxy_next_upstream_timeout 10s;
+
+                    # Path parameters (";x", also as %%3B) are dropped by the instances' Jetty before it matches a
+                    # servlet, so "/metrics;x" would pass the internal-only location below: none is accepted.
+                    if ($uri ~ ";") {
+                        return 400;
+                    }
 
                     location = /health {
                         access_log off;
@@ -104,10 +112,11 @@ public final class NginxConfig {
                         proxy_next_upstream error timeout;
                         proxy_pass http://reporadar;
                     }
-                    location ~ ^/(metrics|health/backend)$ {
+                    # Internal-only, in any case and with anything below (the instances also refuse other clients).
+                    location ~* ^/(metrics|health/backend)(/|$) {
                 %s        proxy_pass http://reporadar;
                     }
-                    location = /nginx_status {
+                    location ~* ^/nginx_status(/|$) {
                         stub_status;
                 %s    }
                     location / {

@@ -35,7 +35,9 @@ class DockerFilesTest {
         assertThat(required).contains("POSTGRES_PASSWORD", "REDIS_PASSWORD");
         assertThat(example).containsAll(required)
                 .contains("SESSION_SECRET", "SESSION_ENCRYPTION_KEY", "USE_REDIS_SESSIONS", "DB_POOL_MIN", "DB_POOL_MAX",
-                        "INSTANCE_COUNT", "APP_ENV");
+                        "INSTANCE_COUNT", "APP_ENV", "TRUSTED_PROXIES");
+        assertThat(anchor(compose, "x-instance-env")).as("instances trust nginx on the compose network to name the client")
+                .contains("TRUSTED_PROXIES: ${TRUSTED_PROXIES:-");
     }
 
     @Test

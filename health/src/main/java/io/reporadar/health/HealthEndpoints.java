@@ -2,6 +2,7 @@ package io.reporadar.health;
 
 import io.reporadar.health.internal.IsoTime;
 import io.reporadar.health.internal.Json;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -87,10 +88,10 @@ public final class HealthEndpoints {
      * Answers one request.
      *
      * @param query         the raw query string or {@code null}
-     * @param loopback      whether the caller connected from a loopback address
+     * @param client        the caller (behind a trusted proxy: the client it names), or {@code null} when unknown
      * @param authorization the {@code Authorization} header or {@code null}
      */
-    public Response handle(String method, String path, String query, String accept, boolean loopback, String authorization) {
+    public Response handle(String method, String path, String query, String accept, InetAddress client, String authorization) {
         boolean head = "HEAD".equals(method);
         if (!head && !"GET".equals(method)) {
             return new Response(405, JSON, "{\"error\":\"method not allowed\"}", false, "GET, HEAD");
@@ -110,7 +111,7 @@ public final class HealthEndpoints {
         if ("".equals(group)) {
             return new Response(404, JSON, "{\"error\":\"no such health endpoint\"}", head, null);
         }
-        boolean allowed = details.allows(loopback, authorization);
+        boolean allowed = details.allows(client, authorization);
         boolean fresh = group == null && allowed && query != null && List.of(query.split("&")).contains("fresh");
         HealthSnapshot snapshot = fresh ? health.evaluateNow() : health.snapshot();
         if (group == null) {

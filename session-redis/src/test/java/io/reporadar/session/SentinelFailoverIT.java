@@ -96,12 +96,16 @@ class SentinelFailoverIT {
              Writer writer = Writer.start(opened.store())) {
             redis.awaitReplication(Duration.ofSeconds(30));
             writer.awaitMore(100);
+            String beforeFreeze = "";
+            String afterFailover = "";
             String beforeKill = "";
             try (Reader reader = Reader.start(opened.store(), writer)) {
                 RedisServer first = redis.master();
+                beforeFreeze = redis.describe();
                 first.freeze();
                 long readsBefore = reader.reads();
                 redis.awaitFailover(Duration.ofSeconds(30));
+                afterFailover = redis.describe();
                 assertThat(reader.reads() - readsBefore).as("reads while the master was frozen").isGreaterThanOrEqualTo(3);
                 first.thaw();
                 redis.awaitReplication(Duration.ofSeconds(30));
@@ -121,7 +125,8 @@ class SentinelFailoverIT {
                 System.out.printf("reads through a freeze and a kill of the master: %d, none failed, slowest %d ms%n", reader.reads(),
                         reader.slowest().toMillis());
             } catch (AssertionError | RuntimeException e) {
-                System.out.println("Redis just before the kill:" + beforeKill + "\nafter the drill:" + redis.describe() + "\n" + redis.history());
+                System.out.println("Redis just before the freeze:" + beforeFreeze + "\nafter the failover from the frozen master:" + afterFailover
+                        + "\nRedis just before the kill:" + beforeKill + "\nafter the drill:" + redis.describe() + "\n" + redis.history());
                 throw e;
             }
         }

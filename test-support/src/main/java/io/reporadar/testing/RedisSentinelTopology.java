@@ -272,7 +272,11 @@ public final class RedisSentinelTopology implements AutoCloseable {
             history.forEach(line -> text.append(line).append('\n'));
         }
         for (RedisServer sentinel : sentinels) {
-            text.append("log of ").append(sentinel).append(":\n").append(sentinel.logTail(40)).append('\n');
+            // The events, without the connection chatter of verbose logging (a poll every 50 ms would push them out).
+            List<String> events = sentinel.logTail(4000).lines()
+                    .filter(line -> !line.contains(" - Accepted ") && !line.contains(" - Client closed connection")).toList();
+            text.append("log of ").append(sentinel).append(":\n")
+                    .append(String.join("\n", events.subList(Math.max(0, events.size() - 80), events.size()))).append('\n');
         }
         return text.toString();
     }

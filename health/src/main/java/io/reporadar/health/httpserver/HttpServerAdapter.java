@@ -7,8 +7,11 @@ import io.reporadar.health.Health;
 import io.reporadar.health.HealthEndpoints;
 import io.reporadar.health.InFlightRequests;
 import io.reporadar.health.Lifecycle;
+import io.reporadar.health.Networks;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.util.List;
 
 /**
  * The health endpoints and request counting for the JDK's own {@code com.sun.net.httpserver.HttpServer};
@@ -27,14 +30,20 @@ public final class HttpServerAdapter {
     private HttpServerAdapter() {
     }
 
-    /** Serves {@code /health} and below. */
+    /** Serves {@code /health} and below; the connecting address is the caller. */
     public static HttpHandler handler(HealthEndpoints endpoints) {
+        return handler(endpoints, Networks.NONE);
+    }
+
+    /** Serves {@code /health} and below behind {@code trustedProxies}, which name the client in {@code X-Forwarded-For}. */
+    public static HttpHandler handler(HealthEndpoints endpoints, Networks trustedProxies) {
         return exchange -> {
             try (exchange) {
                 String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-                boolean loopback = exchange.getRemoteAddress().getAddress().isLoopbackAddress();
+                List<String> forwarded = exchange.getRequestHeaders().getOrDefault("X-Forwarded-For", List.of());
+                InetAddress client = trustedProxies.client(exchange.getRemoteAddress().getAddress().getHostAddress(), forwarded);
                 HealthEndpoints.Response response = endpoints.handle(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                        exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders().getFirst("Accept"), loopback, authorization);
+                        exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders().getFirst("Accept"), client, authorization);
                 response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
                 byte[] body = response.body();
                 exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);

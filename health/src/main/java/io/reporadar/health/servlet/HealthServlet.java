@@ -1,11 +1,14 @@
 package io.reporadar.health.servlet;
 
 import io.reporadar.health.HealthEndpoints;
+import io.reporadar.health.Networks;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.Collections;
+import java.util.Objects;
 
 /**
  * Serves the health endpoints from a Servlet container; map it to {@code /health} and {@code /health/*}.
@@ -14,6 +17,9 @@ import java.net.InetAddress;
  * context.addServlet(new ServletHolder(new HealthServlet(endpoints)), "/health/*");
  * }</pre>
  *
+ * <p>Behind a proxy, give the proxies' addresses ({@code new HealthServlet(endpoints, trustedProxies)}): the details
+ * policy then judges the client they name in {@code X-Forwarded-For}, not the proxy.
+ *
  * <p>Thread-safe.
  */
 public final class HealthServlet extends HttpServlet {
@@ -21,16 +27,24 @@ public final class HealthServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private final transient HealthEndpoints endpoints;
+    private final transient Networks trustedProxies;
 
+    /** Without proxies: the connecting address is the caller. */
     public HealthServlet(HealthEndpoints endpoints) {
-        this.endpoints = endpoints;
+        this(endpoints, Networks.NONE);
+    }
+
+    /** Behind {@code trustedProxies}, which name the client in {@code X-Forwarded-For}. */
+    public HealthServlet(HealthEndpoints endpoints, Networks trustedProxies) {
+        this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+        this.trustedProxies = Objects.requireNonNull(trustedProxies, "trustedProxies");
     }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         HealthEndpoints.Response answer = endpoints.handle(request.getMethod(), path, request.getQueryString(),
-                request.getHeader("Accept"), isLoopback(request.getRemoteAddr()), request.getHeader("Authorization"));
+                request.getHeader("Accept"), client(request, trustedProxies), request.getHeader("Authorization"));
         response.setStatus(answer.status());
         answer.headers().forEach(response::setHeader);
         byte[] body = answer.body();
@@ -40,12 +54,8 @@ public final class HealthServlet extends HttpServlet {
         }
     }
 
-    private static boolean isLoopback(String address) {
-        try {
-            // An address literal: no name lookup happens.
-            return address != null && InetAddress.getByName(address).isLoopbackAddress();
-        } catch (IOException e) {
-            return false;
-        }
+    /** The request's client: the connecting address, or behind {@code trustedProxies} the client they name. */
+    public static InetAddress client(HttpServletRequest request, Networks trustedProxies) {
+        return trustedProxies.client(request.getRemoteAddr(), Collections.list(request.getHeaders("X-Forwarded-For")));
     }
 }
