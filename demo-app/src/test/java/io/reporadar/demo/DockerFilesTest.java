@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,6 +42,21 @@ class DockerFilesTest {
     }
 
     @Test
+    void noSecretIsOnACommandLineAndNoneReachesTheImageAndCookiesAreSecureByDefault() throws IOException {
+        String compose = Files.readString(DOCKER.resolve("docker-compose.multi-instance.yml"));
+        for (String line : compose.lines().filter(l -> l.contains("command:") || l.contains("test:")).toList()) {
+            assertThat(line).as("a command line (ps, docker inspect)").doesNotContain("--requirepass").doesNotContain("--masterauth")
+                    .doesNotContain("redis-cli -a").doesNotContainPattern("(?<!\\$)\\$\\{?[A-Z_]*PASSWORD");
+        }
+        assertThat(compose).contains("REDISCLI_AUTH=");
+        assertThat(definedIn(Files.readString(DOCKER.resolve(".env.multi-instance.example")))).contains("APP_ENV");
+        assertThat(Files.readString(DOCKER.resolve(".env.multi-instance.example"))).containsPattern("(?m)^APP_ENV=production$");
+        List<String> ignored = Files.readAllLines(DOCKER.resolve("..").resolve(".dockerignore"));
+        assertThat(ignored).as("the build context (the repository root) leaves out filled-in env files, keys and .git")
+                .contains("**/.env.*", "**/.env", "!docker/.env.multi-instance.example", "**/*.pem", "**/*.key", ".git", "**/target");
+    }
+
+    @Test
     void everyServiceHasAHealthCheckAndTheHaProfileHasTwoReplicasAndThreeSentinelsWithQuorumTwo() throws IOException {
         String compose = Files.readString(DOCKER.resolve("docker-compose.multi-instance.yml"));
         Map<String, String> services = services(compose);
@@ -56,8 +72,8 @@ class DockerFilesTest {
             assertThat(effective.contains("profiles: [ha]")).as(name + " in the ha profile").isEqualTo(ha);
             if (name.startsWith("redis-")) {
                 // any node may be master when it restarts: an empty one would be copied over its replicas
-                assertThat(effective).as(name + " keeps an append-only file").contains("\"--appendonly\", \"yes\"");
-                assertThat(effective).as(name + " starts unpromotable, for the promotion guard").contains("\"--replica-priority\", \"0\"");
+                assertThat(effective).as(name + " keeps an append-only file").contains("--appendonly yes");
+                assertThat(effective).as(name + " starts unpromotable, for the promotion guard").contains("--replica-priority 0");
             }
         });
         assertThat(sentinel).contains("sentinel monitor reporadar-master redis-master 6379 2")
