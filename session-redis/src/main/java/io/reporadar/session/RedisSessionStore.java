@@ -24,7 +24,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -56,12 +55,12 @@ import java.util.function.Supplier;
  *       interval. A session created and never written costs nothing.</li>
  *   <li>Changing the id (after login) writes the session under the new key and leaves the old key readable for
  *       a short grace period, without RENAME, so it works on Redis Cluster.</li>
- *   <li>Durability (optional): with {@link Builder#requireReplicas} a save or a logout succeeds only once a
- *       replica acknowledged it ({@code WAIT}, pipelined behind the write: still one round trip), so a failover
- *       to a replica loses no acknowledged write, and it is refused before anything is written while the master
- *       has no replica online; {@link Builder#awaitReplicas} acknowledges alone then. {@code WAIT} holds the
- *       shared connection until a replica answers, which caps the saves per second per connection at one over
- *       the replication round trip.</li>
+ *   <li>Durability (optional): with {@link Builder#requireReplicas} a save or a logout succeeds only once every
+ *       replica that streams from the master acknowledged it ({@code WAIT}, pipelined behind the write: still one
+ *       round trip), so a failover to whichever replica Sentinel picks loses no acknowledged write, and it is
+ *       refused before anything is written while no replica streams; {@link Builder#awaitReplicas} acknowledges
+ *       alone then. {@code WAIT} holds the shared connection until the replicas answer, which caps the saves
+ *       per second per connection at one over the replication round trip.</li>
  *   <li>Reads through a failover: with a {@link SessionRedis} on Sentinels, a load the master has not answered
  *       within {@link Builder#readFromReplicasAfter} asks the replicas too and takes the newest version of the
  *       session they hold.</li>
@@ -130,18 +129,21 @@ public final class RedisSessionStore extends SessionStore {
     private final boolean replicasRequired;
     private final Duration replicaTimeout;
     private static final long REPLICA_CHECK_INTERVAL_NANOS = 1_000_000_000L;
+    /**
+     * A replica counts as streaming while its last acknowledgement (one a second) is at most this old
+     * ({@code lag} of {@code INFO replication}).
+     */
+    private static final long STREAMING_LAG_SECONDS = 2;
     /** While saves are refused for want of replicas, how often they are counted again (a returning one counts at once). */
     private static final long REFUSING_CHECK_INTERVAL_NANOS = 100_000_000L;
     /** Between two rounds of asking the replicas for a session while none answers (they may be reconnecting). */
     private static final long REPLICA_RETRY_PAUSE_NANOS = 20_000_000L;
-    private final Supplier<Set<String>> unpromotable;
     private volatile ReplicaCount replicaCount = ReplicaCount.unknown(null);
 
     private RedisSessionStore(Builder b) {
         super(b.secrets, b.codec, b.maxAttributeBytes, b.maxSessionBytes);
         this.connection = b.connection;
         this.replicas = b.replicas;
-        this.unpromotable = b.unpromotable;
         this.readFromReplicasAfter = b.readFromReplicasAfter;
         this.onReadOnly = b.onReadOnly;
         this.keys = b.keys;
@@ -164,7 +166,7 @@ public final class RedisSessionStore extends SessionStore {
      */
     public static Builder builder(SessionRedis redis, SessionSecrets secrets, KeyRing keys) {
         Objects.requireNonNull(redis, "redis");
-        return new Builder(redis::connection, redis::replicas, redis::unpromotableReplicas, redis::reconnect, secrets, keys);
+        return new Builder(redis::connection, redis::replicas, redis::reconnect, secrets, keys);
     }
 
     /**
@@ -173,13 +175,13 @@ public final class RedisSessionStore extends SessionStore {
      */
     static Builder builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection,
             Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas, Runnable onReadOnly, SessionSecrets secrets, KeyRing keys) {
-        return new Builder(connection, replicas, Set::of, onReadOnly, secrets, keys);
+        return new Builder(connection, replicas, onReadOnly, secrets, keys);
     }
 
     /** A store on a connection of your own, used as it is (no failover handling beyond Lettuce's reconnects). */
     public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection, SessionSecrets secrets, KeyRing keys) {
         Objects.requireNonNull(connection, "connection");
-        return new Builder(() -> connection, List::of, Set::of, () -> { }, secrets, keys);
+        return new Builder(() -> connection, List::of, () -> { }, secrets, keys);
     }
 
     /** A new session; nothing is written until it is saved with something in it. */
@@ -560,7 +562,7 @@ public final class RedisSessionStore extends SessionStore {
         T result = await(written);
         long acknowledged = replicated == null ? 0 : await(replicated);
         if (replication.recount() != null) {
-            recounted(current, replication.basis(), await(replication.recount()));
+            recounted(current, await(replication.recount()));
         }
         if (connection.get() != current) { // followed a failover meanwhile: a deposed master's acknowledgement is worth nothing
             count(operation + "-on-deposed-master");
@@ -569,6 +571,7 @@ public final class RedisSessionStore extends SessionStore {
         }
         if (acknowledged < wanted) {
             count(operation + "-unreplicated");
+            replicaCount = ReplicaCount.unknown(current); // a replica may have stopped: count before the next save
             throw new SessionStoreUnavailableException(operation, new RedisException(
                     "acknowledged by " + acknowledged + " of " + wanted + " replicas within " + replicaTimeout.toMillis() + " ms"));
         }
@@ -576,22 +579,21 @@ public final class RedisSessionStore extends SessionStore {
         return result;
     }
 
-    /**
-     * How many replicas a save waits for, and a {@code ROLE} sent to recount them, to be read after the save
-     * against the {@code basis} of unpromotable replicas known when it was sent.
-     */
-    private record Replication(int wanted, RedisFuture<List<Object>> recount, Set<String> basis) {
-        static final Replication NONE = new Replication(0, null, Set.of());
+    /** How many replicas a save waits for, and an {@code INFO} sent to recount them, to be read after the save. */
+    private record Replication(int wanted, RedisFuture<String> recount) {
+        static final Replication NONE = new Replication(0, null);
     }
 
     /**
-     * {@code WAIT} asks for as many replicas as the master has online, up to {@link #awaitReplicas}, plus one for
-     * each online replica that Sentinel may not promote ({@code replica-priority 0}: one the promotion guard has
-     * not seen catch up yet), so that a promotable replica has every acknowledged write (see
-     * {@link ReplicaCount#wanted}). {@code ROLE} rides along
-     * once a second to keep the count current. A master with no replica online acknowledges alone (no failover
-     * can happen then either, and the replica that rejoins copies everything), unless replicas are required:
-     * then the save is refused before anything is written.
+     * {@code WAIT} asks for every replica that streams from the master (online, and acknowledging within the last
+     * {@value #STREAMING_LAG_SECONDS} s), and at least {@link #awaitReplicas} under {@code replica-required}:
+     * Sentinel may promote any replica it reaches, choosing by offsets and priorities it read up to seconds
+     * before, so every acknowledged write must be on every one of them. A replica that stops acknowledging
+     * (frozen, cut off) stops counting once its lag passes that; one that is gone leaves the master's list at
+     * once. {@code INFO replication} rides along once a second to keep the count current, and is read before the
+     * next save after a {@code WAIT} fell short. A master with no replica streaming acknowledges alone (the
+     * replica that rejoins copies everything), unless replicas are required: then the save is refused before
+     * anything is written.
      */
     private Replication replication(StatefulRedisConnection<byte[], byte[]> current, RedisAsyncCommands<byte[], byte[]> async,
             String operation) {
@@ -600,83 +602,75 @@ public final class RedisSessionStore extends SessionStore {
             count = ReplicaCount.unknown(current);
             replicaCount = count;
         }
-        boolean refusing = replicasRequired && count.online() < count.wanted(awaitReplicas, true);
+        boolean refusing = replicasRequired && count.streaming() < awaitReplicas;
         long now = System.nanoTime();
-        RedisFuture<List<Object>> recount = null;
-        Set<String> unpromotableNow = unpromotable.get();
-        boolean stale = !count.known() || count.basis() != unpromotableNow; // a replica became (un)promotable: count now
-        if (stale || now - count.checkedNanos() > (refusing ? REFUSING_CHECK_INTERVAL_NANOS : REPLICA_CHECK_INTERVAL_NANOS)) {
-            recount = async.role();
-            replicaCount = count.askedAt(now); // one ROLE per interval, however many saves run at once
+        RedisFuture<String> recount = null;
+        if (!count.known() || now - count.checkedNanos() > (refusing ? REFUSING_CHECK_INTERVAL_NANOS : REPLICA_CHECK_INTERVAL_NANOS)) {
+            recount = async.info("replication");
+            replicaCount = count.askedAt(now); // one INFO per interval, however many saves run at once
         }
-        if (recount != null && (stale || refusing)) {
-            count = recounted(current, unpromotableNow, await(recount)); // the count decides this save: read it first
+        if (recount != null && (!count.known() || refusing)) {
+            count = recounted(current, await(recount)); // the count decides this save: read it first
             recount = null;
         }
         int wanted = count.wanted(awaitReplicas, replicasRequired);
-        if (count.online() < wanted) { // required replicas missing: refuse before writing anything
+        if (count.streaming() < wanted) { // required replicas missing: refuse before writing anything
             count(operation + "-unreplicated");
-            throw new SessionStoreUnavailableException(operation, new RedisException("the master has " + count.online()
-                    + " replica(s) online" + (count.unpromotable() > 0 ? " (" + count.unpromotable() + " not promotable yet)" : "")
-                    + ", " + wanted + " required; nothing was written"));
+            throw new SessionStoreUnavailableException(operation, new RedisException("the master has " + count.streaming()
+                    + " replica(s) streaming, " + wanted + " required; nothing was written"));
         }
-        return new Replication(wanted, recount, unpromotableNow);
+        return new Replication(wanted, recount);
     }
 
-    /**
-     * Counts the replicas a {@code ROLE} reply of {@code master} lists, and those among them that are in
-     * {@code unpromotableNow}.
-     */
-    private ReplicaCount recounted(StatefulRedisConnection<byte[], byte[]> master, Set<String> unpromotableNow, List<Object> role) {
-        int online = 0;
-        int notPromotable = 0;
-        if (role.size() >= 3 && "master".equals(text(role.get(0))) && role.get(2) instanceof List<?> listed) {
-            for (Object replica : listed) {
-                online++;
-                if (replica instanceof List<?> fields && fields.size() >= 2
-                        && unpromotableNow.contains(text(fields.get(0)) + ":" + text(fields.get(1)))) {
-                    notPromotable++;
+    /** Counts the replicas an {@code INFO replication} reply of {@code master} lists as online and acknowledging. */
+    private ReplicaCount recounted(StatefulRedisConnection<byte[], byte[]> master, String info) {
+        int streaming = 0;
+        if (info.contains("role:master")) {
+            for (String line : info.split("\r?\n")) {
+                if (line.startsWith("slave") && line.contains("state=online") && lag(line) <= STREAMING_LAG_SECONDS) {
+                    streaming++;
                 }
             }
         }
-        ReplicaCount count = new ReplicaCount(master, online, notPromotable, unpromotableNow, System.nanoTime());
+        ReplicaCount count = new ReplicaCount(master, streaming, System.nanoTime());
         replicaCount = count;
         return count;
     }
 
-    private static String text(Object reply) {
-        return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.US_ASCII) : String.valueOf(reply);
+    /** The {@code lag=} of a {@code slaveN:} line of {@code INFO replication} (seconds since its last acknowledgement). */
+    private static long lag(String line) {
+        int at = line.indexOf("lag=");
+        if (at < 0) {
+            return Long.MAX_VALUE;
+        }
+        int end = at + 4;
+        while (end < line.length() && Character.isDigit(line.charAt(end))) {
+            end++;
+        }
+        return end == at + 4 ? Long.MAX_VALUE : Long.parseLong(line.substring(at + 4, end));
     }
 
     /**
-     * What the store knows of the master's replicas, counted on {@code on} by one {@code ROLE}: how many are online
-     * ({@code -1}: not counted yet) and how many of those may not be promoted (of the {@code basis} the replica
-     * watch gave), and when it last asked.
+     * What the store knows of the master's replicas, counted on {@code on} by one {@code INFO}: how many stream
+     * from it ({@code -1}: not counted yet), and when it last asked.
      */
-    private record ReplicaCount(StatefulRedisConnection<byte[], byte[]> on, int online, int unpromotable, Set<String> basis,
-            long checkedNanos) {
+    private record ReplicaCount(StatefulRedisConnection<byte[], byte[]> on, int streaming, long checkedNanos) {
         static ReplicaCount unknown(StatefulRedisConnection<byte[], byte[]> on) {
-            return new ReplicaCount(on, -1, 0, null, 0);
+            return new ReplicaCount(on, -1, 0);
         }
 
         boolean known() {
-            return online >= 0;
+            return streaming >= 0;
         }
 
         ReplicaCount askedAt(long nanos) {
-            return new ReplicaCount(on, online, unpromotable, basis, nanos);
+            return new ReplicaCount(on, streaming, nanos);
         }
 
-        /**
-         * The replicas a save waits for: {@code replicas} more than the unpromotable ones online, so that a
-         * promotable one is among those that answer (Sentinel promotes the promotable replica that has the most);
-         * while none online is promotable, every one (one the guard makes promotable later has the save then).
-         * Without {@code required}, no more than are online.
-         */
+        /** Every streaming replica; under {@code required} at least {@code replicas}. */
         int wanted(int replicas, boolean required) {
-            int counted = Math.max(online, 0);
-            int needed = counted > unpromotable ? replicas + unpromotable : Math.max(replicas, unpromotable);
-            return required ? needed : Math.min(needed, counted);
+            int counted = Math.max(streaming, 0);
+            return required ? Math.max(replicas, counted) : counted;
         }
     }
 
@@ -768,7 +762,6 @@ public final class RedisSessionStore extends SessionStore {
     public static final class Builder {
         private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;
         private final Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas;
-        private final Supplier<Set<String>> unpromotable;
         private final Runnable onReadOnly;
         private final SessionSecrets secrets;
         private final KeyRing keys;
@@ -790,11 +783,9 @@ public final class RedisSessionStore extends SessionStore {
         private Duration readFromReplicasAfter = Duration.ofMillis(250);
 
         private Builder(Supplier<StatefulRedisConnection<byte[], byte[]>> connection,
-                Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas, Supplier<Set<String>> unpromotable, Runnable onReadOnly,
-                SessionSecrets secrets, KeyRing keys) {
+                Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas, Runnable onReadOnly, SessionSecrets secrets, KeyRing keys) {
             this.connection = connection;
             this.replicas = replicas;
-            this.unpromotable = unpromotable;
             this.onReadOnly = onReadOnly;
             this.secrets = Objects.requireNonNull(secrets, "secrets");
             this.keys = Objects.requireNonNull(keys, "keys");
@@ -861,10 +852,11 @@ public final class RedisSessionStore extends SessionStore {
         }
 
         /**
-         * Durability: a save succeeds only once {@code replicas} replicas (or every replica the master has online,
-         * if fewer) acknowledged it within {@code timeout} (Redis {@code WAIT}); otherwise it throws
-         * {@link SessionStoreUnavailableException}, though the master may keep the write. Keep {@code timeout}
-         * below the command timeout. 0 replicas (the default) turns it off.
+         * Durability: a save succeeds only once every replica that streams from the master (online, its last
+         * acknowledgement at most 2 s old) acknowledged it within {@code timeout} (Redis {@code WAIT}); otherwise
+         * it throws {@link SessionStoreUnavailableException}, though the master may keep the write. With no
+         * replica streaming the master acknowledges alone. Keep {@code timeout} below the command timeout.
+         * {@code replicas} 0 (the default) turns it off; any other number turns it on.
          */
         public Builder awaitReplicas(int replicas, Duration timeout) {
             if (replicas < 0) {
@@ -877,8 +869,8 @@ public final class RedisSessionStore extends SessionStore {
         }
 
         /**
-         * Strict durability: like {@link #awaitReplicas}, but a save succeeds only once {@code replicas} replicas
-         * acknowledged it, however many the master has online; while it has fewer, saves are refused
+         * Strict durability: like {@link #awaitReplicas}, but a save succeeds only once at least {@code replicas}
+         * replicas acknowledged it (and every one that streams), however many the master has; while fewer stream, saves are refused
          * ({@link SessionStoreUnavailableException}) before anything is written. No acknowledged write can then
          * be lost to a failover, at the price of no writes at all while the topology is down to one node.
          */

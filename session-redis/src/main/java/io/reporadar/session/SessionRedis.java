@@ -91,8 +91,6 @@ public final class SessionRedis implements AutoCloseable {
     private final Map<String, StatefulRedisConnection<byte[], byte[]>> replicas = new ConcurrentHashMap<>();
     /** The replicas of {@link #replicas} whose data can be read: streaming at the last check, or cut off since. */
     private volatile List<StatefulRedisConnection<byte[], byte[]>> readable = List.of();
-    /** host:port of the replicas whose priority was 0 (Sentinel never promotes them) at the last check. */
-    private volatile Set<String> unpromotable = Set.of();
     /** The priority the promotion guard gives back to a replica that has caught up (Redis's default). */
     static final int PROMOTABLE_PRIORITY = 100;
     private volatile boolean guardPromotions;
@@ -165,15 +163,6 @@ public final class SessionRedis implements AutoCloseable {
      */
     public List<StatefulRedisConnection<byte[], byte[]>> replicas() {
         return readable;
-    }
-
-    /**
-     * {@code host:port} (as the master's {@code ROLE} lists them) of the replicas Sentinel would not promote at the
-     * last check, every 2 s: {@code replica-priority 0}, as the promotion guard leaves a replica that has not caught
-     * up yet. A save waits for one more replica per such replica online. Empty without Sentinels.
-     */
-    public Set<String> unpromotableReplicas() {
-        return unpromotable;
     }
 
     /**
@@ -293,7 +282,6 @@ public final class SessionRedis implements AutoCloseable {
         }
         long masterOffset = guardPromotions ? masterOffset() : -1;
         List<StatefulRedisConnection<byte[], byte[]>> inSync = new java.util.ArrayList<>();
-        Set<String> lowPriority = new HashSet<>();
         for (Map.Entry<String, StatefulRedisConnection<byte[], byte[]>> node : replicas.entrySet()) {
             StatefulRedisConnection<byte[], byte[]> replica = node.getValue();
             boolean was = readable.contains(replica);
@@ -306,23 +294,16 @@ public final class SessionRedis implements AutoCloseable {
                 if (was) {
                     inSync.add(replica);
                 }
-                if (unpromotable.contains(node.getKey())) {
-                    lowPriority.add(node.getKey());
-                }
                 continue;
             }
             if (readable(info, was) || node.getKey().equals(promoted) && info.contains("role:master")) {
                 inSync.add(replica);
             }
-            long priority = guardPromotions ? guard(node.getKey(), replica, info, masterOffset) : field(info, "slave_priority");
-            if (priority == 0) {
-                lowPriority.add(node.getKey());
+            if (guardPromotions) {
+                guard(node.getKey(), replica, info, masterOffset);
             }
         }
         readable = List.copyOf(inSync);
-        if (!lowPriority.equals(unpromotable)) {
-            unpromotable = Set.copyOf(lowPriority); // a new set: stores count their replicas again at their next save
-        }
         masterOffsetLastRound = masterOffset;
     }
 
@@ -349,7 +330,7 @@ public final class SessionRedis implements AutoCloseable {
      * master's offset of then) gets its priority back. Nodes should start with {@code --replica-priority 0}, so
      * that a restart is covered from its first moment. On the replica-watch thread only.
      */
-    private long guard(String node, StatefulRedisConnection<byte[], byte[]> replica, String info, long masterOffset) {
+    private void guard(String node, StatefulRedisConnection<byte[], byte[]> replica, String info, long masterOffset) {
         boolean linkUp = info.contains("role:slave") && info.contains("master_link_status:up") && !info.contains("master_sync_in_progress:1");
         long offset = field(info, "slave_repl_offset");
         long priority = field(info, "slave_priority");
@@ -360,18 +341,15 @@ public final class SessionRedis implements AutoCloseable {
             if (caughtUp && priority == 0) {
                 replica.sync().configSet("replica-priority", Integer.toString(PROMOTABLE_PRIORITY));
                 LOG.info("replica {} streams from the master: promotable again (replica-priority {})", node, PROMOTABLE_PRIORITY);
-                return PROMOTABLE_PRIORITY;
             } else if (!linkUp && priority > 0 && masterOffset >= 0 && masterOffset() >= 0) {
                 // The master answered before and after this replica's INFO: its link is down while the master
                 // lives (it may have died after the first answer: then the replica must stay promotable).
                 replica.sync().configSet("replica-priority", "0");
                 LOG.warn("replica {} is not streaming from the live master: not promotable until it has caught up", node);
-                return 0;
             }
         } catch (RuntimeException e) {
             LOG.warn("cannot set replica-priority on {} (CONFIG SET refused?): {}", node, e.toString());
         }
-        return priority;
     }
 
     /** The master's replication offset, or -1 when it does not answer. */
