@@ -6,12 +6,16 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sessions in this process's memory, for one instance only ({@code USE_REDIS_SESSIONS=false}): with several
  * instances behind a balancer, a session would exist on one of them and vanish on the others. Same contract as
  * {@link RedisSessionStore}: signed cookies, delta saves merged attribute by attribute, invalidation that a save
  * in flight cannot undo, idle and absolute timeouts; values are kept encoded, so the same allow-list applies.
+ * Bounded: at most {@code maxSessions} sessions (default {@value #DEFAULT_MAX_SESSIONS}); expired ones are swept
+ * at most once a minute as saves come, and at once when the store is full, after which a new session that still
+ * finds no room is refused ({@link SessionStoreUnavailableException}, 503) rather than evicting a live one.
  *
  * <p>Thread-safe.
  */
@@ -21,6 +25,12 @@ public final class InMemorySessionStore extends SessionStore {
     private final Duration absoluteTimeout;
     private final Clock clock;
     private final Map<String, Stored> sessions = new ConcurrentHashMap<>();
+    private final int maxSessions;
+    private final AtomicLong lastSweepNanos = new AtomicLong(System.nanoTime());
+
+    /** The most sessions an in-memory store holds unless told otherwise. */
+    public static final int DEFAULT_MAX_SESSIONS = 100_000;
+    private static final long SWEEP_INTERVAL_NANOS = 60_000_000_000L;
 
     /** One stored session; guarded by its own monitor. */
     private static final class Stored {
@@ -35,10 +45,20 @@ public final class InMemorySessionStore extends SessionStore {
     }
 
     public InMemorySessionStore(SessionSecrets secrets, SessionCodec codec, Duration idleTimeout, Duration absoluteTimeout, Clock clock) {
+        this(secrets, codec, idleTimeout, absoluteTimeout, clock, DEFAULT_MAX_SESSIONS);
+    }
+
+    /** @param maxSessions the most sessions held at once (1 or more) */
+    public InMemorySessionStore(SessionSecrets secrets, SessionCodec codec, Duration idleTimeout, Duration absoluteTimeout, Clock clock,
+            int maxSessions) {
         super(secrets, codec, 64 * 1024, 512 * 1024);
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("maxSessions: " + maxSessions + " (expected: 1 or more)");
+        }
         this.idleTimeout = idleTimeout;
         this.absoluteTimeout = absoluteTimeout;
         this.clock = clock;
+        this.maxSessions = maxSessions;
     }
 
     @Override
@@ -63,8 +83,7 @@ public final class InMemorySessionStore extends SessionStore {
         }
         synchronized (stored) {
             Instant now = clock.instant();
-            if (Duration.between(stored.accessed, now).compareTo(idleTimeout) > 0
-                    || Duration.between(stored.created, now).compareTo(absoluteTimeout) > 0) {
+            if (expired(stored, now)) {
                 sessions.remove(id, stored);
                 count("expired");
                 return create();
@@ -87,6 +106,7 @@ public final class InMemorySessionStore extends SessionStore {
         Instant now = clock.instant();
         Stored stored;
         if (session.isNew()) {
+            makeRoom(now);
             stored = new Stored(session.created(), now);
             if (sessions.putIfAbsent(session.id(), stored) != null) {
                 throw new IllegalStateException("session id collision: 256 random bits repeated");
@@ -108,6 +128,34 @@ public final class InMemorySessionStore extends SessionStore {
         }
         session.saved(now);
         count("save");
+    }
+
+    private boolean expired(Stored stored, Instant now) {
+        return Duration.between(stored.accessed, now).compareTo(idleTimeout) > 0
+                || Duration.between(stored.created, now).compareTo(absoluteTimeout) > 0;
+    }
+
+    /** Sweeps expired sessions once a minute, or now when full; refuses a new session when still full. */
+    private void makeRoom(Instant now) {
+        long last = lastSweepNanos.get();
+        boolean full = sessions.size() >= maxSessions;
+        if ((full || System.nanoTime() - last > SWEEP_INTERVAL_NANOS) && lastSweepNanos.compareAndSet(last, System.nanoTime())) {
+            sessions.entrySet().removeIf(entry -> {
+                synchronized (entry.getValue()) {
+                    return expired(entry.getValue(), now);
+                }
+            });
+        }
+        if (sessions.size() >= maxSessions) {
+            count("save-full");
+            throw new SessionStoreUnavailableException("save", new IllegalStateException(
+                    "the in-memory session store holds its maximum of " + maxSessions + " sessions"));
+        }
+    }
+
+    /** How many sessions are held now, expired ones not swept yet included. */
+    public int size() {
+        return sessions.size();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.reporadar.session;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -47,6 +48,19 @@ public abstract class SessionStore {
     /** The signed cookie value for the session. */
     public final String cookieValue(Session session) {
         return secrets.sign(session.id());
+    }
+
+    /**
+     * Of the values of every cookie of the session cookie's name a request sent, the first whose signature
+     * verifies; else the first, or {@code null} for none.
+     */
+    public final String firstSigned(List<String> cookieValues) {
+        for (String value : cookieValues) {
+            if (secrets.verify(value).isPresent()) {
+                return value;
+            }
+        }
+        return cookieValues.isEmpty() ? null : cookieValues.get(0);
     }
 
     /** How often each event happened (load outcomes, refusals, corruption by reason). */

@@ -322,9 +322,16 @@ class RedisSessionStoreIT {
         assertThat(newCookie).isNotEqualTo(oldCookie);
         assertThat(store.load(newCookie).get("cart", Integer.class)).isEqualTo(2);
         assertThat(store.load(newCookie).get("user", String.class)).isEqualTo("ada");
-        assertThat(store.load(oldCookie).get("cart", Integer.class)).as("a request in flight with the old cookie").isEqualTo(2);
+        Session inFlight = store.load(oldCookie);
+        assertThat(inFlight.get("cart", Integer.class)).as("a request in flight with the old cookie").isEqualTo(2);
+        inFlight.set("cart", 3);
+        store.save(inFlight); // before the old key was retired, this gave it a whole idle timeout again
+        assertThat(store.counts()).containsEntry("save-retired", 1L);
+        assertThat(store.load(oldCookie).get("cart", Integer.class)).as("the old key takes no writes").isEqualTo(2);
+        assertThat(store.load(newCookie).get("cart", Integer.class)).isEqualTo(2);
         Thread.sleep(900);
-        assertThat(store.load(oldCookie).isNew()).isTrue();
+        assertThat(store.load(oldCookie).isNew()).as("the old id after its grace").isTrue();
+        assertThat(store.load(newCookie).get("user", String.class)).isEqualTo("ada");
     }
 
     @Test

@@ -157,6 +157,17 @@ class SessionFilterIT {
     }
 
     @Test
+    void ofSeveralCookiesOfTheSessionsNameTheOneWithAValidSignatureIsTaken() throws Exception {
+        // A sibling subdomain can set a cookie of the same name for the parent domain, which the browser sends first.
+        String cookie = cookie(send("POST", "/login?user=ada", null));
+        String value = cookie.substring(cookie.indexOf('=') + 1);
+        String planted = RedisSessionStoreIT.savedCookie(opened.store(), "user", "mallory");
+        assertThat(send("GET", "/me", "reporadar.sid=forged.value; reporadar.sid=" + value).body()).isEqualTo("ada 1");
+        assertThat(send("GET", "/me", "reporadar.sid=" + value + "; reporadar.sid=" + planted).body()).as("the first valid one")
+                .isEqualTo("ada 2");
+    }
+
+    @Test
     void aSessionGrownPastItsLimitIs413AndKeepsWhatItHad() throws Exception {
         String cookie = cookie(send("POST", "/login?user=ada", null));
         for (int i = 2; i <= 9; i++) { // the user and eight notes: 480 kB

@@ -50,6 +50,30 @@ class SessionLimitsTest {
     }
 
     @Test
+    void theInMemoryStoreHoldsAtMostItsMaximumSweepsExpiredSessionsAndNeverEvictsALiveOne() {
+        io.reporadar.testing.ManualClock clock = new io.reporadar.testing.ManualClock();
+        InMemorySessionStore bounded = new InMemorySessionStore(
+                SessionSecrets.of(RedisSessionStoreIT.SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR), SessionCodec.allowing(),
+                Duration.ofMinutes(30), Duration.ofHours(24), clock, 3);
+        List<String> cookies = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            cookies.add(RedisSessionStoreIT.savedCookie(bounded, "user", "user" + i));
+        }
+        assertThatThrownBy(() -> RedisSessionStoreIT.savedCookie(bounded, "user", "mallory"))
+                .isInstanceOf(SessionStoreUnavailableException.class);
+        assertThat(bounded.size()).isEqualTo(3);
+        assertThat(bounded.load(cookies.get(0)).get("user", String.class)).as("no live session evicted").isEqualTo("user0");
+
+        clock.advance(Duration.ofMinutes(31)); // all three idle too long
+        String next = RedisSessionStoreIT.savedCookie(bounded, "user", "ada");
+        assertThat(bounded.size()).as("the expired ones swept to make room").isEqualTo(1);
+        assertThat(bounded.load(next).get("user", String.class)).isEqualTo("ada");
+        assertThatThrownBy(() -> new InMemorySessionStore(SessionSecrets.of(RedisSessionStoreIT.SECRET, List.of(),
+                SessionSecrets.CookieFormat.REPORADAR), SessionCodec.allowing(), Duration.ofMinutes(30), Duration.ofHours(24), clock, 0))
+                .hasMessage("maxSessions: 0 (expected: 1 or more)");
+    }
+
+    @Test
     void aValueOverTheAttributeLimitFailsWhereItIsSet() {
         Session session = store.create();
         assertThatThrownBy(() -> session.set("upload", "x".repeat(70_000))).isInstanceOf(SessionTooLargeException.class)

@@ -19,6 +19,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,7 @@ public final class SessionFilter implements Filter {
 
     /** The session cookie's attributes. Immutable and thread-safe. */
     public static final class CookieSettings {
+        private static final String HOST_PREFIX = "__Host-";
         private final String name;
         private final boolean secure;
         private final String sameSite;
@@ -73,9 +76,23 @@ public final class SessionFilter implements Filter {
             return new CookieSettings(cookieName, secure, sameSite, path);
         }
 
-        /** Secure off: for plain-http development only. */
+        /** Secure off: for plain-http development only (not with {@link #hostPrefix()}). */
         public CookieSettings secure(boolean onlyOverHttps) {
+            if (!onlyOverHttps && name.startsWith(HOST_PREFIX)) {
+                throw new IllegalArgumentException("session cookie " + name + ": a __Host- cookie must be Secure");
+            }
             return new CookieSettings(name, onlyOverHttps, sameSite, path);
+        }
+
+        /**
+         * Names the cookie {@code __Host-<name>}: browsers then accept it only with {@code Secure}, {@code Path=/}
+         * and no {@code Domain}, set over https by this host, so a sibling subdomain cannot plant or overwrite it.
+         */
+        public CookieSettings hostPrefix() {
+            if (!secure) {
+                throw new IllegalArgumentException("session cookie " + name + ": a __Host- cookie must be Secure");
+            }
+            return name.startsWith(HOST_PREFIX) ? this : new CookieSettings(HOST_PREFIX + name, true, sameSite, "/");
         }
 
         public CookieSettings sameSite(String value) {
@@ -162,16 +179,21 @@ public final class SessionFilter implements Filter {
         response.getWriter().write("{\"error\":\"" + error + "\"}");
     }
 
+    /**
+     * The session cookie's value; of several cookies of that name (one planted by a sibling domain, say), the
+     * first whose signature verifies.
+     */
     private String cookieValue(HttpServletRequest request) {
         Cookie[] cookies = request.getCookies();
+        List<String> values = new ArrayList<>(1);
         if (cookies != null) {
             for (Cookie c : cookies) {
                 if (c.getName().equals(cookie.name)) {
-                    return c.getValue();
+                    values.add(c.getValue());
                 }
             }
         }
-        return null;
+        return store.firstSigned(values);
     }
 
     /** Per-request state: the lazily loaded session and whether it has been saved. */
