@@ -109,10 +109,10 @@ public final class SessionSecrets {
         }
         String value = cookieValue;
         if (format == CookieFormat.EXPRESS) {
-            if (value.startsWith("s%3A")) {
-                value = "s:" + value.substring(4);
-            }
-            if (!value.startsWith("s:")) {
+            // express-session writes encodeURIComponent of the whole value: "s%3A<id>.<signature>", where the
+            // signature's '+' and '/' arrive as %2B and %2F.
+            value = percentDecoded(value);
+            if (value == null || !value.startsWith("s:")) {
                 return Optional.empty();
             }
             value = value.substring(2);
@@ -134,6 +134,32 @@ public final class SessionSecrets {
             valid |= MessageDigest.isEqual(expected, presented);
         }
         return valid ? Optional.of(id) : Optional.empty();
+    }
+
+    /** {@code value} with its %XX escapes decoded (ASCII only, as in a cookie); null when one is malformed. */
+    private static String percentDecoded(String value) {
+        if (value.indexOf('%') < 0) {
+            return value;
+        }
+        StringBuilder out = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '%') {
+                out.append(c);
+                continue;
+            }
+            if (i + 2 >= value.length()) {
+                return null;
+            }
+            int high = Character.digit(value.charAt(i + 1), 16);
+            int low = Character.digit(value.charAt(i + 2), 16);
+            if (high < 0 || low < 0 || high > 7) {
+                return null;
+            }
+            out.append((char) (high * 16 + low));
+            i += 2;
+        }
+        return out.toString();
     }
 
     /** The Redis key of a session: a keyed hash of its id, useless to whoever reads a dump. */
