@@ -460,14 +460,14 @@ public final class RedisSessionStore extends SessionStore {
             if (plain == null) {
                 continue;
             }
-            byte[] field = secrets.fieldName(name);
+            byte[] field = secrets.fieldName(session.id(), name);
             sets.add(field);
             sets.add(keys.encrypt(aad(session.redisKey(), field), plain));
             observer.attributeWritten(plain.length);
         }
         List<byte[]> deletes = new ArrayList<>();
         for (String name : session.removed()) {
-            deletes.add(secrets.fieldName(name));
+            deletes.add(secrets.fieldName(session.id(), name));
         }
         String mode = session.isNew() ? "new" : "existing";
         if (session.isNew() || session.isMetadataStale()) {

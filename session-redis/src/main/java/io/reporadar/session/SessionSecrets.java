@@ -39,17 +39,21 @@ public final class SessionSecrets {
     }
 
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{20,128}");
-    private static final int FIELD_NAME_CACHE = 4096;
+    /** One SHA-256 per thread: looking one up costs more than using it. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    });
 
     private final List<HmacKey> secrets;
     private final CookieFormat format;
-    private final HmacKey keyDerivation;
-    private final Map<String, byte[]> fieldNames = new ConcurrentHashMap<>();
 
     private SessionSecrets(List<byte[]> secrets, CookieFormat format) {
         this.secrets = secrets.stream().map(HmacKey::new).toList();
         this.format = format;
-        this.keyDerivation = new HmacKey(this.secrets.get(0).sign("reporadar-session redis keys".getBytes(StandardCharsets.US_ASCII)));
     }
 
     /**
@@ -162,23 +166,27 @@ public final class SessionSecrets {
         return out.toString();
     }
 
-    /** The Redis key of a session: a keyed hash of its id, useless to whoever reads a dump. */
+    /**
+     * The Redis key of a session: a hash of its id. The id is 256 random bits and travels only in the cookie, so a
+     * dump of Redis does not lead back to it; and the key is the same under every secret, so that instances mid
+     * rotation, signing with different secrets, find and end the same session.
+     */
     public String redisKey(String prefix, String sessionId) {
-        return prefix + URL.encodeToString(keyDerivation.sign(sessionId.getBytes(StandardCharsets.US_ASCII))).substring(0, 32);
+        return prefix + URL.encodeToString(sha256("reporadar-session key\0" + sessionId)).substring(0, 32);
     }
 
-    /** The hash field of an attribute: a keyed hash of its name (the name itself travels encrypted in the value). */
-    byte[] fieldName(String attribute) {
-        byte[] cached = fieldNames.get(attribute);
-        if (cached != null) {
-            return cached;
-        }
-        byte[] field = ("f" + URL.encodeToString(keyDerivation.sign(("attr:" + attribute).getBytes(StandardCharsets.UTF_8))).substring(0, 22))
+    /**
+     * The hash field of an attribute: a hash of the session's id and the attribute's name (the name itself travels
+     * encrypted in the value), so that a dump shows neither which attributes a session has nor which sessions share
+     * one; independent of the secrets, as {@link #redisKey}.
+     */
+    byte[] fieldName(String sessionId, String attribute) {
+        return ("f" + URL.encodeToString(sha256("reporadar-session field\0" + sessionId + "\0" + attribute)).substring(0, 22))
                 .getBytes(StandardCharsets.US_ASCII);
-        if (fieldNames.size() < FIELD_NAME_CACHE) {
-            fieldNames.put(attribute, field);
-        }
-        return field;
+    }
+
+    private static byte[] sha256(String text) {
+        return SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
     }
 
     public CookieFormat format() {

@@ -374,6 +374,50 @@ class RedisSessionStoreIT {
     }
 
     @Test
+    void aSecretRotationAndAKeyRotationKeepEverySessionAcrossTwoInstancesInAdjacentPhases() {
+        // The documented rotation, one rolling restart per phase: add the new value as a previous one everywhere,
+        // then make it current (the old one previous), then drop the old one. Instances of adjacent phases run side by side.
+        String secretA = SECRET;
+        String secretB = "another-session-secret-of-32-characters!";
+        List<RedisSessionStore> phases = List.of(
+                rotating(secretA, List.of(), ring(KEY_1)),
+                rotating(secretA, List.of(secretB), ring(KEY_1, KEY_2)),
+                rotating(secretB, List.of(secretA), ring(KEY_2, KEY_1)),
+                rotating(secretB, List.of(), ring(KEY_2)));
+        for (int phase = 0; phase + 1 < phases.size(); phase++) {
+            for (boolean loginOnOlder : new boolean[] {true, false}) {
+                RedisSessionStore login = phases.get(loginOnOlder ? phase : phase + 1);
+                RedisSessionStore other = phases.get(loginOnOlder ? phase + 1 : phase);
+                String where = "phases " + phase + " and " + (phase + 1) + ", login on the " + (loginOnOlder ? "older" : "newer");
+                Session session = login.create();
+                session.set("user", "ada");
+                login.save(session);
+                login.changeId(session);
+                login.save(session);
+                String cookie = login.cookieValue(session);
+                assertThat(other.load(cookie).get("user", String.class)).as(where + ": read on the other").isEqualTo("ada");
+                Session visit = other.load(cookie);
+                visit.set("visits", 1);
+                other.save(visit);
+                assertThat(login.load(cookie).get("visits", Integer.class)).as(where + ": a write on the other, read back").isEqualTo(1);
+                other.invalidate(other.load(cookie));
+                assertThat(login.load(cookie).isNew()).as(where + ": logged out on the other, gone on both").isTrue();
+                assertThat(other.load(cookie).isNew()).isTrue();
+            }
+        }
+        String beforeRotation = RedisSessionStoreIT.savedCookie(phases.get(0), "user", "grace");
+        assertThat(phases.get(2).load(beforeRotation).get("user", String.class)).as("a cookie from before the rotation, mid rotation")
+                .isEqualTo("grace");
+    }
+
+    private RedisSessionStore rotating(String secret, List<String> previous, KeyRing keys) {
+        SessionRedis connection = SessionRedis.connect(redis.uri(), Duration.ofMillis(500), Duration.ofSeconds(1));
+        connections.add(connection);
+        return RedisSessionStore.builder(connection.connection(), SessionSecrets.of(secret, previous, SessionSecrets.CookieFormat.REPORADAR),
+                keys).build();
+    }
+
+    @Test
     void aFrozenOrStoppedRedisFailsWithinTheTimeoutAndRecovers() {
         RedisSessionStore store = store(ring(KEY_1)).build();
         Session session = store.create();
