@@ -49,6 +49,9 @@ class DockerFilesTest {
                     .doesNotContain("redis-cli -a").doesNotContainPattern("(?<!\\$)\\$\\{?[A-Z_]*PASSWORD");
         }
         assertThat(compose).contains("REDISCLI_AUTH=");
+        assertThat(anchor(compose, "x-sentinel")).as("Sentinels require a password of their own")
+                .contains("requirepass $${REDIS_SENTINEL_PASSWORD}").contains("sentinel sentinel-pass $${REDIS_SENTINEL_PASSWORD}");
+        assertThat(anchor(compose, "x-instance-env")).contains("REDIS_SENTINEL_PASSWORD:");
         assertThat(definedIn(Files.readString(DOCKER.resolve(".env.multi-instance.example")))).contains("APP_ENV");
         assertThat(Files.readString(DOCKER.resolve(".env.multi-instance.example"))).containsPattern("(?m)^APP_ENV=production$");
         List<String> ignored = Files.readAllLines(DOCKER.resolve("..").resolve(".dockerignore"));

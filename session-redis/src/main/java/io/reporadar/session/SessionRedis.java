@@ -3,6 +3,8 @@ package io.reporadar.session;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -111,6 +113,18 @@ public final class SessionRedis implements AutoCloseable {
      * @throws IllegalArgumentException naming {@code REDIS_URL} when it is malformed (never echoing a password)
      */
     public static SessionRedis connect(String redisUrl, Duration commandTimeout, Duration connectTimeout) {
+        return connect(redisUrl, null, commandTimeout, connectTimeout);
+    }
+
+    /**
+     * Connects to {@code redisUrl} ({@code REDIS_URL}), authenticating to its Sentinels with {@code sentinelPassword}
+     * ({@code REDIS_SENTINEL_PASSWORD}, their {@code requirepass}; null for none): a Lettuce URL's password is the
+     * data nodes'. With Sentinels that require it, only clients that know it can subscribe to {@code +switch-master}
+     * or ask who the master is, so no one else can announce a master this connection would follow.
+     *
+     * @throws IllegalArgumentException naming {@code REDIS_URL} when it is malformed (never echoing a password)
+     */
+    public static SessionRedis connect(String redisUrl, String sentinelPassword, Duration commandTimeout, Duration connectTimeout) {
         RedisURI uri;
         try {
             uri = RedisURI.create(redisUrl);
@@ -120,6 +134,10 @@ public final class SessionRedis implements AutoCloseable {
         }
         uri.setTimeout(commandTimeout);
         uri.getSentinels().forEach(sentinelUri -> sentinelUri.setTimeout(commandTimeout));
+        if (sentinelPassword != null) {
+            RedisCredentials credentials = RedisCredentials.just(null, sentinelPassword);
+            uri.getSentinels().forEach(sentinelUri -> sentinelUri.setCredentialsProvider(RedisCredentialsProvider.from(() -> credentials)));
+        }
         RedisClient client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -138,6 +156,10 @@ public final class SessionRedis implements AutoCloseable {
             redis = new SessionRedis(client, uri);
         } catch (RuntimeException e) {
             client.shutdown();
+            String refused = refusedPassword(e, !uri.getSentinels().isEmpty(), sentinelPassword != null);
+            if (refused != null) {
+                throw new IllegalArgumentException(refused);
+            }
             throw new SessionStoreUnavailableException("connect", e);
         }
         if (redis.viaSentinels()) {
@@ -148,6 +170,26 @@ public final class SessionRedis implements AutoCloseable {
                     SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
         return redis;
+    }
+
+    /**
+     * Which variable holds a password Redis or a Sentinel refused (NOAUTH, WRONGPASS) in {@code failure}'s causes,
+     * as a message naming it; null for any other failure. Never quotes a password.
+     */
+    private static String refusedPassword(Throwable failure, boolean viaSentinels, boolean sentinelPasswordGiven) {
+        boolean sentinel = false;
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            sentinel |= message.contains("Sentinel");
+            if (message.contains("NOAUTH") || message.contains("WRONGPASS") || message.contains("invalid password")) {
+                if (viaSentinels && sentinel) {
+                    return "REDIS_SENTINEL_PASSWORD: the Sentinels refused " + (sentinelPasswordGiven ? "it" : "to answer without it")
+                            + " (expected: their requirepass)";
+                }
+                return "REDIS_URL: Redis refused its password (expected: redis://:<requirepass>@host:port)";
+            }
+        }
+        return null;
     }
 
     /** The connection to the master now; a failover replaces it, so take it for each use. */

@@ -18,15 +18,17 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code USE_REDIS_SESSIONS}</td><td>{@code true} (default): Redis; {@code false}: this process's memory,
  *       fit for one instance only</td></tr>
  *   <tr><td>{@code REDIS_URL}</td><td>required with Redis</td></tr>
+ *   <tr><td>{@code REDIS_SENTINEL_PASSWORD}</td><td>with {@code redis-sentinel://}: the Sentinels' {@code requirepass}
+ *       (the URL's password is the data nodes')</td></tr>
  *   <tr><td>{@code SESSION_SECRET}, {@code SESSION_SECRET_PREVIOUS}, {@code SESSION_COOKIE_FORMAT}</td><td>see
  *       {@link SessionSecrets}</td></tr>
  *   <tr><td>{@code SESSION_ENCRYPTION_KEY}, {@code SESSION_ENCRYPTION_KEY_PREVIOUS}</td><td>see {@link KeyRing}
  *       (required with Redis)</td></tr>
  *   <tr><td>{@code SESSION_IDLE_TIMEOUT}, {@code SESSION_ABSOLUTE_TIMEOUT}</td><td>seconds (default 1800 and 86400)</td></tr>
  *   <tr><td>{@code SESSION_DURABILITY}</td><td>{@code master} (default): a save succeeds once the master has it;
- *       {@code replica-required} (recommended with Sentinel and two replicas): once at least one replica
- *       acknowledged it too (Redis {@code WAIT}), and it is refused before anything is written while the master
- *       has no replica online, so no single fault loses an acknowledged session write; {@code replica}: the
+ *       {@code replica-required} (recommended with Sentinel and two replicas): once every replica that streams
+ *       from the master, and at least one, acknowledged it too (Redis {@code WAIT}), and it is refused before
+ *       anything is written while none streams, so no single fault loses an acknowledged session write; {@code replica}: the
  *       same, except that a master with no replica online acknowledges alone (a failover then loses those
  *       writes)</td></tr>
  *   <tr><td>{@code REDIS_PROMOTION_GUARD}</td><td>with {@code redis-sentinel://}: {@code true} (default) keeps
@@ -102,6 +104,15 @@ public final class SessionStores {
         if (redis && (url == null || url.isBlank())) {
             problems.add("REDIS_URL: missing (expected: redis://host:6379, or USE_REDIS_SESSIONS=false for a single instance)");
         }
+        String sentinelPassword = env.get("REDIS_SENTINEL_PASSWORD");
+        if (sentinelPassword != null && sentinelPassword.isBlank()) {
+            sentinelPassword = null;
+        }
+        if (redis && sentinelPassword != null && url != null && !url.strip().startsWith("redis-sentinel")) {
+            // One env file serves the compose file's profiles with and without Sentinels: not an error.
+            LOG.warn("REDIS_SENTINEL_PASSWORD is set, but REDIS_URL names no Sentinels: it is not used");
+            sentinelPassword = null;
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid session configuration: " + String.join("; ", problems));
         }
@@ -110,7 +121,8 @@ public final class SessionStores {
                     + " several instances, users will be logged out whenever a request lands elsewhere");
             return new Opened(new InMemorySessionStore(secrets, codec, idle, absolute, Clock.systemUTC()), null);
         }
-        SessionRedis connection = SessionRedis.connect(url, SessionRedis.DEFAULT_COMMAND_TIMEOUT, SessionRedis.DEFAULT_CONNECT_TIMEOUT);
+        SessionRedis connection = SessionRedis.connect(url, sentinelPassword, SessionRedis.DEFAULT_COMMAND_TIMEOUT,
+                SessionRedis.DEFAULT_CONNECT_TIMEOUT);
         if (guard.equals("true")) {
             connection.guardPromotions();
         }

@@ -243,6 +243,35 @@ class SentinelFailoverIT {
         }
     }
 
+    @Test
+    void withSentinelsThatRequireAPasswordTheStoreFollowsAFailoverAndWithoutItStartUpFailsNamingIt() throws Exception {
+        try (RedisSentinelTopology redis = RedisSentinelTopology.builder().replicas(1).downAfter(Duration.ofSeconds(1))
+                .failoverTimeout(Duration.ofSeconds(3)).sentinelPassword("sentinels-only-secret-0123").start()) {
+            assertThatThrownBy(() -> open(redis, "master").close()).as("no password for the Sentinels")
+                    .hasMessage("REDIS_SENTINEL_PASSWORD: the Sentinels refused to answer without it (expected: their requirepass)");
+            assertThatThrownBy(() -> open(redis, "master", Map.of("REDIS_SENTINEL_PASSWORD", "wrong-password-0123456789")).close())
+                    .hasMessage("REDIS_SENTINEL_PASSWORD: the Sentinels refused it (expected: their requirepass)");
+            try (SessionStores.Opened opened = open(redis, "master", Map.of("REDIS_SENTINEL_PASSWORD", "sentinels-only-secret-0123"))) {
+                SessionStore store = opened.store();
+                String cookie = RedisSessionStoreIT.savedCookie(store, "user", "ada");
+                redis.awaitReplication(Duration.ofSeconds(30));
+                RedisServer old = redis.currentMaster();
+                old.kill();
+                RedisServer promoted = redis.awaitFailover(Duration.ofSeconds(30), old);
+                Awaitility.await("the store follows the promoted master").atMost(30, TimeUnit.SECONDS).ignoreExceptions()
+                        .until(() -> opened.redis().sentinelMaster().equals("127.0.0.1:" + promoted.port())
+                                && "ada".equals(store.load(cookie).get("user", String.class)) && saved(store, cookie));
+            }
+        }
+    }
+
+    private static boolean saved(SessionStore store, String cookie) {
+        Session session = store.load(cookie);
+        session.set("visits", 1L);
+        store.save(session);
+        return true;
+    }
+
     private static void assertNoWriteLostAndEveryOperationBounded(Writer writer) {
         assertThat(writer.lostWrites()).as("acknowledged writes missing afterwards: %s", writer.losses).isZero();
         assertThat(writer.slowest()).as("no load or save waits past the command timeout")

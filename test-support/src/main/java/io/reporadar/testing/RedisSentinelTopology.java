@@ -390,6 +390,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
         private int quorum = DEFAULT_QUORUM;
         private int replicas = DEFAULT_REPLICAS;
         private boolean appendOnly;
+        private String sentinelPassword;
         private boolean unpromotableUntilGuarded;
 
         private Builder() {
@@ -442,6 +443,18 @@ public final class RedisSentinelTopology implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sentinels that require {@code password} ({@code requirepass}, and {@code sentinel sentinel-pass} among
+         * themselves); clients pass it apart from the URL (Lettuce's URL password is the data nodes').
+         */
+        public Builder sentinelPassword(String password) {
+            if (password == null || password.isBlank() || password.contains(" ")) {
+                throw new IllegalArgumentException("sentinel password: expected a word without spaces");
+            }
+            this.sentinelPassword = password;
+            return this;
+        }
+
         /** How many replicas start with the master (default 2). */
         public Builder replicas(int replicas) {
             if (replicas < 1 || replicas > 4) {
@@ -469,12 +482,14 @@ public final class RedisSentinelTopology implements AutoCloseable {
                 }
                 List<RedisServer> sentinels = new ArrayList<>();
                 for (int i = 0; i < SENTINELS; i++) {
-                    RedisServer sentinel = RedisServer.startSentinel(List.of(
+                    List<String> auth = sentinelPassword == null ? List.of()
+                            : List.of("requirepass " + sentinelPassword, "sentinel sentinel-pass " + sentinelPassword);
+                    RedisServer sentinel = RedisServer.startSentinel(concat(auth, List.of(
                             "loglevel verbose",
                             "sentinel monitor " + masterName + " 127.0.0.1 " + master.port() + " " + quorum,
                             "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
                             "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
-                            "sentinel parallel-syncs " + masterName + " 1"), Ports.free());
+                            "sentinel parallel-syncs " + masterName + " 1")), Ports.free());
                     started.add(sentinel);
                     sentinels.add(sentinel);
                 }
@@ -492,6 +507,12 @@ public final class RedisSentinelTopology implements AutoCloseable {
                 started.forEach(RedisServer::close);
                 throw e;
             }
+        }
+
+        private static List<String> concat(List<String> first, List<String> second) {
+            List<String> all = new ArrayList<>(first);
+            all.addAll(second);
+            return all;
         }
 
         private static Duration positive(String name, Duration value) {

@@ -180,9 +180,15 @@ public final class RedisServer extends ServerHandle {
         }
         String name = kind + " 127.0.0.1:" + port;
         ManagedProcess process = new ManagedProcess(name, command, dir.resolve(kind + ".log"), "TERM");
-        RedisServer server = new RedisServer(name, source, "127.0.0.1", port, null, 0, process, dir);
+        RedisServer server = new RedisServer(name, source, "127.0.0.1", port, requirePass(configLines), 0, process, dir);
         server.startAndAwait();
         return server;
+    }
+
+    /** The password a {@code requirepass} line of the configuration sets, which {@link #call} then authenticates with. */
+    private static String requirePass(List<String> configLines) {
+        return configLines.stream().map(String::strip).filter(line -> line.startsWith("requirepass ")).map(line -> line.substring(12).strip())
+                .reduce((first, last) -> last).orElse(null);
     }
 
     private static RedisServer launchContainer(List<String> configLines, List<String> arguments, int port) {
@@ -197,7 +203,7 @@ public final class RedisServer extends ServerHandle {
         command.addAll(arguments);
         ContainerBackend container = new ContainerBackend("redis:7-alpine", port, 6379, java.util.Map.of(), command);
         RedisServer server = new RedisServer("redis container 127.0.0.1:" + port, ServerSource.DOCKER, "127.0.0.1", port,
-                null, 0, container, null);
+                requirePass(configLines), 0, container, null);
         server.startAndAwait();
         return server;
     }
