@@ -13,6 +13,7 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-256-GCM under a ring of keys: the primary key encrypts, the previous keys still decrypt, so keys can be
@@ -20,34 +21,42 @@ import javax.crypto.spec.GCMParameterSpec;
  * the key, never the key) and is bound to its associated data (the session and the attribute), so a value
  * copied to another session or field fails to decrypt.
  *
- * <p>Format: {@code version(1) | keyId(4) | nonce(12) | ciphertext+tag}. Thread-safe; the key material never
- * appears in {@link #toString()} or a message.
+ * <p>Encryption is XAES-256-GCM (C2SP): each message gets its own AES-256-GCM key, derived from the ring's key
+ * and the first half of a 24-byte random nonce (NIST SP 800-108r1 counter KDF with AES-256-CMAC), and the
+ * second half as its GCM nonce. Random 192-bit nonces need no coordination between threads, restarts or
+ * instances sharing the key: after 2^64 messages under one key the chance that any two share a derived key and
+ * nonce is below 2^-64 (2^80 messages keep it below 2^-32), so no per-key message budget needs enforcing, which
+ * plain AES-GCM with 96-bit random nonces would (2^32 messages for 2^-32). Format: {@code version(1) | keyId(4) |
+ * nonce(24) | ciphertext+tag}; values of format 1 ({@code nonce(12)}, plain AES-256-GCM, written by earlier
+ * builds) still decrypt. Thread-safe; the key material never appears in {@link #toString()} or a message.
  */
 public final class KeyRing {
 
-    static final byte FORMAT = 1;
+    static final byte FORMAT = 2;
+    /** Plain AES-256-GCM with a 12-byte nonce: read, never written. */
+    static final byte FORMAT_GCM = 1;
     private static final int KEY_ID_BYTES = 4;
-    private static final int NONCE_BYTES = 12;
+    private static final int NONCE_BYTES = 24;
+    private static final int GCM_NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     /*
      * Per thread, because both are costly to obtain and lock when shared: a Cipher lookup costs more than the
      * encryption of a small value, and a SecureRandom draw costs nearly as much again.
      */
-    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(KeyRing::newCipher);
-    private static final ThreadLocal<Nonces> NONCES = ThreadLocal.withInitial(Nonces::new);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding"));
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
 
-    private final SecretKey primary; // made once: each SessionEncryptionKey.secretKey() copies the key
+    private final XaesKey primary; // made once: each SessionEncryptionKey.secretKey() copies the key
     private final int primaryId;
-    private final Map<Integer, SecretKey> byId;
+    private final Map<Integer, XaesKey> byId;
 
     private KeyRing(SessionEncryptionKey primary, List<SessionEncryptionKey> previous) {
-        this.primary = primary.secretKey();
+        this.primary = new XaesKey(primary.secretKey());
         this.primaryId = keyId(primary);
-        Map<Integer, SecretKey> keys = new LinkedHashMap<>();
+        Map<Integer, XaesKey> keys = new LinkedHashMap<>();
         keys.put(primaryId, this.primary);
         for (SessionEncryptionKey key : previous) {
-            keys.putIfAbsent(keyId(key), key.secretKey());
+            keys.computeIfAbsent(keyId(key), id -> new XaesKey(key.secretKey()));
         }
         this.byId = keys;
     }
@@ -74,11 +83,12 @@ public final class KeyRing {
     public byte[] encrypt(byte[] associatedData, byte[] plaintext) {
         int header = 1 + KEY_ID_BYTES + NONCE_BYTES;
         byte[] out = new byte[header + plaintext.length + TAG_BITS / 8];
-        byte[] nonce = NONCES.get().next();
+        byte[] nonce = new byte[NONCE_BYTES];
+        RANDOM.get().nextBytes(nonce);
         ByteBuffer.wrap(out).put(FORMAT).putInt(primaryId).put(nonce);
         try {
             Cipher cipher = CIPHER.get();
-            cipher.init(Cipher.ENCRYPT_MODE, primary, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, primary.derive(nonce), new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
             cipher.updateAAD(associatedData);
             cipher.doFinal(plaintext, 0, plaintext.length, out, header);
             return out;
@@ -93,21 +103,29 @@ public final class KeyRing {
      * @throws SessionDataException reason {@code unknown-key}, {@code tampered} or {@code format}
      */
     public byte[] decrypt(byte[] associatedData, byte[] ciphertext) {
-        if (ciphertext.length < 1 + KEY_ID_BYTES + NONCE_BYTES + TAG_BITS / 8 || ciphertext[0] != FORMAT) {
+        boolean xaes = ciphertext.length > 0 && ciphertext[0] == FORMAT;
+        int nonceBytes = xaes ? NONCE_BYTES : GCM_NONCE_BYTES;
+        if (ciphertext.length < 1 + KEY_ID_BYTES + nonceBytes + TAG_BITS / 8 || !xaes && ciphertext[0] != FORMAT_GCM) {
             throw new SessionDataException("format", null);
         }
         ByteBuffer in = ByteBuffer.wrap(ciphertext);
         in.get();
         int keyId = in.getInt();
-        SecretKey key = byId.get(keyId);
+        XaesKey key = byId.get(keyId);
         if (key == null) {
             throw new SessionDataException("unknown-key", keyIdText(keyId));
         }
+        int nonceAt = 1 + KEY_ID_BYTES;
         try {
             Cipher cipher = CIPHER.get();
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, ciphertext, 1 + KEY_ID_BYTES, NONCE_BYTES));
+            if (xaes) {
+                byte[] nonce = java.util.Arrays.copyOfRange(ciphertext, nonceAt, nonceAt + NONCE_BYTES);
+                cipher.init(Cipher.DECRYPT_MODE, key.derive(nonce), new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
+            } else {
+                cipher.init(Cipher.DECRYPT_MODE, key.key, new GCMParameterSpec(TAG_BITS, ciphertext, nonceAt, GCM_NONCE_BYTES));
+            }
             cipher.updateAAD(associatedData);
-            int offset = 1 + KEY_ID_BYTES + NONCE_BYTES;
+            int offset = nonceAt + nonceBytes;
             return cipher.doFinal(ciphertext, offset, ciphertext.length - offset);
         } catch (AEADBadTagException e) {
             throw new SessionDataException("tampered", keyIdText(keyId));
@@ -126,28 +144,81 @@ public final class KeyRing {
         return keyIdText(primaryId);
     }
 
-    private static Cipher newCipher() {
+    /** XAES-256-GCM of {@code plaintext} (ciphertext and tag), for the specification's test vectors. */
+    static byte[] xaes256Gcm(byte[] key, byte[] nonce, byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+        SecretKey derived = new XaesKey(new SecretKeySpec(key, "AES")).derive(nonce);
+        Cipher cipher = newCipher("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, derived, new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
+        cipher.updateAAD(associatedData);
+        return cipher.doFinal(plaintext);
+    }
+
+    private static Cipher newCipher(String transformation) {
         try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
+            return Cipher.getInstance(transformation);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM is not available in this JVM: " + e.getClass().getSimpleName(), e);
         }
     }
 
     /**
-     * GCM nonces by the deterministic construction of NIST SP 800-38D 8.2.1: a 64-bit fixed field drawn at random
-     * per thread, then a 32-bit invocation counter; a new fixed field before the counter would wrap. Unique as
-     * long as no two threads of any instance draw the same 64 bits (1 in 2^33 after 2^16 threads).
+     * A key of the ring and what XAES-256-GCM derives message keys with: the CMAC subkey K1 of AES-256 under it
+     * (computed once), and one AES block cipher under it per thread.
      */
-    private static final class Nonces {
-        private long fixed;
-        private int counter;
+    private static final class XaesKey {
+        final SecretKey key;
+        private final byte[] k1;
+        private final ThreadLocal<Cipher> block;
 
-        byte[] next() {
-            if (counter == 0) { // the first call, and every 2^32 calls once the counter has wrapped
-                fixed = RANDOM.nextLong();
+        XaesKey(SecretKey key) {
+            this.key = key;
+            this.block = ThreadLocal.withInitial(() -> {
+                Cipher aes = newCipher("AES/ECB/NoPadding");
+                try {
+                    aes.init(Cipher.ENCRYPT_MODE, key);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("AES-256 is not available in this JVM: " + e.getClass().getSimpleName(), e);
+                }
+                return aes;
+            });
+            byte[] l = encryptBlock(new byte[16]);
+            // K1 = L << 1, and 0x87 into the last byte when L's top bit was set (CMAC, SP 800-38B)
+            this.k1 = new byte[16];
+            for (int i = 0; i < 16; i++) {
+                k1[i] = (byte) ((l[i] << 1) | (i < 15 ? (l[i + 1] & 0xff) >>> 7 : 0));
             }
-            return ByteBuffer.allocate(NONCE_BYTES).putLong(fixed).putInt(counter++).array();
+            if ((l[0] & 0x80) != 0) {
+                k1[15] ^= (byte) 0x87;
+            }
+        }
+
+        /** The message key for {@code nonce}: AES_K(M1 xor K1) || AES_K(M2 xor K1), Mi = 0x00 i "X" 0x00 nonce[0..12]. */
+        SecretKey derive(byte[] nonce) {
+            byte[] derived = new byte[32];
+            for (int i = 1; i <= 2; i++) {
+                byte[] m = new byte[16];
+                m[1] = (byte) i;
+                m[2] = 'X';
+                System.arraycopy(nonce, 0, m, 4, 12);
+                for (int j = 0; j < 16; j++) {
+                    m[j] ^= k1[j];
+                }
+                System.arraycopy(encryptBlock(m), 0, derived, (i - 1) * 16, 16);
+            }
+            return new SecretKeySpec(derived, "AES");
+        }
+
+        private byte[] encryptBlock(byte[] in) {
+            try {
+                return block.get().doFinal(in);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-256 is not available in this JVM: " + e.getClass().getSimpleName(), e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "XaesKey[value hidden]";
         }
     }
 

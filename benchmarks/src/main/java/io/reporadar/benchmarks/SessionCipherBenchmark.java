@@ -1,0 +1,82 @@
+package io.reporadar.benchmarks;
+
+import io.reporadar.session.KeyRing;
+import io.reporadar.session.SessionEncryptionKey;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of a session value's encryption: XAES-256-GCM ({@link KeyRing}: a message key derived per value from a
+ * 192-bit random nonce, two AES blocks and a key schedule more) against its peer, plain AES-256-GCM with a 96-bit
+ * random nonce from a per-thread {@link SecureRandom} (what a store without a nonce budget would do), on one value
+ * of the size a session attribute has.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class SessionCipherBenchmark {
+
+    private static final String KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    @Param({"64", "1024"})
+    public int bytes;
+
+    private KeyRing ring;
+    private SecretKey key;
+    private Cipher gcm;
+    private final SecureRandom random = new SecureRandom();
+    private byte[] plaintext;
+    private byte[] sealed;
+    private final byte[] aad = "reporadar:session:key|fAttribute".getBytes(StandardCharsets.US_ASCII);
+
+    @Setup
+    public void setUp() throws GeneralSecurityException {
+        ring = KeyRing.of(SessionEncryptionKey.fromHex("SESSION_ENCRYPTION_KEY", KEY), List.of());
+        key = new SecretKeySpec(HexFormat.of().parseHex(KEY), "AES");
+        gcm = Cipher.getInstance("AES/GCM/NoPadding");
+        plaintext = new byte[bytes];
+        random.nextBytes(plaintext);
+        sealed = ring.encrypt(aad, plaintext);
+    }
+
+    @Benchmark
+    public byte[] encryptXaes256Gcm() {
+        return ring.encrypt(aad, plaintext);
+    }
+
+    @Benchmark
+    public byte[] decryptXaes256Gcm() {
+        return ring.decrypt(aad, sealed);
+    }
+
+    @Benchmark
+    public byte[] encryptPeerAes256GcmRandomNonce() throws GeneralSecurityException {
+        byte[] nonce = new byte[12];
+        random.nextBytes(nonce);
+        gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+        gcm.updateAAD(aad);
+        return gcm.doFinal(plaintext);
+    }
+}
