@@ -57,15 +57,69 @@ public final class NginxConfig {
 
     /** As {@link #httpBlock(List, String)}, with {@code ratePerSecond} requests per client address on {@code /api/}. */
     public static String httpBlock(List<Endpoint> instances, String listen, int ratePerSecond) {
+        return httpBlock(instances, listen, ratePerSecond, null);
+    }
+
+    /**
+     * As {@link #httpBlock(List, String, int)}; with {@code tls}, the server with every rule listens there with TLS and
+     * sends {@code Strict-Transport-Security}, and the plain {@code listen} only redirects to it.
+     */
+    public static String httpBlock(List<Endpoint> instances, String listen, int ratePerSecond, Tls tls) {
         String upstream = NginxUpstream.builder("reporadar", Strategy.leastConnections())
                 .servers(instances).maxFails(3).failTimeout(FAIL_TIMEOUT).keepalive(32).keepaliveTimeout(UPSTREAM_IDLE).render();
-        return """
+        String rules = SERVER_RULES.formatted(2 * ratePerSecond, 2 * ratePerSecond, INTERNAL.indent(4), INTERNAL.indent(4));
+        String head = """
                 limit_req_zone $binary_remote_addr zone=api:10m rate=%dr/s;
 
                 %s
+                """.formatted(ratePerSecond, upstream.strip());
+        if (tls == null) {
+            return head + "server {\n    listen " + listen + ";\n    server_name _;\n" + rules + "}\n";
+        }
+        return head + """
                 server {
                     listen %s;
                     server_name _;
+                    server_tokens off;
+                    location / {
+                        return 301 https://$host%s$request_uri;
+                    }
+                }
+                server {
+                    listen %s ssl;
+                    server_name _;
+                    ssl_certificate %s;
+                    ssl_certificate_key %s;
+                    ssl_protocols TLSv1.2 TLSv1.3;
+                    ssl_session_cache shared:tls:10m;
+                    ssl_session_timeout 1h;
+                    add_header Strict-Transport-Security "max-age=31536000" always;
+                """.formatted(listen, tls.port() == 443 ? "" : ":" + tls.port(), tls.listen(), tls.certificate(), tls.key())
+                + rules + "}\n";
+    }
+
+    /**
+     * TLS for the server with the rules: where it listens ({@code 443}, {@code 127.0.0.1:8443}), and the PEM files
+     * of the certificate chain and its key as nginx will read them.
+     */
+    public record Tls(String listen, String certificate, String key) {
+        public Tls {
+            if (listen == null || !listen.matches("([0-9.]+:)?[0-9]{1,5}")) {
+                throw new IllegalArgumentException("TLS listen: " + listen + " (expected: a port, or address:port)");
+            }
+            if (certificate == null || certificate.isBlank() || key == null || key.isBlank()) {
+                throw new IllegalArgumentException("TLS: a certificate and a key file are both needed");
+            }
+        }
+
+        /** The port clients reach it on. */
+        public int port() {
+            return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
+        }
+    }
+
+    /** Everything in the server that serves the instances: limits, proxy headers, the locations and their allow-lists. */
+    private static final String SERVER_RULES = """
                     server_tokens off;
                     client_max_body_size 64k;
 
@@ -122,19 +176,26 @@ public final class NginxConfig {
                     location / {
                         proxy_pass http://reporadar;
                     }
-                }
-                """.formatted(ratePerSecond, upstream.strip(), listen, 2 * ratePerSecond, 2 * ratePerSecond, INTERNAL.indent(4), INTERNAL.indent(4));
-    }
+                """;
 
     /** The whole {@code nginx.conf} of the compose topology: {@code reporadar-1..n} on port 3000. */
     public static String file(int instanceCount) {
+        return file(instanceCount, false);
+    }
+
+    /**
+     * As {@link #file(int)}; with {@code tls}, the rules on 443 with the certificate mounted at
+     * {@code /etc/nginx/certs/fullchain.pem} and {@code privkey.pem}, and port 80 redirecting to it.
+     */
+    public static String file(int instanceCount, boolean tls) {
         List<Endpoint> instances = new ArrayList<>();
         for (int i = 1; i <= instanceCount; i++) {
             instances.add(Endpoint.of("reporadar-" + i, 3000));
         }
         return """
                 # Rendered by io.reporadar.demo.NginxConfig; change that, then run:
-                #   ./mvnw -q -pl demo-app exec:java -Dexec.mainClass=io.reporadar.demo.NginxConfig -Dexec.args=3
+                #   ./mvnw -q -pl demo-app compile exec:java -Dexec.mainClass=io.reporadar.demo.NginxConfig -Dexec.args=3
+                # (-Dexec.args="3 --tls" for TLS on 443, port 80 redirecting, the certificate mounted in /etc/nginx/certs)
                 worker_processes auto;
                 events {
                     worker_connections 4096;
@@ -145,26 +206,19 @@ public final class NginxConfig {
                     sendfile on;
                     keepalive_timeout 65s;
 
-                %s
-                    # TLS: mount a certificate and key, then enable this server.
-                    # server {
-                    #     listen 443 ssl;
-                    #     http2 on;
-                    #     ssl_certificate /etc/nginx/certs/fullchain.pem;
-                    #     ssl_certificate_key /etc/nginx/certs/privkey.pem;
-                    #     ssl_protocols TLSv1.2 TLSv1.3;
-                    #     location / { proxy_pass http://reporadar; }
-                    # }
-                }
-                """.formatted(httpBlock(instances, "80").indent(4)).replaceAll("(?m)[ \t]+$", "");
+                %s}
+                """.formatted(httpBlock(instances, "80", DEFAULT_RATE_LIMIT,
+                        tls ? new Tls("443", "/etc/nginx/certs/fullchain.pem", "/etc/nginx/certs/privkey.pem") : null).indent(4))
+                .replaceAll("(?m)[ \t]+$", "");
     }
 
     /** Writes {@code docker/nginx/nginx.conf} for the instance count given (default 3). */
     public static void main(String[] args) throws IOException {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        Path target = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "docker", "nginx", "nginx.conf");
+        boolean tls = List.of(args).contains("--tls");
+        Path target = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "docker", "nginx", tls ? "nginx-tls.conf" : "nginx.conf");
         Files.createDirectories(target.getParent());
-        Files.writeString(target, file(count), StandardCharsets.UTF_8);
+        Files.writeString(target, file(count, tls), StandardCharsets.UTF_8);
         System.out.println("wrote " + target.toAbsolutePath().normalize() + " for " + count + " instances");
     }
 }

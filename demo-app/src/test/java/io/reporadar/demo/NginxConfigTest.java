@@ -17,5 +17,9 @@ class NginxConfigTest {
                 .contains("proxy_next_upstream error timeout http_502 http_503;").doesNotContainPattern("proxy_next_upstream [^;]*non_idempotent")
                 .contains("location @api_write {").contains("        proxy_next_upstream error timeout;")
                 .contains("keepalive_timeout 1000ms;");
+        String tls = Files.readString(Path.of("..", "docker", "nginx", "nginx-tls.conf"));
+        assertThat(tls).as("docker/nginx/nginx-tls.conf is rendered: run NginxConfig 3 --tls").isEqualTo(NginxConfig.file(3, true));
+        assertThat(tls).contains("listen 443 ssl;").contains("return 301 https://$host$request_uri;")
+                .contains("add_header Strict-Transport-Security \"max-age=31536000\" always;");
     }
 }
