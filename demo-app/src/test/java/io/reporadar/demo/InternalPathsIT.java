@@ -7,12 +7,8 @@ import io.reporadar.testing.NginxServer;
 import io.reporadar.testing.PostgresExtension;
 import io.reporadar.testing.RedisExtension;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,18 +102,8 @@ class InternalPathsIT {
     /** One HTTP/1.1 request from {@code source}, sent as written; the whole answer, headers and body. */
     private static Answer request(InetAddress source, int port, String target, String forwardedFor) throws IOException {
         try (Socket socket = new Socket()) {
-            socket.setSoTimeout(10_000);
-            socket.bind(new InetSocketAddress(source, 0));
-            socket.connect(new InetSocketAddress(INSIDE, port), 5_000);
-            String request = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                    + (forwardedFor == null ? "" : "X-Forwarded-For: " + forwardedFor + "\r\n") + "\r\n";
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String answer = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-            int status = answer.startsWith("HTTP/1.") && answer.length() >= 12 ? Integer.parseInt(answer.substring(9, 12)) : -1;
-            return new Answer(status, answer);
+            String answer = RawHttp.get(socket, source, port, target, forwardedFor);
+            return new Answer(RawHttp.status(answer), answer);
         }
     }
 

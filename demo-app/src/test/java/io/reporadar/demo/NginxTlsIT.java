@@ -6,11 +6,9 @@ import io.reporadar.lb.Endpoint;
 import io.reporadar.testing.NginxServer;
 import io.reporadar.testing.PostgresExtension;
 import io.reporadar.testing.RedisExtension;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -125,20 +123,7 @@ class NginxTlsIT {
     /** One GET over TLS from {@code source}, sent as written; the whole answer. */
     private static String rawTls(InetAddress source, String target) throws IOException {
         try (SSLSocket socket = (SSLSocket) trusting.getSocketFactory().createSocket()) {
-            socket.setSoTimeout(10_000);
-            socket.bind(new InetSocketAddress(source, 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", tlsPort), 5_000);
-            socket.startHandshake();
-            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().flush();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            try (InputStream in = socket.getInputStream()) {
-                in.transferTo(answer);
-            } catch (javax.net.ssl.SSLException closed) {
-                // nginx may close without close_notify after Connection: close
-            }
-            return answer.toString(StandardCharsets.ISO_8859_1);
+            return RawHttp.get(socket, source, tlsPort, target, null);
         }
     }
 
