@@ -81,6 +81,9 @@ public final class NginxConfig {
                     listen %s;
                     server_name _;
                     server_tokens off;
+                    location ~* ^/nginx_status(/|$) {
+                        stub_status;
+                %s    }
                     location / {
                         return 301 https://$host%s$request_uri;
                     }
@@ -94,7 +97,7 @@ public final class NginxConfig {
                     ssl_session_cache shared:tls:10m;
                     ssl_session_timeout 1h;
                     add_header Strict-Transport-Security "max-age=31536000" always;
-                """.formatted(listen, tls.port() == 443 ? "" : ":" + tls.port(), tls.listen(), tls.certificate(), tls.key())
+                """.formatted(listen, INTERNAL.indent(4), tls.port() == 443 ? "" : ":" + tls.port(), tls.listen(), tls.certificate(), tls.key())
                 + rules + "}\n";
     }
 

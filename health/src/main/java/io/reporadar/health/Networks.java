@@ -129,11 +129,21 @@ public final class Networks {
         if (withPort.matches()) {
             candidate = withPort.group(1);
         }
-        if (!IPV4.matcher(candidate).matches() && !IPV6.matcher(candidate).matches()) {
-            return null;
-        }
         try {
-            return InetAddress.getByName(candidate); // a literal: parsed, never looked up
+            if (IPV4.matcher(candidate).matches()) {
+                byte[] octets = new byte[4];
+                String[] parts = candidate.split("\\.");
+                for (int i = 0; i < 4; i++) {
+                    int octet = Integer.parseInt(parts[i]);
+                    if (octet > 255) {
+                        return null; // not an address: getByName would look it up as a name
+                    }
+                    octets[i] = (byte) octet;
+                }
+                return InetAddress.getByAddress(octets);
+            }
+            // With a ':' it can only be an IPv6 literal: parsed, never looked up.
+            return IPV6.matcher(candidate).matches() ? InetAddress.getByName(candidate) : null;
         } catch (UnknownHostException e) {
             return null;
         }

@@ -26,11 +26,12 @@ public final class InMemorySessionStore extends SessionStore {
     private final Clock clock;
     private final Map<String, Stored> sessions = new ConcurrentHashMap<>();
     private final int maxSessions;
-    private final AtomicLong lastSweepNanos = new AtomicLong(System.nanoTime());
+    private final AtomicLong lastSweepMillis = new AtomicLong(Long.MIN_VALUE / 2); // by the store's clock
 
     /** The most sessions an in-memory store holds unless told otherwise. */
     public static final int DEFAULT_MAX_SESSIONS = 100_000;
-    private static final long SWEEP_INTERVAL_NANOS = 60_000_000_000L;
+    private static final long SWEEP_INTERVAL_MILLIS = 60_000;
+    private static final long FULL_SWEEP_INTERVAL_MILLIS = 100;
 
     /** One stored session; guarded by its own monitor. */
     private static final class Stored {
@@ -137,9 +138,11 @@ public final class InMemorySessionStore extends SessionStore {
 
     /** Sweeps expired sessions once a minute, or now when full; refuses a new session when still full. */
     private void makeRoom(Instant now) {
-        long last = lastSweepNanos.get();
+        long last = lastSweepMillis.get();
+        long since = now.toEpochMilli() - last;
         boolean full = sessions.size() >= maxSessions;
-        if ((full || System.nanoTime() - last > SWEEP_INTERVAL_NANOS) && lastSweepNanos.compareAndSet(last, System.nanoTime())) {
+        // When full, at most every 100 ms: a flood of new sessions must not make every save walk the whole store.
+        if ((since > SWEEP_INTERVAL_MILLIS || full && since > FULL_SWEEP_INTERVAL_MILLIS) && lastSweepMillis.compareAndSet(last, now.toEpochMilli())) {
             sessions.entrySet().removeIf(entry -> {
                 synchronized (entry.getValue()) {
                     return expired(entry.getValue(), now);

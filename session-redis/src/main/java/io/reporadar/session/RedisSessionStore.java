@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -44,9 +45,10 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <ul>
- *   <li>Layout: the Redis key is a keyed hash of the session id; each attribute is one field, named by a keyed
- *       hash of the attribute name, holding AES-256-GCM ciphertext of name and value bound to key and field;
- *       {@code ~c} and {@code ~a} hold the encrypted creation and last-access times, {@code ~v} a version.</li>
+ *   <li>Layout: the Redis key is a SHA-256 of the session id; each attribute is one field, named by a SHA-256 of
+ *       the id and the attribute name, holding XAES-256-GCM ciphertext of name and value bound to key and field;
+ *       {@code ~c} and {@code ~a} hold the encrypted creation and last-access times, {@code ~v} a version, {@code ~r}
+ *       marks a key retired by an id change.</li>
  *   <li>A save is one Lua script: set the changed fields, delete the removed ones, bump the version, refresh the
  *       idle expiry; it refuses to recreate a session that was invalidated (deleted) meanwhile, so a logout is
  *       never undone by a request still in flight. Requests that change different attributes never lose each
@@ -64,6 +66,7 @@ import java.util.function.Supplier;
  *   <li>Reads through a failover: with a {@link SessionRedis} on Sentinels, a load the master has not answered
  *       within {@link Builder#readFromReplicasAfter} asks the replicas too and takes the newest version of the
  *       session they hold.</li>
+ *   <li>Redis 7.0 or later (the id change's retirement uses {@code PEXPIRE ... LT}).</li>
  *   <li>Every save carries a deadline, twice the command timeout from now; Redis refuses one that arrives later
  *       (held up in a partition), so a request that already failed never overwrites newer writes.</li>
  *   <li>A tampered cookie, an unknown or expired id, or data that does not decrypt gives a fresh session
@@ -143,17 +146,19 @@ public final class RedisSessionStore extends SessionStore {
     private final int awaitReplicas;
     private final boolean replicasRequired;
     private final Duration replicaTimeout;
-    private static final long REPLICA_CHECK_INTERVAL_NANOS = 1_000_000_000L;
+    /**
+     * How often a save counts the master's replicas ({@code INFO replication}, sent with the save): a replica
+     * that just came online counts after at most this long.
+     */
+    private static final long REPLICA_CHECK_INTERVAL_NANOS = 100_000_000L;
     /**
      * A replica counts as streaming while its last acknowledgement (one a second) is at most this old
      * ({@code lag} of {@code INFO replication}).
      */
     private static final long STREAMING_LAG_SECONDS = 2;
-    /** While saves are refused for want of replicas, how often they are counted again (a returning one counts at once). */
-    private static final long REFUSING_CHECK_INTERVAL_NANOS = 100_000_000L;
     /** Between two rounds of asking the replicas for a session while none answers (they may be reconnecting). */
     private static final long REPLICA_RETRY_PAUSE_NANOS = 20_000_000L;
-    private volatile ReplicaCount replicaCount = ReplicaCount.unknown(null);
+    private final AtomicReference<ReplicaCount> replicaCount = new AtomicReference<>(ReplicaCount.unknown(null));
 
     private RedisSessionStore(Builder b) {
         super(b.secrets, b.codec, b.maxAttributeBytes, b.maxSessionBytes);
@@ -593,7 +598,7 @@ public final class RedisSessionStore extends SessionStore {
         }
         if (acknowledged < wanted) {
             count(operation + "-unreplicated");
-            replicaCount = ReplicaCount.unknown(current); // a replica may have stopped: count before the next save
+            replicaCount.set(ReplicaCount.unknown(current)); // a replica may have stopped: count before the next save
             throw new SessionStoreUnavailableException(operation, new RedisException(
                     "acknowledged by " + acknowledged + " of " + wanted + " replicas within " + replicaTimeout.toMillis() + " ms"));
         }
@@ -619,17 +624,18 @@ public final class RedisSessionStore extends SessionStore {
      */
     private Replication replication(StatefulRedisConnection<byte[], byte[]> current, RedisAsyncCommands<byte[], byte[]> async,
             String operation) {
-        ReplicaCount count = replicaCount;
+        ReplicaCount count = replicaCount.get();
         if (count.on() != current) { // the first save, or a failover: the new master's replicas are not the old one's
             count = ReplicaCount.unknown(current);
-            replicaCount = count;
+            replicaCount.set(count);
         }
         boolean refusing = replicasRequired && count.streaming() < awaitReplicas;
         long now = System.nanoTime();
         RedisFuture<String> recount = null;
-        if (!count.known() || now - count.checkedNanos() > (refusing ? REFUSING_CHECK_INTERVAL_NANOS : REPLICA_CHECK_INTERVAL_NANOS)) {
+        // One INFO per interval however many saves run at once (the one that moves the time sends it); every save
+        // counts while the count is unknown.
+        if (!count.known() || now - count.checkedNanos() > REPLICA_CHECK_INTERVAL_NANOS && replicaCount.compareAndSet(count, count.askedAt(now))) {
             recount = async.info("replication");
-            replicaCount = count.askedAt(now); // one INFO per interval, however many saves run at once
         }
         if (recount != null && (!count.known() || refusing)) {
             count = recounted(current, await(recount)); // the count decides this save: read it first
@@ -655,7 +661,7 @@ public final class RedisSessionStore extends SessionStore {
             }
         }
         ReplicaCount count = new ReplicaCount(master, streaming, System.nanoTime());
-        replicaCount = count;
+        replicaCount.set(count);
         return count;
     }
 

@@ -75,7 +75,7 @@ public final class Session {
     /**
      * Sets an attribute; only changed attributes are written when the session is saved.
      *
-     * @throws IllegalArgumentException when the type is not allowed
+     * @throws IllegalArgumentException when the type is not allowed or the name is empty or too long
      * @throws SessionTooLargeException when the value, or the session with it, is larger than the store's limits;
      *         the session is left as it was
      */

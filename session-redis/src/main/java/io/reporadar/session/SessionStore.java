@@ -1,7 +1,6 @@
 package io.reporadar.session;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -50,17 +49,9 @@ public abstract class SessionStore {
         return secrets.sign(session.id());
     }
 
-    /**
-     * Of the values of every cookie of the session cookie's name a request sent, the first whose signature
-     * verifies; else the first, or {@code null} for none.
-     */
-    public final String firstSigned(List<String> cookieValues) {
-        for (String value : cookieValues) {
-            if (secrets.verify(value).isPresent()) {
-                return value;
-            }
-        }
-        return cookieValues.isEmpty() ? null : cookieValues.get(0);
+    /** Whether a cookie value carries a valid signature (the session it names may still be gone). */
+    public final boolean verifies(String cookieValue) {
+        return secrets.verify(cookieValue).isPresent();
     }
 
     /** How often each event happened (load outcomes, refusals, corruption by reason). */

@@ -108,7 +108,7 @@ public final class SessionStores {
         if (sentinelPassword != null && sentinelPassword.isBlank()) {
             sentinelPassword = null;
         }
-        if (redis && sentinelPassword != null && url != null && !url.strip().startsWith("redis-sentinel")) {
+        if (redis && sentinelPassword != null && url != null && !namesSentinels(url)) {
             // One env file serves the compose file's profiles with and without Sentinels: not an error.
             LOG.warn("REDIS_SENTINEL_PASSWORD is set, but REDIS_URL names no Sentinels: it is not used");
             sentinelPassword = null;
@@ -134,6 +134,15 @@ public final class SessionStores {
             store.requireReplicas(1, SessionRedis.DEFAULT_COMMAND_TIMEOUT.dividedBy(2));
         }
         return new Opened(store.build(), connection);
+    }
+
+    /** Whether a {@code REDIS_URL} names Sentinels ({@code redis-sentinel://}, {@code rediss-sentinel://}, any case). */
+    private static boolean namesSentinels(String url) {
+        try {
+            return !io.lettuce.core.RedisURI.create(url.strip()).getSentinels().isEmpty();
+        } catch (RuntimeException malformed) {
+            return true; // the connection reports the URL, naming REDIS_URL
+        }
     }
 
     private static <T> T attempt(java.util.function.Supplier<T> read, List<String> problems) {

@@ -7,7 +7,7 @@ package io.reporadar.session;
  *
  * <p>Immutable and thread-safe.
  */
-public final class SessionTooLargeException extends IllegalArgumentException {
+public final class SessionTooLargeException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

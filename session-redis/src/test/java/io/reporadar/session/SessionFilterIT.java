@@ -157,7 +157,7 @@ class SessionFilterIT {
     }
 
     @Test
-    void ofSeveralCookiesOfTheSessionsNameTheOneWithAValidSignatureIsTaken() throws Exception {
+    void ofSeveralCookiesOfTheSessionsNameTheFirstNamingALiveSessionIsTaken() throws Exception {
         // A sibling subdomain can set a cookie of the same name for the parent domain, which the browser sends first.
         String cookie = cookie(send("POST", "/login?user=ada", null));
         String value = cookie.substring(cookie.indexOf('=') + 1);
@@ -165,6 +165,9 @@ class SessionFilterIT {
         assertThat(send("GET", "/me", "reporadar.sid=forged.value; reporadar.sid=" + value).body()).isEqualTo("ada 1");
         assertThat(send("GET", "/me", "reporadar.sid=" + value + "; reporadar.sid=" + planted).body()).as("the first valid one")
                 .isEqualTo("ada 2");
+        String dead = opened.store().cookieValue(opened.store().create()); // signed, but names no session
+        assertThat(send("GET", "/me", "reporadar.sid=" + dead + "; reporadar.sid=" + value).body()).as("a signed one naming none")
+                .isEqualTo("ada 3");
     }
 
     @Test

@@ -141,7 +141,7 @@ public final class SessionFilter implements Filter {
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest http = (HttpServletRequest) request;
         HttpServletResponse httpResponse = (HttpServletResponse) response;
-        State state = new State(store, cookie, cookieValue(http));
+        State state = new State(store, cookie, cookieValues(http));
         request.setAttribute(ATTRIBUTE, state);
         CommitGuard guarded = new CommitGuard(httpResponse, state);
         try {
@@ -179,11 +179,8 @@ public final class SessionFilter implements Filter {
         response.getWriter().write("{\"error\":\"" + error + "\"}");
     }
 
-    /**
-     * The session cookie's value; of several cookies of that name (one planted by a sibling domain, say), the
-     * first whose signature verifies.
-     */
-    private String cookieValue(HttpServletRequest request) {
+    /** The values of every cookie of the session cookie's name, in the order the browser sent them. */
+    private List<String> cookieValues(HttpServletRequest request) {
         Cookie[] cookies = request.getCookies();
         List<String> values = new ArrayList<>(1);
         if (cookies != null) {
@@ -193,26 +190,45 @@ public final class SessionFilter implements Filter {
                 }
             }
         }
-        return store.firstSigned(values);
+        return values;
     }
 
     /** Per-request state: the lazily loaded session and whether it has been saved. */
     private static final class State {
         final SessionStore store;
         final CookieSettings cookie;
-        final String cookieValue;
+        private final List<String> cookieValues;
+        String cookieValue;
         Session session;
         boolean done;
         boolean invalidated;
 
-        State(SessionStore store, CookieSettings cookie, String cookieValue) {
+        State(SessionStore store, CookieSettings cookie, List<String> cookieValues) {
             this.store = store;
             this.cookie = cookie;
-            this.cookieValue = cookieValue;
+            this.cookieValues = cookieValues;
+            this.cookieValue = cookieValues.isEmpty() ? null : cookieValues.get(0);
         }
 
+        /**
+         * Loaded on first use. Of several cookies of the session's name (one planted by a sibling domain, which the
+         * browser may send first), the first that names a live session; a signed one naming none, or a forged one,
+         * is passed over. Without {@code __Host-} ({@link CookieSettings#hostPrefix()}) a sibling can still plant a
+         * live session of its own: use the prefix where it matters.
+         */
         Session session() {
             if (session == null) {
+                for (String value : cookieValues) {
+                    if (cookieValues.size() > 1 && !store.verifies(value)) {
+                        continue;
+                    }
+                    Session loaded = store.load(value);
+                    if (!loaded.isNew() || value.equals(cookieValues.get(cookieValues.size() - 1))) {
+                        cookieValue = value;
+                        session = loaded;
+                        return session;
+                    }
+                }
                 session = store.load(cookieValue);
             }
             return session;
