@@ -617,7 +617,7 @@ public final class RedisSessionStore extends SessionStore {
      * Sentinel may promote any replica it reaches, choosing by offsets and priorities it read up to seconds
      * before, so every acknowledged write must be on every one of them. A replica that stops acknowledging
      * (frozen, cut off) stops counting once its lag passes that; one that is gone leaves the master's list at
-     * once. {@code INFO replication} rides along once a second to keep the count current, and is read before the
+     * once. {@code INFO replication} rides along every 100 ms to keep the count current, and is read before the
      * next save after a {@code WAIT} fell short. A master with no replica streaming acknowledges alone (the
      * replica that rejoins copies everything), unless replicas are required: then the save is refused before
      * anything is written.
