@@ -187,7 +187,9 @@ final class InstanceProcess implements AutoCloseable {
             kill();
         }
         try {
-            Files.deleteIfExists(log);
+            if (System.getenv("KEEP_INSTANCE_LOGS") == null) { // set it to keep the logs of a drill that failed
+                Files.deleteIfExists(log);
+            }
         } catch (IOException e) {
             // a temporary file: the OS cleans it up
         }

@@ -148,7 +148,7 @@ public final class SessionFilter implements Filter {
             chain.doFilter(request, guarded);
             state.beforeCommit(httpResponse);
         } catch (SessionStoreUnavailableException e) {
-            LOG.warn("session store unavailable: {}", e.getMessage());
+            LOG.warn("session store unavailable: {}{}", e.getMessage(), e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
             fail(guarded, state, httpResponse, 503, "session store unavailable");
         } catch (SessionTooLargeException e) {
             LOG.info("session too large: {}", e.getMessage()); // sizes and the attribute's name only, never the value
