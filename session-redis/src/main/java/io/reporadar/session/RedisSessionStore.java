@@ -20,12 +20,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -655,63 +653,33 @@ public final class RedisSessionStore extends SessionStore {
 
     /**
      * Counts the replicas an {@code INFO replication} reply of {@code master} shows streaming: online and
-     * acknowledging within {@value #STREAMING_LAG_SECONDS} s; and one not counted at the count before on this
-     * master only once it has acknowledged all the master had written then: a replica that has just resynced
-     * catches up on what was written meanwhile, and Redis 7 lists one that loaded a diskless snapshot online up to a
-     * second before it streams to it (docs/high-availability.md). Waiting for it then would refuse every save, and
-     * it is unpromotable meanwhile (the promotion guard raises it once it has caught up). It is waited for all the
-     * same when the others are fewer than required. A replica counted once stays counted until its lag passes
-     * the limit.
+     * acknowledging within {@value #STREAMING_LAG_SECONDS} s.
      */
     private ReplicaCount recounted(StatefulRedisConnection<byte[], byte[]> master, String info) {
-        ReplicaCount before = replicaCount.get();
-        boolean compare = before.on() == master && before.offsets() != null;
-        long masterOffset = -1;
-        Map<String, Long> offsets = new HashMap<>();
-        Set<String> counted = new HashSet<>();
-        Set<String> catchingUp = new HashSet<>();
+        int streaming = 0;
         if (info.contains("role:master")) {
             for (String line : info.split("\r?\n")) {
-                if (line.startsWith("master_repl_offset:")) {
-                    masterOffset = number(line, "master_repl_offset:");
-                }
-            }
-            for (String line : info.split("\r?\n")) {
-                if (!line.startsWith("slave") || !line.contains("state=online") || number(line, "lag=") > STREAMING_LAG_SECONDS) {
-                    continue;
-                }
-                String replica = field(line, "ip=") + ":" + field(line, "port=");
-                long offset = number(line, "offset=");
-                offsets.put(replica, offset);
-                if (!compare || before.counted().contains(replica) || offset >= before.masterOffset()) {
-                    counted.add(replica);
-                } else {
-                    catchingUp.add(replica);
+                if (line.startsWith("slave") && line.contains("state=online") && lag(line) <= STREAMING_LAG_SECONDS) {
+                    streaming++;
                 }
             }
         }
-        if (counted.size() < Math.max(awaitReplicas, 1)) {
-            // Not without them: waiting for a replica that is catching up beats refusing every save (a replica
-            // acknowledges only once a second while no save asks it to, so "caught up" can take that long to show).
-            counted.addAll(catchingUp);
-        }
-        ReplicaCount count = new ReplicaCount(master, counted.size(), Map.copyOf(offsets), Set.copyOf(counted), masterOffset, false,
-                System.nanoTime());
+        ReplicaCount count = new ReplicaCount(master, streaming, false, System.nanoTime());
         replicaCount.set(count);
         return count;
     }
 
     /**
-     * The number after {@code name} in an {@code INFO} line ({@code lag=}, {@code offset=}), or {@link Long#MAX_VALUE}.
-     * Negative ones happen: Redis reports {@code lag=-1} for a replica that acknowledged within the current second
-     * of its cached clock.
+     * The {@code lag=} of a {@code slaveN:} line of {@code INFO replication} (seconds since its last acknowledgement),
+     * or {@link Long#MAX_VALUE}. Redis reports {@code lag=-1} for a replica that acknowledged within the current
+     * second of its cached clock: read as "no number", it made the count 0 and refused saves for seconds.
      */
-    private static long number(String line, String name) {
-        int at = line.indexOf(name);
+    private static long lag(String line) {
+        int at = line.indexOf("lag=");
         if (at < 0) {
             return Long.MAX_VALUE;
         }
-        int start = at + name.length();
+        int start = at + 4;
         int end = start < line.length() && line.charAt(start) == '-' ? start + 1 : start;
         while (end < line.length() && Character.isDigit(line.charAt(end))) {
             end++;
@@ -723,26 +691,14 @@ public final class RedisSessionStore extends SessionStore {
         }
     }
 
-    /** The text after {@code name} up to the next comma in a {@code slaveN:} line. */
-    private static String field(String line, String name) {
-        int at = line.indexOf(name);
-        if (at < 0) {
-            return "";
-        }
-        int end = line.indexOf(',', at);
-        return line.substring(at + name.length(), end < 0 ? line.length() : end);
-    }
-
     /**
      * What the store knows of the master's replicas, counted on {@code on} by one {@code INFO}: how many stream
-     * from it ({@code -1}: not counted yet) and which, the offsets they and the master had acknowledged and written then,
-     * whether the next save must count again first ({@code recheck}: a {@code WAIT} fell short), and when it last
-     * asked.
+     * from it ({@code -1}: not counted yet), whether the next save must count again first ({@code recheck}: a
+     * {@code WAIT} fell short), and when it last asked.
      */
-    private record ReplicaCount(StatefulRedisConnection<byte[], byte[]> on, int streaming, Map<String, Long> offsets,
-            Set<String> counted, long masterOffset, boolean recheck, long checkedNanos) {
+    private record ReplicaCount(StatefulRedisConnection<byte[], byte[]> on, int streaming, boolean recheck, long checkedNanos) {
         static ReplicaCount unknown(StatefulRedisConnection<byte[], byte[]> on) {
-            return new ReplicaCount(on, -1, null, Set.of(), -1, false, 0);
+            return new ReplicaCount(on, -1, false, 0);
         }
 
         boolean known() {
@@ -750,12 +706,12 @@ public final class RedisSessionStore extends SessionStore {
         }
 
         ReplicaCount askedAt(long nanos) {
-            return new ReplicaCount(on, streaming, offsets, counted, masterOffset, recheck, nanos);
+            return new ReplicaCount(on, streaming, recheck, nanos);
         }
 
-        /** The same count, to be read again before the next save; the offsets stay, to compare with. */
+        /** The same count, to be read again before the next save. */
         ReplicaCount toRecheck() {
-            return new ReplicaCount(on, streaming, offsets, counted, masterOffset, true, checkedNanos);
+            return new ReplicaCount(on, streaming, true, checkedNanos);
         }
 
         /** Every streaming replica; under {@code required} at least {@code replicas}. */
