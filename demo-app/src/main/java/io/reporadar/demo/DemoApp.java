@@ -88,7 +88,7 @@ public final class DemoApp implements AutoCloseable {
                 try {
                     master = redis.sentinelMaster();
                 } catch (RuntimeException e) {
-                    master = "unknown (no Sentinel answers)";
+                    master = "unknown (most Sentinels do not answer, or they disagree)";
                 }
                 return replication.check().withDetail("sentinelMaster", master);
             };

@@ -23,11 +23,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,14 +44,17 @@ import org.slf4j.LoggerFactory;
  * a word is noticed in seconds rather than hours. Where Netty's epoll or io_uring transport is on the class
  * path, {@code TCP_USER_TIMEOUT} also bounds unacknowledged writes to the same 5 s.
  *
- * <p>With {@code redis-sentinel://host:26379,host2:26379#master} the master is looked up through the Sentinels
- * and every Sentinel listed is watched: on {@code +switch-master} the connection is replaced by one to the new
- * master at once, also when the old master froze without closing its connections (Lettuce's own
- * master/replica support waits up to 5 s more). Every 2 s the Sentinels are also asked who the master is, so
- * that a missed message or a failed reconnect is made good. A {@code READONLY} reply (a master demoted under a
- * connection) does the same through {@link #reconnect()}. Writes always go to the master; the replicas the
- * Sentinels list (and do not consider down) are kept connected too, refreshed every 2 s, for reads while the
- * master does not answer ({@link #replicas()}: only those that were streaming from a master at the last check).
+ * <p>With {@code redis-sentinel://host:26379,host2:26379#master} the master is the one that most of the
+ * Sentinels listed name (every one is asked: one Sentinel alone may hold an old configuration, for example after
+ * a restart in the middle of a failover), and only a node that answers {@code ROLE} as master is followed. Every
+ * Sentinel listed is watched: on {@code +switch-master} the connection is replaced by one to the new master as
+ * soon as most Sentinels name it (milliseconds: they tell each other at once), also when the old master froze
+ * without closing its connections (Lettuce's own master/replica support waits up to 5 s more). Every 2 s the
+ * Sentinels are also asked who the master is, so that a missed message or a failed reconnect is made good. A
+ * {@code READONLY} reply (a master demoted under a connection) does the same through {@link #reconnect()}.
+ * Writes always go to the master; the replicas the Sentinels list (and do not consider down) are kept connected
+ * too, refreshed every 2 s, for reads while the master does not answer ({@link #replicas()}: only those that
+ * were streaming from that master at the last check).
  *
  * <p>Take {@link #connection()} for each use rather than keeping it: it changes on failover. Thread-safe.
  */
@@ -66,6 +74,8 @@ public final class SessionRedis implements AutoCloseable {
     static final Duration SENTINEL_CHECK_INTERVAL = Duration.ofSeconds(2);
     /** Reconnects closer together than this are skipped: a burst of READONLY replies needs one. */
     private static final long MIN_RECONNECT_INTERVAL_NANOS = 250_000_000L;
+    /** Between two askings of the Sentinels after one announced a failover that most do not name yet. */
+    private static final long ANNOUNCEMENT_RECHECK_NANOS = 20_000_000L;
 
     private final RedisClient client;
     private final RedisURI uri;
@@ -88,7 +98,9 @@ public final class SessionRedis implements AutoCloseable {
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile String master; // host:port as the Sentinels named it at the last (re)connect
     private volatile long reconnectedNanos;
-    private volatile StatefulRedisSentinelConnection<String, String> sentinel;
+    /** The Sentinels of the URL, in its order, and a connection to each, (re)opened without blocking. */
+    private final List<RedisURI> sentinelUris;
+    private final AtomicReferenceArray<CompletableFuture<StatefulRedisSentinelConnection<String, String>>> sentinelLinks;
     /** host:port of each replica the Sentinels list as up, and its connection; changed on the replica-watch thread only. */
     private final Map<String, StatefulRedisConnection<byte[], byte[]>> replicas = new ConcurrentHashMap<>();
     /** The replicas of {@link #replicas} whose data can be read: streaming at the last check, or cut off since. */
@@ -97,13 +109,20 @@ public final class SessionRedis implements AutoCloseable {
     static final int PROMOTABLE_PRIORITY = 100;
     private volatile boolean guardPromotions;
     private long masterOffsetLastRound = -1; // replica-watch thread only
-    private String promoted; // the master the Sentinels named at the last round; replica-watch thread only
     private final Map<StatefulRedisConnection<byte[], byte[]>, Boolean> linkUpLastRound = new java.util.WeakHashMap<>();
 
     private SessionRedis(RedisClient client, RedisURI uri) {
         this.client = client;
         this.uri = uri;
-        this.connection = client.connect(ByteArrayCodec.INSTANCE, uri);
+        this.sentinelUris = List.copyOf(uri.getSentinels());
+        this.sentinelLinks = new AtomicReferenceArray<>(sentinelUris.size());
+        try {
+            this.master = viaSentinels() ? agreement().master() : null;
+            this.connection = client.connect(ByteArrayCodec.INSTANCE, master == null ? uri : node(master));
+        } catch (RuntimeException e) {
+            closeSentinelLinks();
+            throw e;
+        }
         this.reconnectedNanos = System.nanoTime();
     }
 
@@ -163,7 +182,6 @@ public final class SessionRedis implements AutoCloseable {
             throw new SessionStoreUnavailableException("connect", e);
         }
         if (redis.viaSentinels()) {
-            redis.master = redis.sentinelMaster();
             redis.watchSentinels();
             redis.replicaWatch.scheduleWithFixedDelay(redis::followReplicas, 0, SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
             redis.failovers.scheduleWithFixedDelay(redis::followSentinels, SENTINEL_CHECK_INTERVAL.toMillis(),
@@ -242,12 +260,25 @@ public final class SessionRedis implements AutoCloseable {
         reconnectTo(named);
     }
 
-    /** Connects to {@code hostAndPort} (or as the URL says, when null) and swaps the connection in. */
+    /**
+     * Connects to {@code hostAndPort} (or as the URL says, when null) and swaps the connection in; a node the
+     * Sentinels name that does not answer {@code ROLE} as master is not followed (their view may be a moment
+     * behind the node's).
+     */
     private synchronized void reconnectTo(String hostAndPort) {
         RedisURI target = hostAndPort == null ? uri : node(hostAndPort);
         StatefulRedisConnection<byte[], byte[]> old = connection;
+        StatefulRedisConnection<byte[], byte[]> fresh;
         try {
-            connection = client.connect(ByteArrayCodec.INSTANCE, target);
+            fresh = client.connect(ByteArrayCodec.INSTANCE, target);
+            Object reply = hostAndPort == null ? null : fresh.sync().role().get(0);
+            String role = reply == null ? "master"
+                    : reply instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.US_ASCII) : String.valueOf(reply);
+            if (!role.equals("master")) {
+                fresh.closeAsync();
+                LOG.warn("{} answers ROLE as {}, not master: keeping the current connection", hostAndPort, role);
+                return;
+            }
         } catch (RuntimeException e) {
             LOG.warn("reconnecting to {} failed, keeping the current connection: {}", hostAndPort == null ? "Redis" : hostAndPort,
                     e.toString());
@@ -255,6 +286,7 @@ public final class SessionRedis implements AutoCloseable {
         } finally {
             reconnectedNanos = System.nanoTime();
         }
+        connection = fresh;
         master = hostAndPort;
         old.closeAsync();
         LOG.info("connected to the Redis master {}", hostAndPort == null ? "the URL names" : hostAndPort);
@@ -287,8 +319,9 @@ public final class SessionRedis implements AutoCloseable {
         Set<String> listed = new HashSet<>();
         String named;
         try {
-            named = sentinelMaster();
-            for (Map<String, String> replica : sentinelConnection().sync().replicas(uri.getSentinelMasterId())) {
+            Agreement agreement = agreement();
+            named = agreement.master();
+            for (Map<String, String> replica : agreement.sentinel().sync().replicas(uri.getSentinelMasterId())) {
                 String flags = replica.getOrDefault("flags", "");
                 if (!flags.contains("s_down") && !flags.contains("o_down") && !flags.contains("disconnected")) {
                     listed.add(replica.get("ip") + ":" + replica.get("port"));
@@ -305,7 +338,6 @@ public final class SessionRedis implements AutoCloseable {
             failovers.execute(() -> follow(named, "the Sentinels name"));
         }
         listed.remove(master);
-        promoted = named;
         replicas.keySet().removeIf(node -> {
             if (listed.contains(node)) {
                 return false;
@@ -338,7 +370,7 @@ public final class SessionRedis implements AutoCloseable {
                 }
                 continue;
             }
-            if (readable(info, was) || node.getKey().equals(promoted) && info.contains("role:master")) {
+            if (readable(info, was, named) || node.getKey().equals(named) && info.contains("role:master")) {
                 inSync.add(replica);
             }
             if (guardPromotions) {
@@ -350,18 +382,30 @@ public final class SessionRedis implements AutoCloseable {
     }
 
     /**
-     * Whether a replica's data is fit to read: its link to the master is up with no sync in progress, or it
-     * {@code was} fit at the last check and has only lost its master since, or been promoted (as in a
-     * failover). A restarted replica (link never up since it started: down-since -1) or a resyncing one is not.
+     * Whether a replica's data is fit to read: it replicates from {@code master} (the master the Sentinels agree
+     * on) and its link is up with no sync in progress, or it {@code was} fit at the last check and has only lost
+     * that master since, or been promoted (as in a failover). A restarted replica (link never up since it
+     * started: down-since -1), a resyncing one, and one that still follows another master (the Sentinels have
+     * not reconfigured it: it lacks what the master acknowledged since) are not.
      */
-    private static boolean readable(String info, boolean was) {
+    static boolean readable(String info, boolean was, String master) {
         if (info.contains("role:master")) {
             return was; // promoted meanwhile (perhaps before the Sentinel asked knows it): it holds what it held
         }
         if (!info.contains("role:slave") || info.contains("master_sync_in_progress:1")) {
             return false;
         }
+        String following = infoField(info, "master_host") + ":" + infoField(info, "master_port");
+        if (master != null && !following.equals(master)) {
+            return false;
+        }
         return info.contains("master_link_status:up") || was && !info.contains("master_link_down_since_seconds:-1");
+    }
+
+    /** A field of an {@code INFO} reply as text, or "". */
+    private static String infoField(String info, String name) {
+        return info.lines().filter(line -> line.startsWith(name + ":")).map(line -> line.substring(name.length() + 1).strip())
+                .findFirst().orElse("");
     }
 
     /**
@@ -405,14 +449,33 @@ public final class SessionRedis implements AutoCloseable {
 
     /** A numeric field of an {@code INFO} reply, or -1. */
     private static long field(String info, String name) {
-        return info.lines().filter(line -> line.startsWith(name + ":")).map(line -> line.substring(name.length() + 1).strip())
-                .mapToLong(value -> {
-                    try {
-                        return Long.parseLong(value);
-                    } catch (NumberFormatException e) {
-                        return -1;
-                    }
-                }).findFirst().orElse(-1);
+        try {
+            return Long.parseLong(infoField(info, name));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Follows a master that one Sentinel announced ({@code +switch-master}) once most Sentinels name it: a Sentinel
+     * tells the others of a failover it learns at once, so that takes milliseconds; one Sentinel alone may hold an
+     * old configuration. Asks for at most {@link #SENTINEL_CHECK_INTERVAL}, after which the periodic check takes
+     * over. On the failover thread only.
+     */
+    private void followAnnounced(String announced, String sentinel) {
+        long deadline = System.nanoTime() + SENTINEL_CHECK_INTERVAL.toNanos();
+        while (!announced.equals(master) && System.nanoTime() < deadline) {
+            try {
+                String agreed = agreement().master();
+                if (agreed.equals(announced)) {
+                    follow(agreed, "Sentinel " + sentinel + " announced, and most Sentinels name,");
+                    return;
+                }
+            } catch (SessionStoreUnavailableException notYet) {
+                // the Sentinels disagree for now, or too few answer
+            }
+            LockSupport.parkNanos(ANNOUNCEMENT_RECHECK_NANOS);
+        }
     }
 
     /** Connects to {@code named} unless already connected there; on the failover thread only. */
@@ -432,12 +495,11 @@ public final class SessionRedis implements AutoCloseable {
                 watcher.addListener(new RedisPubSubAdapter<>() {
                     @Override
                     public void message(String channel, String message) {
-                        // "<master name> <old ip> <old port> <new ip> <new port>": connect to the new master itself,
-                        // not through a Sentinel that may not know yet.
+                        // "<master name> <old ip> <old port> <new ip> <new port>"
                         String[] parts = message.split(" ");
-                        String promoted = parts.length == 5 ? parts[3] + ":" + parts[4] : null;
-                        if (promoted != null && parts[0].equals(masterId)) {
-                            failovers.execute(() -> follow(promoted, "Sentinel " + sentinelUri.getHost() + ":" + sentinelUri.getPort() + " announced"));
+                        if (parts.length == 5 && parts[0].equals(masterId)) {
+                            String announced = parts[3] + ":" + parts[4];
+                            failovers.execute(() -> followAnnounced(announced, sentinelUri.getHost() + ":" + sentinelUri.getPort()));
                         }
                     }
                 });
@@ -453,34 +515,103 @@ public final class SessionRedis implements AutoCloseable {
     }
 
     /**
-     * The master's {@code host:port} as the Sentinels name it now (one round trip to a Sentinel), or
-     * {@code null} without Sentinels.
+     * The master's {@code host:port} as most of the Sentinels listed in the URL name it now (all are asked at
+     * once; one round trip), or {@code null} without Sentinels.
      *
-     * @throws SessionStoreUnavailableException when no Sentinel answers
+     * @throws SessionStoreUnavailableException when fewer than most of them answer, or they disagree
      */
     public String sentinelMaster() {
-        if (!viaSentinels()) {
-            return null;
+        return viaSentinels() ? agreement().master() : null;
+    }
+
+    /** The master that most Sentinels name, and one of the Sentinels that named it (to ask for its replicas). */
+    private record Agreement(String master, StatefulRedisSentinelConnection<String, String> sentinel) {
+    }
+
+    /**
+     * Asks every Sentinel of the URL who the master is and returns the answer of most of them (2 of 3), as soon as
+     * they have given it; waits at most the command timeout. Sentinel authorizes a failover by the votes of most
+     * Sentinels, so the configuration most of them hold is the one in force: a single Sentinel may name a master
+     * of before (restarted with an old configuration, or cut off from the others).
+     *
+     * @throws SessionStoreUnavailableException naming what each said when no address has most of them
+     */
+    private Agreement agreement() {
+        String masterId = uri.getSentinelMasterId();
+        int needed = sentinelUris.size() / 2 + 1;
+        CompletableFuture<Agreement> agreed = new CompletableFuture<>();
+        Map<String, Integer> named = new java.util.LinkedHashMap<>(); // guarded by itself
+        List<Throwable> failures = new java.util.ArrayList<>(); // guarded by named
+        for (int i = 0; i < sentinelUris.size(); i++) {
+            sentinelLink(i).thenCompose(link -> link.async().getMasterAddrByName(masterId).thenApply(address -> new Agreement(hostAndPort(address), link)))
+                    .whenComplete((answer, failure) -> {
+                        synchronized (named) {
+                            if (failure != null) {
+                                failures.add(failure);
+                            } else if (named.merge(String.valueOf(answer.master()), 1, Integer::sum) >= needed && answer.master() != null) {
+                                agreed.complete(answer);
+                            }
+                            if (failures.size() + named.values().stream().mapToInt(Integer::intValue).sum() == sentinelUris.size()) {
+                                agreed.completeExceptionally(disagreement(masterId, named, failures));
+                            }
+                        }
+                    });
         }
         try {
-            SocketAddress address = sentinelConnection().sync().getMasterAddrByName(uri.getSentinelMasterId());
-            return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort() : String.valueOf(address);
-        } catch (RuntimeException e) {
-            throw new SessionStoreUnavailableException("sentinel-master", e);
+            return agreed.get(uri.getTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new SessionStoreUnavailableException("sentinel-master", e.getCause());
+        } catch (TimeoutException e) {
+            synchronized (named) {
+                throw new SessionStoreUnavailableException("sentinel-master", disagreement(masterId, named, failures));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SessionStoreUnavailableException("sentinel-master", new RedisException("interrupted while asking the Sentinels"));
         }
     }
 
-    private StatefulRedisSentinelConnection<String, String> sentinelConnection() {
-        StatefulRedisSentinelConnection<String, String> current = sentinel;
-        if (current == null || !current.isOpen()) {
-            synchronized (this) {
-                if (sentinel == null || !sentinel.isOpen()) {
-                    sentinel = client.connectSentinel(StringCodec.UTF8, uri);
-                }
-                current = sentinel;
+    /** Says what each Sentinel named (addresses only), with the first failure as the cause. */
+    private RedisException disagreement(String masterId, Map<String, Integer> named, List<Throwable> failures) {
+        int unanswered = sentinelUris.size() - named.values().stream().mapToInt(Integer::intValue).sum();
+        RedisException e = new RedisException("the Sentinels do not agree on the master of " + masterId + " (most of the "
+                + sentinelUris.size() + " must name it): named " + named + ", " + unanswered + " did not answer",
+                failures.isEmpty() ? null : failures.get(0));
+        return e;
+    }
+
+    private static String hostAndPort(SocketAddress address) {
+        if (address == null) {
+            return null;
+        }
+        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort() : String.valueOf(address);
+    }
+
+    /** The connection to the {@code i}th Sentinel of the URL, opened again without blocking after it failed or closed. */
+    private CompletableFuture<StatefulRedisSentinelConnection<String, String>> sentinelLink(int i) {
+        CompletableFuture<StatefulRedisSentinelConnection<String, String>> link = sentinelLinks.get(i);
+        boolean usable = link != null && (!link.isDone() || !link.isCompletedExceptionally() && link.join().isOpen());
+        if (usable) {
+            return link;
+        }
+        CompletableFuture<StatefulRedisSentinelConnection<String, String>> fresh = client.connectSentinelAsync(StringCodec.UTF8, sentinelUris.get(i));
+        if (sentinelLinks.compareAndSet(i, link, fresh)) {
+            if (link != null && !link.isCompletedExceptionally()) {
+                link.join().closeAsync();
+            }
+            return fresh;
+        }
+        fresh.thenAccept(StatefulRedisSentinelConnection::closeAsync); // another thread opened one meanwhile
+        return sentinelLinks.get(i);
+    }
+
+    private void closeSentinelLinks() {
+        for (int i = 0; i < sentinelLinks.length(); i++) {
+            CompletableFuture<StatefulRedisSentinelConnection<String, String>> link = sentinelLinks.getAndSet(i, null);
+            if (link != null) {
+                link.thenAccept(StatefulRedisSentinelConnection::close);
             }
         }
-        return current;
     }
 
     @Override
@@ -489,9 +620,7 @@ public final class SessionRedis implements AutoCloseable {
         replicaWatch.shutdownNow();
         replicas.values().forEach(StatefulRedisConnection::close);
         watchers.forEach(StatefulRedisPubSubConnection::close);
-        if (sentinel != null) {
-            sentinel.close();
-        }
+        closeSentinelLinks();
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

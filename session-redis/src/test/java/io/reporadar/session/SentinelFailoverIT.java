@@ -265,6 +265,41 @@ class SentinelFailoverIT {
         }
     }
 
+    /**
+     * CI, campaign seed 2: a Sentinel killed while it led a failover came back naming a master of before, and
+     * stores that asked that one Sentinel read from an old node (thousands of reads older than acknowledged
+     * writes). The store follows the master most Sentinels name, so one Sentinel alone cannot redirect it.
+     */
+    @Test
+    void aSentinelAloneNamingAnotherMasterIsNotFollowedAtStartOrLater() throws Exception {
+        try (RedisSentinelTopology redis = topology();
+             RedisServer stale = RedisServer.start();
+             SessionStores.Opened before = open(redis, "replica-required")) {
+            String master = "127.0.0.1:" + redis.currentMaster().port();
+            redis.awaitReplication(Duration.ofSeconds(30));
+            String cookie = RedisSessionStoreIT.savedCookie(before.store(), "user", "ada");
+            RedisServer first = redis.sentinels().get(0); // the Sentinel a client asks first
+            first.call("SENTINEL", "REMOVE", redis.masterName());
+            first.call("SENTINEL", "MONITOR", redis.masterName(), "127.0.0.1", Integer.toString(stale.port()), "1");
+            assertThat(first.call("SENTINEL", "get-master-addr-by-name", redis.masterName()))
+                    .isEqualTo(List.of("127.0.0.1", Integer.toString(stale.port())));
+
+            try (SessionStores.Opened after = open(redis, "replica-required")) {
+                assertThat(after.redis().sentinelMaster()).isEqualTo(master);
+                assertThat(after.store().load(cookie).get("user", String.class)).isEqualTo("ada");
+            }
+            long until = System.nanoTime() + 3 * SessionRedis.SENTINEL_CHECK_INTERVAL.toNanos();
+            int loads = 0;
+            while (System.nanoTime() < until) {
+                assertThat(before.store().load(cookie).get("user", String.class)).as("load %d", loads++).isEqualTo("ada");
+                Thread.sleep(20);
+            }
+            assertThat(before.redis().sentinelMaster()).isEqualTo(master);
+            assertThat(saved(before.store(), cookie)).isTrue();
+            assertThat(((Number) stale.call("DBSIZE")).longValue()).as("keys written to the node one Sentinel named").isZero();
+        }
+    }
+
     private static boolean saved(SessionStore store, String cookie) {
         Session session = store.load(cookie);
         session.set("visits", 1L);
