@@ -75,8 +75,11 @@ class DockerFilesTest {
             assertThat(effective.contains("profiles: [ha]")).as(name + " in the ha profile").isEqualTo(ha);
             if (name.startsWith("redis-")) {
                 // any node may be master when it restarts: an empty one would be copied over its replicas
-                assertThat(effective).as(name + " keeps an append-only file").contains("--appendonly yes");
-                assertThat(effective).as(name + " starts unpromotable, for the promotion guard").contains("--replica-priority 0");
+                assertThat(effective).as(name + " keeps an append-only file").contains("\"--appendonly\", \"yes\"");
+                assertThat(effective).as(name + " starts unpromotable, for the promotion guard").contains("\"--replica-priority\", \"0\"");
+                assertThat(effective).as(name + " starts as the replica of the master most Sentinels name, when they name another")
+                        .contains("\"sh\", \"/usr/local/bin/start-node.sh\"").contains("./redis/start-node.sh:/usr/local/bin/start-node.sh:ro")
+                        .contains("environment: *redis-node-env");
             }
         });
         assertThat(sentinel).contains("sentinel monitor reporadar-master redis-master 6379 2")

@@ -7,8 +7,10 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 /**
- * A seeded schedule of process faults over a {@link RedisSentinelTopology}: which node, which fault, when and for
- * how long. The same seed gives the same schedule, so a failing one can be replayed.
+ * A seeded schedule of faults over a {@link RedisSentinelTopology}: process faults (kill -9, SIGSTOP, restart)
+ * and network partitions, which node, when and for how long. The same seed gives the same schedule, so a failing
+ * one can be replayed. Partitions need a topology {@linkplain RedisSentinelTopology.Builder#onHostsOfTheirOwn() on
+ * hosts of their own}.
  *
  * <pre>{@code
  * FaultSchedule schedule = FaultSchedule.generate(42, 4);
@@ -22,7 +24,8 @@ import java.util.stream.Collectors;
  * <p>Targets are roles, resolved when the fault is applied: the current master, the first or second of the
  * other data nodes (by port), or a Sentinel. A killed master is started again only after the Sentinels have
  * promoted a replica: a master that comes back before that, without its data, would be copied over its
- * replicas (docs/high-availability.md), a fault the deployment rules out. Immutable and thread-safe.
+ * replicas (docs/high-availability.md), a fault the deployment rules out; when the Sentinels cannot fail over
+ * within 60 s (no promotable replica), it is started again as an operator would. Immutable and thread-safe.
  */
 public final class FaultSchedule {
 
@@ -33,7 +36,13 @@ public final class FaultSchedule {
         /** SIGSTOP, then SIGCONT after the fault's duration: connections hang, nothing answers. */
         FREEZE,
         /** A graceful stop and start at once (a rolling restart). */
-        RESTART
+        RESTART,
+        /**
+         * Cut off from every other data node and Sentinel for the fault's duration, then healed; clients still
+         * reach it. On the master: Jepsen's case (the Sentinels promote a replica while clients can still write to
+         * the old master).
+         */
+        PARTITION
     }
 
     /** The node a fault hits, resolved when it is applied. */
@@ -75,7 +84,12 @@ public final class FaultSchedule {
                     server.kill();
                     Thread.sleep(duration.toMillis());
                     if (wasMaster) {
-                        topology.awaitFailover(Duration.ofSeconds(60), server); // a Sentinel thawed earlier sits out 30 s (TILT)
+                        try {
+                            topology.awaitFailover(Duration.ofSeconds(60), server); // a Sentinel thawed earlier sits out 30 s (TILT)
+                        } catch (IllegalStateException noFailover) {
+                            // No replica was promotable (each restarted or resyncing moments before, not yet raised by
+                            // a promotion guard): the Sentinels cannot fail over, and an operator restarts the master.
+                        }
                     }
                     server.restart();
                 }
@@ -88,6 +102,14 @@ public final class FaultSchedule {
                     }
                 }
                 case RESTART -> server.restart();
+                case PARTITION -> {
+                    topology.isolate(server);
+                    try {
+                        Thread.sleep(duration.toMillis());
+                    } finally {
+                        topology.healPartitions();
+                    }
+                }
             }
             return server;
         }
@@ -98,6 +120,8 @@ public final class FaultSchedule {
                 case KILL -> String.format("after %.1f s kill -9 the %s, back after %.1f s", seconds(pause), target.label(), seconds(duration));
                 case FREEZE -> String.format("after %.1f s freeze the %s for %.1f s", seconds(pause), target.label(), seconds(duration));
                 case RESTART -> String.format("after %.1f s restart the %s", seconds(pause), target.label());
+                case PARTITION -> String.format("after %.1f s cut the %s off from the other nodes and Sentinels for %.1f s", seconds(pause),
+                        target.label(), seconds(duration));
             };
         }
 
@@ -114,9 +138,17 @@ public final class FaultSchedule {
         this.faults = List.copyOf(faults);
     }
 
+    /** A schedule of the faults given, for a drill of a known case; {@code seed} only labels it. */
+    public static FaultSchedule of(long seed, List<Fault> faults) {
+        if (faults.isEmpty()) {
+            throw new IllegalArgumentException("faults: none (expected: at least 1)");
+        }
+        return new FaultSchedule(seed, faults);
+    }
+
     /**
      * {@code count} faults drawn from {@code seed}: half of them on the master, the rest spread over the replicas
-     * and the Sentinels; pauses of 1-3 s, faults lasting 1-4 s.
+     * and the Sentinels, each of the four kinds alike; pauses of 1-3 s, faults lasting 1-4 s.
      */
     public static FaultSchedule generate(long seed, int count) {
         if (count < 1) {

@@ -130,8 +130,10 @@ public final class History {
     /**
      * Judges the history, per key:
      * <ul>
-     *   <li>a write acknowledged with value v is <em>lost</em> when the last read of the key (made after every
-     *       fault healed) shows less than v, or the key gone without an acknowledged logout;</li>
+     *   <li>a write acknowledged with value v is <em>lost</em> when a write invoked after it was acknowledged is
+     *       acknowledged with a value of v or less (the counter went on from a copy that lacked v: the stale reads
+     *       before it do not count it), or when the last read of the key (made after every fault healed) shows
+     *       less than v, or the key gone without an acknowledged logout;</li>
      *   <li>a read is <em>stale</em> when it began after a write of v was acknowledged and shows less than v (or
      *       nothing), unless a logout of the key may have happened before it;</li>
      *   <li>a session is <em>resurrected</em> when a read that began after its logout was acknowledged still finds
@@ -169,6 +171,7 @@ public final class History {
         long logoutAcknowledged = operations.stream().filter(op -> op.kind() == Kind.LOGOUT && op.outcome() == Outcome.OK)
                 .mapToLong(Operation::completedNanos).min().orElse(Long.MAX_VALUE);
         List<Operation> writes = operations.stream().filter(op -> op.kind() == Kind.WRITE && op.outcome() == Outcome.OK).toList();
+        overwritten(key, writes, lost);
         for (Operation read : operations) {
             if (read.kind() != Kind.READ || read.outcome() != Outcome.OK) {
                 continue;
@@ -200,6 +203,37 @@ public final class History {
                 lost.add(key + ": last read " + last.value() + " " + at(last.invokedNanos()) + ", " + highest + " was acknowledged");
             }
         }
+    }
+
+    /** Acknowledged writes that a later acknowledged write, invoked after them, did not build on (a value not above theirs). */
+    private void overwritten(String key, List<Operation> writes, List<String> lost) {
+        List<Operation> byInvocation = writes.stream().sorted(Comparator.comparingLong(Operation::invokedNanos)).toList();
+        long[] lowestFrom = new long[byInvocation.size() + 1]; // the lowest value among writes i.. (by invocation)
+        lowestFrom[byInvocation.size()] = Long.MAX_VALUE;
+        for (int i = byInvocation.size() - 1; i >= 0; i--) {
+            lowestFrom[i] = Math.min(lowestFrom[i + 1], byInvocation.get(i).value());
+        }
+        for (Operation write : byInvocation) {
+            int later = firstInvokedAfter(byInvocation, write.completedNanos());
+            if (lowestFrom[later] <= write.value()) {
+                lost.add(key + ": " + write.value() + " acknowledged " + at(write.completedNanos()) + ", later writes went on from "
+                        + lowestFrom[later] + " or less");
+            }
+        }
+    }
+
+    private static int firstInvokedAfter(List<Operation> byInvocation, long nanos) {
+        int low = 0;
+        int high = byInvocation.size();
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            if (byInvocation.get(middle).invokedNanos() > nanos) {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        return low;
     }
 
     private Duration longestGap(List<Operation> all, Kind kind) {

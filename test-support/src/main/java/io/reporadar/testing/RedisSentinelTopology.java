@@ -30,8 +30,9 @@ import java.util.stream.Stream;
  *
  * <p>Every server is a {@link RedisServer} with its fault handles. While the topology runs, each data node's
  * replication state is sampled every 100 ms and every change is kept ({@link #history()}), and the Sentinels log
- * at {@code verbose} (their role-change events): what a failing drill needs to say what Redis saw.
- * Thread-safe.
+ * at {@code verbose} (their role-change events): what a failing drill needs to say what Redis saw. Started
+ * {@link Builder#onHostsOfTheirOwn() on hosts of their own}, each node can be cut off from the others while
+ * clients still reach it ({@link #isolate}). Thread-safe.
  */
 public final class RedisSentinelTopology implements AutoCloseable {
 
@@ -51,13 +52,17 @@ public final class RedisSentinelTopology implements AutoCloseable {
     private final List<RedisServer> sentinels;
     private final Deque<String> history = new ArrayDeque<>();
     private final boolean guarded;
+    private final NetworkHosts hosts; // null unless on hosts of their own
+    private final Map<RedisServer, NetworkHosts.Host> hostOf;
     private final Thread sampler;
     private volatile boolean open = true;
 
     private RedisSentinelTopology(String masterName, RedisServer master, List<RedisServer> replicas, List<RedisServer> sentinels,
-            boolean guarded) {
+            boolean guarded, NetworkHosts hosts, Map<RedisServer, NetworkHosts.Host> hostOf) {
         this.masterName = masterName;
         this.guarded = guarded;
+        this.hosts = hosts;
+        this.hostOf = Map.copyOf(hostOf);
         this.master = master;
         this.replicas = List.copyOf(replicas);
         this.sentinels = List.copyOf(sentinels);
@@ -122,6 +127,22 @@ public final class RedisSentinelTopology implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no Sentinel of " + masterName + " names a master", last);
+    }
+
+    /** The server most Sentinels (2 of 3) name as master now, or null when they do not agree or too few answer. */
+    private RedisServer agreedMaster() {
+        Map<Integer, Integer> votes = new HashMap<>();
+        for (RedisServer sentinel : sentinels) {
+            try {
+                if (sentinel.isRunning() && sentinel.call("SENTINEL", "get-master-addr-by-name", masterName) instanceof List<?> address) {
+                    votes.merge(Integer.parseInt(String.valueOf(address.get(1))), 1, Integer::sum);
+                }
+            } catch (RuntimeException noAnswer) {
+                // counts as no vote
+            }
+        }
+        return votes.entrySet().stream().filter(vote -> vote.getValue() > SENTINELS / 2).map(vote -> serverOnPort(vote.getKey())).findFirst()
+                .orElse(null);
     }
 
     /**
@@ -329,6 +350,34 @@ public final class RedisSentinelTopology implements AutoCloseable {
         }
     }
 
+    /**
+     * Cuts {@code server}'s host off from every other data node and Sentinel, both ways, until
+     * {@link #healPartitions()}; clients (this JVM) still reach it. On the master, that is Jepsen's case: the
+     * Sentinels promote a replica while clients may still write to the old master.
+     *
+     * @throws IllegalStateException when the topology was not started {@link Builder#onHostsOfTheirOwn() on hosts of their own}
+     */
+    public void isolate(RedisServer server) {
+        NetworkHosts.Host host = hostOf.get(server);
+        if (hosts == null || host == null) {
+            throw new IllegalStateException(this + " was not started on hosts of their own (Builder.onHostsOfTheirOwn()): no partitions");
+        }
+        hosts.isolate(host, hostOf.values());
+        synchronized (history) {
+            history.addLast(LocalTime.now() + " " + server.port() + " cut off from the other nodes and Sentinels");
+        }
+    }
+
+    /** Restores every link {@link #isolate} cut; nothing when there are none. */
+    public void healPartitions() {
+        if (hosts != null) {
+            hosts.healAll();
+            synchronized (history) {
+                history.addLast(LocalTime.now() + " partitions healed");
+            }
+        }
+    }
+
     @Override
     public void close() {
         open = false;
@@ -338,6 +387,9 @@ public final class RedisSentinelTopology implements AutoCloseable {
         }
         replicas.forEach(RedisServer::close);
         master.close();
+        if (hosts != null) {
+            hosts.close();
+        }
     }
 
     @Override
@@ -392,8 +444,19 @@ public final class RedisSentinelTopology implements AutoCloseable {
         private boolean appendOnly;
         private String sentinelPassword;
         private boolean unpromotableUntilGuarded;
+        private boolean hostsOfTheirOwn;
 
         private Builder() {
+        }
+
+        /**
+         * Each data node and each Sentinel runs on a host of its own ({@link NetworkHosts}: a network namespace
+         * with its own address), so that {@link RedisSentinelTopology#isolate} can cut it off from the others.
+         * Needs Linux and root, and a local or embedded redis-server; fails saying so otherwise.
+         */
+        public Builder onHostsOfTheirOwn() {
+            this.hostsOfTheirOwn = true;
+            return this;
         }
 
         /**
@@ -467,16 +530,19 @@ public final class RedisSentinelTopology implements AutoCloseable {
         /** Starts master, replicas and Sentinels, and returns once every Sentinel sees the others and every replica. */
         public RedisSentinelTopology start() {
             List<RedisServer> started = new ArrayList<>();
+            NetworkHosts hosts = hostsOfTheirOwn ? NetworkHosts.create(1 + replicas + SENTINELS) : null;
+            Map<RedisServer, NetworkHosts.Host> hostOf = new HashMap<>();
+            java.util.concurrent.atomic.AtomicReference<RedisSentinelTopology> self = new java.util.concurrent.atomic.AtomicReference<>();
             try {
                 List<String> persistence = appendOnly ? List.of("appendonly yes") : List.of();
                 List<String> arguments = unpromotableUntilGuarded ? List.of("--replica-priority", "0") : List.of();
-                RedisServer master = RedisServer.startWithArguments(persistence, arguments);
+                RedisServer master = startDataNode(hosts, hostOf, persistence, arguments, self);
                 started.add(master);
                 List<RedisServer> replicaServers = new ArrayList<>();
                 for (int i = 0; i < replicas; i++) {
                     List<String> config = new ArrayList<>(persistence);
-                    config.add("replicaof 127.0.0.1 " + master.port());
-                    RedisServer replica = RedisServer.startWithArguments(config, arguments);
+                    config.add("replicaof " + master.host() + " " + master.port());
+                    RedisServer replica = startDataNode(hosts, hostOf, config, arguments, self);
                     started.add(replica);
                     replicaServers.add(replica);
                 }
@@ -484,17 +550,20 @@ public final class RedisSentinelTopology implements AutoCloseable {
                 for (int i = 0; i < SENTINELS; i++) {
                     List<String> auth = sentinelPassword == null ? List.of()
                             : List.of("requirepass " + sentinelPassword, "sentinel sentinel-pass " + sentinelPassword);
-                    RedisServer sentinel = RedisServer.startSentinel(concat(auth, List.of(
+                    List<String> config = concat(auth, List.of(
                             "loglevel verbose",
-                            "sentinel monitor " + masterName + " 127.0.0.1 " + master.port() + " " + quorum,
+                            "sentinel monitor " + masterName + " " + master.host() + " " + master.port() + " " + quorum,
                             "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
                             "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
-                            "sentinel parallel-syncs " + masterName + " 1")), Ports.free());
+                            "sentinel parallel-syncs " + masterName + " 1"));
+                    RedisServer sentinel = hosts == null ? RedisServer.startSentinel(config, Ports.free())
+                            : start(hosts, hostOf, config, List.of(), List::of, true);
                     started.add(sentinel);
                     sentinels.add(sentinel);
                 }
                 RedisSentinelTopology topology = new RedisSentinelTopology(masterName, master, replicaServers, sentinels,
-                        unpromotableUntilGuarded);
+                        unpromotableUntilGuarded, hosts, hostOf);
+                self.set(topology);
                 try {
                     topology.awaitReplicas(() -> replicaServers, SETTLE_TIMEOUT, false);
                     topology.awaitSettled();
@@ -505,8 +574,43 @@ public final class RedisSentinelTopology implements AutoCloseable {
                 return topology;
             } catch (RuntimeException e) {
                 started.forEach(RedisServer::close);
+                if (hosts != null) {
+                    hosts.close();
+                }
                 throw e;
             }
+        }
+
+        /**
+         * A data node that, when it starts again while most Sentinels name another node as master, starts as that
+         * master's replica ({@code --replicaof}), as the compose file's start script does: a node that comes back
+         * as a master (its old data, no replicas) is one Sentinel may promote, whatever its priority, since Sentinel
+         * reads {@code slave_priority} and offsets only from nodes that report themselves replicas (Redis 7.0
+         * {@code sentinelSelectSlave}); the campaign's seed 3 lost 1,209 acknowledged writes that way.
+         */
+        private static RedisServer startDataNode(NetworkHosts hosts, Map<RedisServer, NetworkHosts.Host> hostOf, List<String> config,
+                List<String> arguments, java.util.concurrent.atomic.AtomicReference<RedisSentinelTopology> self) {
+            java.util.concurrent.atomic.AtomicReference<RedisServer> node = new java.util.concurrent.atomic.AtomicReference<>();
+            RedisServer server = start(hosts, hostOf, config, arguments, () -> {
+                RedisSentinelTopology topology = self.get();
+                RedisServer named = topology == null ? null : topology.agreedMaster();
+                return named == null || named == node.get() ? List.of()
+                        : List.of("--replicaof", named.host(), Integer.toString(named.port()));
+            }, false);
+            node.set(server);
+            return server;
+        }
+
+        /** A data node (or Sentinel) on the next free host, or on this machine's loopback without hosts. */
+        private static RedisServer start(NetworkHosts hosts, Map<RedisServer, NetworkHosts.Host> hostOf, List<String> config,
+                List<String> arguments, java.util.function.Supplier<List<String>> atEachStart, boolean sentinel) {
+            if (hosts == null) {
+                return RedisServer.startWithArguments(config, arguments, atEachStart);
+            }
+            NetworkHosts.Host host = hosts.hosts().get(hostOf.size());
+            RedisServer server = RedisServer.startOn(host, config, arguments, atEachStart, sentinel);
+            hostOf.put(server, host);
+            return server;
         }
 
         private static List<String> concat(List<String> first, List<String> second) {

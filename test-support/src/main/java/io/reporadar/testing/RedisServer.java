@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A real Redis server for tests: a private one on a free port with handles to stop, kill, freeze, thaw and
@@ -57,7 +58,7 @@ public final class RedisServer extends ServerHandle {
 
     /** Starts a private server on a free port: an installed redis-server, else the embedded one, else Docker. */
     public static RedisServer start(String... configLines) {
-        return launch("redis-server", Arrays.asList(configLines), List.of(), false, Ports.free());
+        return launch("redis-server", Arrays.asList(configLines), List.of(), List::of, false, Ports.free(), null);
     }
 
     /**
@@ -65,7 +66,26 @@ public final class RedisServer extends ServerHandle {
      * which {@code CONFIG REWRITE} (and so Sentinel) may change, they hold on every restart.
      */
     static RedisServer startWithArguments(List<String> configLines, List<String> arguments) {
-        return launch("redis-server", configLines, arguments, false, Ports.free());
+        return startWithArguments(configLines, arguments, List::of);
+    }
+
+    /** As above, with {@code atEachStart} asked for more arguments every time the server (re)starts. */
+    static RedisServer startWithArguments(List<String> configLines, List<String> arguments, Supplier<List<String>> atEachStart) {
+        return launch("redis-server", configLines, arguments, atEachStart, false, Ports.free(), null);
+    }
+
+    /**
+     * Starts a server (or, with {@code sentinel}, a Sentinel) on {@code host}, bound to its address: an installed
+     * redis-server or the embedded one (not Docker). Restarts stay on that host.
+     */
+    static RedisServer startOn(NetworkHosts.Host host, List<String> configLines, List<String> arguments, boolean sentinel) {
+        return startOn(host, configLines, arguments, List::of, sentinel);
+    }
+
+    /** As above, with {@code atEachStart} asked for more arguments every time the server (re)starts. */
+    static RedisServer startOn(NetworkHosts.Host host, List<String> configLines, List<String> arguments, Supplier<List<String>> atEachStart,
+            boolean sentinel) {
+        return launch(sentinel ? "redis-sentinel" : "redis-server", configLines, arguments, atEachStart, sentinel, Ports.free(), host);
     }
 
     /**
@@ -88,7 +108,7 @@ public final class RedisServer extends ServerHandle {
 
     /** Starts a server in Sentinel mode; used by {@link RedisSentinelTopology}. */
     static RedisServer startSentinel(List<String> configLines, int port) {
-        return launch("redis-sentinel", configLines, List.of(), true, port);
+        return launch("redis-sentinel", configLines, List.of(), List::of, true, port, null);
     }
 
     private static RedisServer fromUrl(String url) {
@@ -126,23 +146,24 @@ public final class RedisServer extends ServerHandle {
         return uri.getPort() == -1 ? 6379 : uri.getPort();
     }
 
-    private static RedisServer launch(String kind, List<String> configLines, List<String> arguments, boolean sentinel, int port) {
+    private static RedisServer launch(String kind, List<String> configLines, List<String> arguments, Supplier<List<String>> atEachStart,
+            boolean sentinel, int port, NetworkHosts.Host host) {
         List<String> tried = new ArrayList<>();
         if (ServerSource.LOCAL_BINARY.allowed()) {
             Optional<Path> local = Binaries.localRedisServer();
             if (local.isPresent()) {
-                return launchProcess(kind, local.get(), ServerSource.LOCAL_BINARY, configLines, arguments, sentinel, port);
+                return launchProcess(kind, local.get(), ServerSource.LOCAL_BINARY, configLines, arguments, atEachStart, sentinel, port, host);
             }
             tried.add("redis-server is not on PATH");
         }
         if (ServerSource.EMBEDDED.allowed()) {
             Optional<Path> embedded = Binaries.embeddedRedisServer();
             if (embedded.isPresent()) {
-                return launchProcess(kind, embedded.get(), ServerSource.EMBEDDED, configLines, arguments, sentinel, port);
+                return launchProcess(kind, embedded.get(), ServerSource.EMBEDDED, configLines, arguments, atEachStart, sentinel, port, host);
             }
             tried.add("com.github.codemonstur:embedded-redis ships no binary for " + Os.osName() + "-" + Os.arch());
         }
-        if (ServerSource.DOCKER.allowed() && !sentinel) {
+        if (ServerSource.DOCKER.allowed() && !sentinel && host == null) {
             if (ContainerBackend.dockerAvailable()) {
                 return launchContainer(configLines, arguments, port);
             }
@@ -153,12 +174,13 @@ public final class RedisServer extends ServerHandle {
     }
 
     private static RedisServer launchProcess(String kind, Path binary, ServerSource source, List<String> configLines,
-            List<String> arguments, boolean sentinel, int port) {
+            List<String> arguments, Supplier<List<String>> atEachStart, boolean sentinel, int port, NetworkHosts.Host host) {
         Path dir = TempDirs.create(kind);
+        String address = host == null ? "127.0.0.1" : host.address();
         Path conf = dir.resolve(sentinel ? "sentinel.conf" : "redis.conf");
         List<String> lines = new ArrayList<>(List.of(
                 "port " + port,
-                "bind 127.0.0.1",
+                "bind " + address,
                 "protected-mode no",
                 "daemonize no",
                 "dir " + dir));
@@ -171,18 +193,22 @@ public final class RedisServer extends ServerHandle {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + conf, e);
         }
-        List<String> command = new ArrayList<>(Os.launchPrefix(false));
-        command.add(binary.toString());
-        command.add(conf.toString());
-        command.addAll(arguments);
-        if (sentinel) {
-            command.add("--sentinel");
-        }
-        String name = kind + " 127.0.0.1:" + port;
+        Supplier<List<String>> command = () -> {
+            List<String> server = new ArrayList<>(List.of(binary.toString(), conf.toString()));
+            server.addAll(arguments);
+            server.addAll(atEachStart.get());
+            if (sentinel) {
+                server.add("--sentinel");
+            }
+            List<String> line = new ArrayList<>(Os.launchPrefix(false));
+            line.addAll(host == null ? server : host.exec(server));
+            return line;
+        };
+        String name = kind + " " + address + ":" + port;
         ManagedProcess process = new ManagedProcess(name, command, dir.resolve(kind + ".log"), "TERM");
-        RedisServer server = new RedisServer(name, source, "127.0.0.1", port, requirePass(configLines), 0, process, dir);
-        server.startAndAwait();
-        return server;
+        RedisServer started = new RedisServer(name, source, address, port, requirePass(configLines), 0, process, dir);
+        started.startAndAwait();
+        return started;
     }
 
     /** The password a {@code requirepass} line of the configuration sets, which {@link #call} then authenticates with. */

@@ -40,6 +40,26 @@ class HistoryTest {
         assertThat(report.clean()).isFalse();
     }
 
+    /** Campaign seed 3: 1,209 visits lost, then counted again on top of the old copy until the last read passed them. */
+    @Test
+    void anAcknowledgedWriteThatLaterWritesDoNotBuildOnIsLostEvenWhenTheCounterPassesIt() {
+        write("a", 1);
+        write("a", 2);
+        write("a", 3);
+        read("a", 1L); // a failover to a node that lacked 2 and 3
+        write("a", 2);
+        write("a", 3);
+        write("a", 4);
+        read("a", 4L);
+
+        History.Report report = history.check();
+
+        assertThat(report.lostWrites()).hasSize(2);
+        assertThat(report.lostWrites().get(0)).startsWith("a: 2 acknowledged").endsWith("later writes went on from 2 or less");
+        assertThat(report.lostWrites().get(1)).startsWith("a: 3 acknowledged").endsWith("later writes went on from 2 or less");
+        assertThat(report.staleReads()).singleElement().asString().contains("read 1").contains("after 3 was acknowledged");
+    }
+
     @Test
     void aReadThatFindsTheSessionAfterItsLogoutWasAcknowledgedIsAResurrection() {
         write("a", 1);

@@ -21,7 +21,7 @@ public final class ManagedProcess implements ServerBackend {
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final String name;
-    private final List<String> command;
+    private final java.util.function.Supplier<List<String>> command;
     private final Path logFile;
     private final String stopSignal;
     private Process process;
@@ -33,8 +33,13 @@ public final class ManagedProcess implements ServerBackend {
      * @param stopSignal the signal for a graceful stop: "TERM" for most servers, "INT" for PostgreSQL's fast shutdown
      */
     public ManagedProcess(String name, List<String> command, Path logFile, String stopSignal) {
+        this(name, supplying(List.copyOf(command)), logFile, stopSignal);
+    }
+
+    /** As above, with the command line worked out again at every start (a restart may need other arguments). */
+    public ManagedProcess(String name, java.util.function.Supplier<List<String>> command, Path logFile, String stopSignal) {
         this.name = name;
-        this.command = List.copyOf(command);
+        this.command = command;
         this.logFile = logFile;
         this.stopSignal = stopSignal;
     }
@@ -44,6 +49,7 @@ public final class ManagedProcess implements ServerBackend {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
         }
+        List<String> command = List.copyOf(this.command.get());
         try {
             Files.createDirectories(logFile.getParent());
             // The working directory marks the process: servers rewrite their titles, but not their cwd.
@@ -143,6 +149,10 @@ public final class ManagedProcess implements ServerBackend {
     @Override
     public String toString() {
         return name;
+    }
+
+    private static java.util.function.Supplier<List<String>> supplying(List<String> command) {
+        return () -> command;
     }
 
     private boolean waitFor(Duration timeout) {
