@@ -30,6 +30,10 @@ class RedisStartScriptIT {
             RedisServer old = redis.master();
             old.kill();
             RedisServer promoted = redis.awaitFailover(Duration.ofSeconds(30), old);
+            // The Sentinel asked first may name it before the others have heard (CI): the script asks for most of them.
+            org.awaitility.Awaitility.await("every Sentinel names the promoted node").atMost(Duration.ofSeconds(30)).until(() -> redis.sentinels()
+                    .stream().allMatch(s -> List.of("127.0.0.1", Integer.toString(promoted.port())).equals(
+                            s.call("SENTINEL", "get-master-addr-by-name", redis.masterName()))));
             String sentinels = redis.sentinels().stream().map(s -> s.host() + ":" + s.port()).collect(Collectors.joining(" "));
             Map<String, String> env = Map.of("REDIS_SENTINELS", sentinels, "REDIS_SENTINEL_PASSWORD", "sentinels-secret-0123456789",
                     "REDIS_SELF_ADDRESSES", "127.0.0.1", "REDIS_PORT", Integer.toString(old.port()));

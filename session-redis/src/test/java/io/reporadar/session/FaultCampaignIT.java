@@ -37,7 +37,7 @@ class FaultCampaignIT {
     @Test
     void noScheduleLosesAnAcknowledgedWriteReadsBackInTimeOrBringsBackALoggedOutSession() throws Exception {
         List<Long> seeds = seeds();
-        List<String> modes = List.of(System.getProperty("campaign.modes", "replica-required").split(","));
+        List<String> modes = modes();
         List<String> table = new ArrayList<>();
         List<String> unclean = new ArrayList<>();
         for (String mode : modes) {
@@ -76,15 +76,16 @@ class FaultCampaignIT {
     /**
      * Jepsen's case (Redis with Sentinel, 2013: 56% of acknowledged writes lost): the master cut off from its
      * replicas and the Sentinels while every instance still reaches it. The Sentinels promote a replica; writes the
-     * old master takes meanwhile are thrown away when it rejoins as a replica. Run for each durability mode (the
-     * table prints what each lost); {@code replica-required} acknowledges nothing there, so it must lose nothing.
+     * old master takes meanwhile are thrown away when it rejoins as a replica. Run for each of
+     * {@code campaign.modes} ({@code replica-required} in {@code ./mvnw verify}, all three with {@code -Pcampaign};
+     * the table prints what each lost); {@code replica-required} acknowledges nothing there, so it must lose nothing.
      */
     @Test
     void jepsensPartitionOfTheMasterFromItsReplicasAndSentinelsLosesNoAcknowledgedWriteWhenReplicasAreRequired() throws Exception {
         FaultSchedule schedule = FaultSchedule.of(0, List.of(
                 new FaultSchedule.Fault(Duration.ofSeconds(2), FaultSchedule.Target.MASTER, FaultSchedule.Kind.PARTITION, Duration.ofSeconds(5))));
         Map<String, History.Report> reports = new java.util.LinkedHashMap<>();
-        for (String mode : List.of("replica-required", "replica", "master")) {
+        for (String mode : modes()) {
             reports.put(mode, run(schedule, mode));
         }
         System.out.println("Jepsen's partition (" + schedule + "):");
@@ -93,7 +94,9 @@ class FaultCampaignIT {
         reports.forEach((mode, report) -> System.out.printf("| %s | %d | %d | %d | %.1f s | %.1f s |%n", mode, report.operations(),
                 report.lostWrites().size(), report.staleReads().size(), report.longestWithoutWrites().toMillis() / 1000.0,
                 report.longestWithoutReads().toMillis() / 1000.0));
-        assertThat(reports.get("replica-required").clean()).as("replica-required: %s", reports.get("replica-required")).isTrue();
+        if (reports.containsKey("replica-required")) {
+            assertThat(reports.get("replica-required").clean()).as("replica-required: %s", reports.get("replica-required")).isTrue();
+        }
     }
 
     private static History.Report run(FaultSchedule schedule, String mode) throws Exception {
@@ -163,6 +166,10 @@ class FaultCampaignIT {
                 instances.forEach(SessionStores.Opened::close);
             }
         }
+    }
+
+    private static List<String> modes() {
+        return List.of(System.getProperty("campaign.modes", "replica-required").split(","));
     }
 
     private static List<Long> seeds() {

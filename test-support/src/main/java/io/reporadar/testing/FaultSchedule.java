@@ -24,10 +24,18 @@ import java.util.stream.Collectors;
  * <p>Targets are roles, resolved when the fault is applied: the current master, the first or second of the
  * other data nodes (by port), or a Sentinel. A killed master is started again only after the Sentinels have
  * promoted a replica: a master that comes back before that, without its data, would be copied over its
- * replicas (docs/high-availability.md), a fault the deployment rules out; when the Sentinels cannot fail over
- * within 60 s (no promotable replica), it is started again as an operator would. Immutable and thread-safe.
+ * replicas (docs/high-availability.md), a fault the deployment rules out; when the Sentinels have not failed over
+ * within {@link #OPERATOR_RESTART_AFTER} (no promotable replica), it is started again as an operator would: it
+ * keeps an append-only file, and most Sentinels still name it, so it starts as the master. Immutable and
+ * thread-safe.
  */
 public final class FaultSchedule {
+
+    /**
+     * How long a killed master stays down waiting for a failover before it is started again as an operator would
+     * (a failover normally takes down-after plus a second or two; none comes while no replica is promotable).
+     */
+    public static final Duration OPERATOR_RESTART_AFTER = Duration.ofSeconds(20);
 
     /** What happens to the target. */
     public enum Kind {
@@ -85,7 +93,7 @@ public final class FaultSchedule {
                     Thread.sleep(duration.toMillis());
                     if (wasMaster) {
                         try {
-                            topology.awaitFailover(Duration.ofSeconds(60), server); // a Sentinel thawed earlier sits out 30 s (TILT)
+                            topology.awaitFailover(OPERATOR_RESTART_AFTER, server);
                         } catch (IllegalStateException noFailover) {
                             // No replica was promotable (each restarted or resyncing moments before, not yet raised by
                             // a promotion guard): the Sentinels cannot fail over, and an operator restarts the master.

@@ -153,13 +153,13 @@ public final class RedisSentinelTopology implements AutoCloseable {
         return awaitFailover(timeout, currentMaster());
     }
 
-    /** Waits until the Sentinels name a master other than {@code before}, and that server answers as master; returns it. */
+    /** Waits until most Sentinels name a master other than {@code before}, and that server answers as master; returns it. */
     public RedisServer awaitFailover(Duration timeout, RedisServer before) {
         RedisServer[] promoted = new RedisServer[1];
         Ports.await("failover of " + masterName + " away from " + before, timeout, null, () -> {
             try {
-                RedisServer now = currentMaster();
-                if (now != before && isMaster(now)) {
+                RedisServer now = agreedMaster(); // most of them: the first asked may know before the others
+                if (now != null && now != before && isMaster(now)) {
                     promoted[0] = now;
                     return true;
                 }
