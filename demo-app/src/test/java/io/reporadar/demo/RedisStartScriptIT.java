@@ -25,6 +25,9 @@ class RedisStartScriptIT {
 
     @Test
     void aNodeStartsAsTheReplicaOfTheMasterMostSentinelsNameUnlessItIsThatMaster() throws Exception {
+        assertThat(new ProcessBuilder("sh", "-c", "command -v redis-cli").start().waitFor())
+                .as("the script asks the Sentinels with redis-cli: apt-get install redis-tools (Debian/Ubuntu), brew install redis (macOS)")
+                .isZero();
         try (RedisSentinelTopology redis = RedisSentinelTopology.builder().replicas(1).downAfter(Duration.ofSeconds(1))
                 .failoverTimeout(Duration.ofSeconds(3)).sentinelPassword("sentinels-secret-0123456789").start()) {
             RedisServer old = redis.master();

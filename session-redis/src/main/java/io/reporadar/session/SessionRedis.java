@@ -26,9 +26,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -354,7 +354,11 @@ public final class SessionRedis implements AutoCloseable {
                 }
             }
         }
-        long masterOffset = guardPromotions ? masterOffset() : -1;
+        String masterInfo = guardPromotions ? masterInfo() : null;
+        long masterOffset = masterInfo == null ? -1 : field(masterInfo, "master_repl_offset");
+        // The replication ID the master took over from when it was promoted: a node still answering as master with
+        // it is the master it replaced (thawed, or back behind a partition), not yet demoted by the Sentinels.
+        String predecessor = masterInfo == null || !String.valueOf(named).equals(master) ? null : infoField(masterInfo, "master_replid2");
         List<StatefulRedisConnection<byte[], byte[]>> inSync = new java.util.ArrayList<>();
         for (Map.Entry<String, StatefulRedisConnection<byte[], byte[]>> node : replicas.entrySet()) {
             StatefulRedisConnection<byte[], byte[]> replica = node.getValue();
@@ -374,7 +378,7 @@ public final class SessionRedis implements AutoCloseable {
                 inSync.add(replica);
             }
             if (guardPromotions) {
-                guard(node.getKey(), replica, info, masterOffset);
+                guard(node.getKey(), replica, info, masterOffset, predecessor);
             }
         }
         readable = List.copyOf(inSync);
@@ -388,7 +392,7 @@ public final class SessionRedis implements AutoCloseable {
      * started: down-since -1), a resyncing one, and one that still follows another master (the Sentinels have
      * not reconfigured it: it lacks what the master acknowledged since) are not.
      */
-    static boolean readable(String info, boolean was, String master) {
+    private static boolean readable(String info, boolean was, String master) {
         if (info.contains("role:master")) {
             return was; // promoted meanwhile (perhaps before the Sentinel asked knows it): it holds what it held
         }
@@ -414,9 +418,22 @@ public final class SessionRedis implements AutoCloseable {
      * live master is down, or that is resyncing, gets {@code replica-priority 0} (Sentinel never promotes it);
      * one that has streamed from the master since the last round (link up then and now, and at or past the
      * master's offset of then) gets its priority back. Nodes should start with {@code --replica-priority 0}, so
-     * that a restart is covered from its first moment. On the replica-watch thread only.
+     * that a restart is covered from its first moment.
+     *
+     * <p>A node the Sentinels list as a replica that still answers as master with the replication ID the master
+     * took over from ({@code predecessor}: the master it replaced, thawed or back from behind a partition) is made
+     * the master's replica at once, unpromotable until it has caught up. Sentinel would do the same only after 8 s,
+     * and meanwhile promotes it if the master fails: it reads priorities and offsets only from nodes that answer
+     * as replicas, so one answering as master is a candidate whatever its priority, and every write acknowledged
+     * since it was replaced would be lost (the fault campaign's seed 15). On the replica-watch thread only.
      */
-    private void guard(String node, StatefulRedisConnection<byte[], byte[]> replica, String info, long masterOffset) {
+    private void guard(String node, StatefulRedisConnection<byte[], byte[]> replica, String info, long masterOffset, String predecessor) {
+        if (info.contains("role:master")) {
+            if (predecessor != null && !predecessor.matches("0+") && predecessor.equals(infoField(info, "master_replid"))) {
+                demote(node, replica);
+            }
+            return;
+        }
         boolean linkUp = info.contains("role:slave") && info.contains("master_link_status:up") && !info.contains("master_sync_in_progress:1");
         long offset = field(info, "slave_repl_offset");
         long priority = field(info, "slave_priority");
@@ -438,12 +455,31 @@ public final class SessionRedis implements AutoCloseable {
         }
     }
 
+    /** Makes {@code node}, a master the master replaced, the master's replica, unpromotable until it has caught up. */
+    private void demote(String node, StatefulRedisConnection<byte[], byte[]> deposed) {
+        String current = master;
+        int colon = current.lastIndexOf(':');
+        try {
+            deposed.sync().configSet("replica-priority", "0");
+            deposed.sync().replicaof(current.substring(0, colon), Integer.parseInt(current.substring(colon + 1)));
+            LOG.warn("{} still answered as the master {} replaced: made its replica, not promotable until it has caught up", node, current);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot make {} a replica of {} (REPLICAOF or CONFIG SET refused?): {}", node, current, e.toString());
+        }
+    }
+
     /** The master's replication offset, or -1 when it does not answer. */
     private long masterOffset() {
+        String info = masterInfo();
+        return info == null ? -1 : field(info, "master_repl_offset");
+    }
+
+    /** The master's {@code INFO replication}, or null when it does not answer. */
+    private String masterInfo() {
         try {
-            return field(connection.sync().info("replication"), "master_repl_offset");
+            return connection.sync().info("replication");
         } catch (RuntimeException e) {
-            return -1;
+            return null;
         }
     }
 
@@ -574,10 +610,9 @@ public final class SessionRedis implements AutoCloseable {
     /** Says what each Sentinel named (addresses only), with the first failure as the cause. */
     private RedisException disagreement(String masterId, Map<String, Integer> named, List<Throwable> failures) {
         int unanswered = sentinelUris.size() - named.values().stream().mapToInt(Integer::intValue).sum();
-        RedisException e = new RedisException("the Sentinels do not agree on the master of " + masterId + " (most of the "
+        return new RedisException("the Sentinels do not agree on the master of " + masterId + " (most of the "
                 + sentinelUris.size() + " must name it): named " + named + ", " + unanswered + " did not answer",
                 failures.isEmpty() ? null : failures.get(0));
-        return e;
     }
 
     private static String hostAndPort(SocketAddress address) {

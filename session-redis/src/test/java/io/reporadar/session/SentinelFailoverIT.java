@@ -300,6 +300,38 @@ class SentinelFailoverIT {
         }
     }
 
+    /**
+     * Campaign seeds 4, 15 and 19 (2,000 and more acknowledged writes lost each): a master frozen until it was
+     * replaced answers as master when it thaws, with its old data, and Sentinel converts it only 8 s later; a
+     * failure of the new master in between made Sentinel promote it, since it reads priorities only from nodes
+     * that answer as replicas. The store's promotion guard makes it the new master's replica at once.
+     */
+    @Test
+    void aThawedOldMasterIsMadeTheNewMastersReplicaBeforeSentinelWould() throws Exception {
+        try (RedisSentinelTopology redis = topology();
+             SessionStores.Opened opened = open(redis, "replica-required")) {
+            redis.awaitReplication(Duration.ofSeconds(30));
+            String cookie = RedisSessionStoreIT.savedCookie(opened.store(), "user", "ada");
+            RedisServer old = redis.currentMaster();
+            old.freeze();
+            RedisServer promoted;
+            try {
+                promoted = redis.awaitFailover(Duration.ofSeconds(30), old);
+            } finally {
+                old.thaw();
+            }
+            // Sentinel's own conversion comes 8 s after the thaw at the earliest (SENTINEL_PUBLISH_PERIOD * 4).
+            Awaitility.await("the thawed master made a replica of the promoted one").atMost(6, TimeUnit.SECONDS)
+                    .pollInterval(Duration.ofMillis(100)).until(() -> {
+                        String info = String.valueOf(old.call("INFO", "replication"));
+                        return info.contains("role:slave") && info.contains("master_port:" + promoted.port());
+                    });
+            Awaitility.await("the store writes on the promoted master").atMost(30, TimeUnit.SECONDS)
+                    .ignoreException(SessionStoreUnavailableException.class).until(() -> saved(opened.store(), cookie));
+            assertThat(opened.store().load(cookie).get("user", String.class)).isEqualTo("ada");
+        }
+    }
+
     private static boolean saved(SessionStore store, String cookie) {
         Session session = store.load(cookie);
         session.set("visits", 1L);

@@ -88,8 +88,7 @@ public final class NetworkHosts implements AutoCloseable {
         }
         removeLeftovers();
         long pid = ProcessHandle.current().pid();
-        int subnet = (int) (pid % 512);
-        String base = "198." + (18 + subnet / 256) + "." + (subnet % 256) + ".";
+        String base = freeSubnet((int) (pid % 512));
         String bridge = "rrbr" + pid;
         List<Host> hosts = new ArrayList<>();
         try {
@@ -177,6 +176,19 @@ public final class NetworkHosts implements AutoCloseable {
             quietly("netns", "del", host.namespace());
         }
         quietly("link", "del", bridge);
+    }
+
+    /** The first /24 of 198.18.0.0/15 from {@code first} on that no bridge of this machine uses, as "198.18.N.". */
+    private static String freeSubnet(int first) {
+        String addresses = Os.run(List.of(IP.get(), "-o", "-4", "addr", "show"));
+        for (int i = 0; i < 512; i++) {
+            int subnet = (first + i) % 512;
+            String base = "198." + (18 + subnet / 256) + "." + (subnet % 256) + ".";
+            if (!addresses.contains(" " + base + "1/")) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("network hosts: every /24 of 198.18.0.0/15 is in use on this machine");
     }
 
     /** Namespaces and bridges of JVMs that died without removing them. */

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -193,7 +195,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
         }, timeout, guarded);
     }
 
-    private void awaitReplicas(java.util.function.Supplier<List<RedisServer>> servers, Duration timeout, boolean promotable) {
+    private void awaitReplicas(Supplier<List<RedisServer>> servers, Duration timeout, boolean promotable) {
         RedisServer[] probed = {null};
         long[] probeOffset = {0};
         try {
@@ -363,18 +365,21 @@ public final class RedisSentinelTopology implements AutoCloseable {
             throw new IllegalStateException(this + " was not started on hosts of their own (Builder.onHostsOfTheirOwn()): no partitions");
         }
         hosts.isolate(host, hostOf.values());
-        synchronized (history) {
-            history.addLast(LocalTime.now() + " " + server.port() + " cut off from the other nodes and Sentinels");
-        }
+        note(server.port() + " cut off from the other nodes and Sentinels");
     }
 
     /** Restores every link {@link #isolate} cut; nothing when there are none. */
     public void healPartitions() {
         if (hosts != null) {
             hosts.healAll();
-            synchronized (history) {
-                history.addLast(LocalTime.now() + " partitions healed");
-            }
+            note("partitions healed");
+        }
+    }
+
+    /** Adds an event of the test's own (a fault, a restart) to {@link #history()}. */
+    private void note(String event) {
+        synchronized (history) {
+            history.addLast(LocalTime.now() + " " + event);
         }
     }
 
@@ -532,7 +537,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
             List<RedisServer> started = new ArrayList<>();
             NetworkHosts hosts = hostsOfTheirOwn ? NetworkHosts.create(1 + replicas + SENTINELS) : null;
             Map<RedisServer, NetworkHosts.Host> hostOf = new HashMap<>();
-            java.util.concurrent.atomic.AtomicReference<RedisSentinelTopology> self = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<RedisSentinelTopology> self = new AtomicReference<>();
             try {
                 List<String> persistence = appendOnly ? List.of("appendonly yes") : List.of();
                 List<String> arguments = unpromotableUntilGuarded ? List.of("--replica-priority", "0") : List.of();
@@ -589,13 +594,16 @@ public final class RedisSentinelTopology implements AutoCloseable {
          * {@code sentinelSelectSlave}); the campaign's seed 3 lost 1,209 acknowledged writes that way.
          */
         private static RedisServer startDataNode(NetworkHosts hosts, Map<RedisServer, NetworkHosts.Host> hostOf, List<String> config,
-                List<String> arguments, java.util.concurrent.atomic.AtomicReference<RedisSentinelTopology> self) {
-            java.util.concurrent.atomic.AtomicReference<RedisServer> node = new java.util.concurrent.atomic.AtomicReference<>();
+                List<String> arguments, AtomicReference<RedisSentinelTopology> self) {
+            AtomicReference<RedisServer> node = new AtomicReference<>();
             RedisServer server = start(hosts, hostOf, config, arguments, () -> {
                 RedisSentinelTopology topology = self.get();
                 RedisServer named = topology == null ? null : topology.agreedMaster();
-                return named == null || named == node.get() ? List.of()
-                        : List.of("--replicaof", named.host(), Integer.toString(named.port()));
+                if (named == null || named == node.get()) {
+                    return List.of();
+                }
+                topology.note(node.get().port() + " starts as the replica of " + named.port() + ", which most Sentinels name");
+                return List.of("--replicaof", named.host(), Integer.toString(named.port()));
             }, false);
             node.set(server);
             return server;
@@ -603,7 +611,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
 
         /** A data node (or Sentinel) on the next free host, or on this machine's loopback without hosts. */
         private static RedisServer start(NetworkHosts hosts, Map<RedisServer, NetworkHosts.Host> hostOf, List<String> config,
-                List<String> arguments, java.util.function.Supplier<List<String>> atEachStart, boolean sentinel) {
+                List<String> arguments, Supplier<List<String>> atEachStart, boolean sentinel) {
             if (hosts == null) {
                 return RedisServer.startWithArguments(config, arguments, atEachStart);
             }
