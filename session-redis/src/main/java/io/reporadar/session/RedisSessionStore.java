@@ -67,8 +67,9 @@ import java.util.function.Supplier;
  *       within {@link Builder#readFromReplicasAfter} asks the replicas too and takes the newest version of the
  *       session they hold.</li>
  *   <li>Redis 7.0 or later (the id change's retirement uses {@code PEXPIRE ... LT}).</li>
- *   <li>Every save carries a deadline, twice the command timeout from now; Redis refuses one that arrives later
- *       (held up in a partition), so a request that already failed never overwrites newer writes.</li>
+ *   <li>Every save carries a deadline, the command timeout from now; Redis refuses one that arrives later (held
+ *       up in a partition, or queued behind slow commands), so a request that already failed never overwrites
+ *       newer writes.</li>
  *   <li>A tampered cookie, an unknown or expired id, or data that does not decrypt gives a fresh session
  *       (or, with {@link OnCorruption#DROP_ATTRIBUTE}, loses only the bad attribute) and is counted.</li>
  * </ul>
@@ -529,10 +530,13 @@ public final class RedisSessionStore extends SessionStore {
         args.add(mode.getBytes(StandardCharsets.US_ASCII));
         args.add(Long.toString(idleTimeout.toMillis()).getBytes(StandardCharsets.US_ASCII));
         args.add(Integer.toString(sets.size() / 2 + 1).getBytes(StandardCharsets.US_ASCII));
-        // A save held up in the network past twice its timeout is refused when it finally arrives: the request
-        // that sent it has failed long since, and a late write would undo newer ones (Redis's clock and this
-        // host's must agree to within the command timeout, as NTP keeps them).
-        long deadline = (System.currentTimeMillis() + 2 * connection.get().getTimeout().toMillis()) * 1000;
+        // A save that reaches Redis after its command timed out is refused: the request that sent it has failed,
+        // and the user's next request may have saved newer values since, which a late write would undo. The
+        // fault campaign caught it (seeds 3 and 7): a save stuck behind a WAIT on the shared connection timed out,
+        // the user went on through another instance, and the stuck save then overwrote two newer visits (the
+        // deadline was twice the timeout). Redis's clock and this host's must agree to well within the command
+        // timeout (NTP: milliseconds); a skew of s lets a save land up to s after its request gave up.
+        long deadline = (System.currentTimeMillis() + connection.get().getTimeout().toMillis()) * 1000;
         args.add(Long.toString(deadline).getBytes(StandardCharsets.US_ASCII));
         args.addAll(sets);
         args.add(ACCESSED);

@@ -86,13 +86,43 @@ class RedisSessionStoreIT {
 
             Session stale = viaProxy.load(cookie);
             stale.set("n", 2L);
-            proxy.latency(Duration.ofMillis(2_500)); // past twice the 500 ms command timeout
+            proxy.latency(Duration.ofMillis(2_500)); // far past the 500 ms command timeout
             assertThatThrownBy(() -> viaProxy.save(stale)).isInstanceOf(SessionStoreUnavailableException.class);
             Session newer = direct.load(cookie);
             newer.set("n", 3L);
             direct.save(newer);
 
             Thread.sleep(3_000); // the held-up save reaches Redis now
+            assertThat(direct.load(cookie).get("n", Long.class)).as("the late save was refused").isEqualTo(3L);
+        }
+    }
+
+    /**
+     * The fault campaign (seeds 3 and 7): a save queued behind a {@code WAIT} on the shared connection timed out,
+     * the user's next request saved newer values through another instance, and the queued save then landed and
+     * undid them; the deadline was twice the command timeout. A save now expires with its command timeout.
+     */
+    @Test
+    void aSaveThatArrivesAfterItsCommandTimedOutIsRefusedAndUndoesNoNewerWrite() throws Exception {
+        RedisSessionStore direct = store(ring(KEY_1)).build();
+        try (io.reporadar.testing.FaultProxy proxy = io.reporadar.testing.FaultProxy.to(redis.server().host(), redis.server().port());
+             SessionRedis slow = SessionRedis.connect("redis://127.0.0.1:" + proxy.port(), Duration.ofMillis(500), Duration.ofSeconds(1))) {
+            RedisSessionStore viaProxy = RedisSessionStore.builder(slow, SessionSecrets.of(SECRET, List.of(),
+                    SessionSecrets.CookieFormat.REPORADAR), ring(KEY_1)).build();
+            Session session = direct.create();
+            session.set("n", 1L);
+            direct.save(session);
+            String cookie = direct.cookieValue(session);
+
+            Session stale = viaProxy.load(cookie);
+            stale.set("n", 2L);
+            proxy.latency(Duration.ofMillis(800)); // past the 500 ms timeout, within twice it
+            assertThatThrownBy(() -> viaProxy.save(stale)).isInstanceOf(SessionStoreUnavailableException.class);
+            Session newer = direct.load(cookie);
+            newer.set("n", 3L);
+            direct.save(newer);
+
+            Thread.sleep(1_500); // the late save reaches Redis now
             assertThat(direct.load(cookie).get("n", Long.class)).as("the late save was refused").isEqualTo(3L);
         }
     }
