@@ -217,6 +217,7 @@ class HighAvailabilityDrillsIT {
     /** Waits for {@code more} successes; when they do not come, fails quoting what the instances said about Redis. */
     private static void awaitRecovery(SteadyLoad load, long more) throws InterruptedException {
         try {
+            load.awaitWritesBack(Duration.ofSeconds(60));
             load.awaitMore(more, Duration.ofSeconds(60));
         } catch (IllegalStateException e) {
             StringBuilder logs = new StringBuilder(e.getMessage()).append("; ").append(load.summary());

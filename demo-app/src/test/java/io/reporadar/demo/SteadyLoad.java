@@ -174,6 +174,21 @@ final class SteadyLoad implements AutoCloseable {
     }
 
     /**
+     * Waits until a write succeeded after the last write failure. Reads, which replicas answer through a failover,
+     * can reach any count of successes before writes are back (CI: 300 came in while the promoted master had no
+     * replica yet).
+     */
+    void awaitWritesBack(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (writesRecoveredNanos < lastWriteFailureNanos.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no write succeeded within " + timeout + " of the last write failure");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /**
      * The time from {@code faultNanos} until writes succeeded again for good: zero when no write failed after
      * the fault, else until the first write success after the last write failure.
      */

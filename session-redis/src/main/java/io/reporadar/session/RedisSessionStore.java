@@ -135,6 +135,7 @@ public final class RedisSessionStore extends SessionStore {
     private final Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas;
     private final Duration readFromReplicasAfter;
     private final Runnable onReadOnly;
+    private final java.util.function.BooleanSupplier writable;
     private final KeyRing keys;
     private final Duration idleTimeout;
     private final Duration absoluteTimeout;
@@ -167,6 +168,7 @@ public final class RedisSessionStore extends SessionStore {
         this.replicas = b.replicas;
         this.readFromReplicasAfter = b.readFromReplicasAfter;
         this.onReadOnly = b.onReadOnly;
+        this.writable = b.writable;
         this.keys = b.keys;
         this.idleTimeout = b.idleTimeout;
         this.absoluteTimeout = b.absoluteTimeout;
@@ -187,7 +189,9 @@ public final class RedisSessionStore extends SessionStore {
      */
     public static Builder builder(SessionRedis redis, SessionSecrets secrets, KeyRing keys) {
         Objects.requireNonNull(redis, "redis");
-        return new Builder(redis::connection, redis::replicas, redis::reconnect, secrets, keys);
+        Builder builder = new Builder(redis::connection, redis::replicas, redis::reconnect, secrets, keys);
+        builder.writable = redis::writable;
+        return builder;
     }
 
     /**
@@ -584,6 +588,11 @@ public final class RedisSessionStore extends SessionStore {
      * one round trip. Returns the write's reply once enough replicas acknowledged it.
      */
     private <T> T replicated(String operation, Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+        if (!writable.getAsBoolean()) {
+            count(operation + "-fenced");
+            throw new SessionStoreUnavailableException(operation, new RedisException(
+                    "a quorum of Sentinels consider the master down; nothing was written"));
+        }
         StatefulRedisConnection<byte[], byte[]> current = connection.get();
         RedisAsyncCommands<byte[], byte[]> async = current.async();
         Replication replication = awaitReplicas > 0 ? replication(current, async, operation) : Replication.NONE;
@@ -595,10 +604,12 @@ public final class RedisSessionStore extends SessionStore {
         if (replication.recount() != null) {
             recounted(current, await(replication.recount()));
         }
-        if (connection.get() != current) { // followed a failover meanwhile: a deposed master's acknowledgement is worth nothing
+        if (connection.get() != current || !writable.getAsBoolean()) {
+            // followed a failover meanwhile, or the Sentinels consider the master down: a deposed master's
+            // acknowledgement is worth nothing
             count(operation + "-on-deposed-master");
             throw new SessionStoreUnavailableException(operation, new RedisException(
-                    "the store followed a failover while the write was in flight; it may not have been kept"));
+                    "the store followed a failover, or the Sentinels found the master down, while the write was in flight; it may not have been kept"));
         }
         if (acknowledged < wanted) {
             count(operation + "-unreplicated");
@@ -817,6 +828,7 @@ public final class RedisSessionStore extends SessionStore {
         private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;
         private final Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas;
         private final Runnable onReadOnly;
+        private java.util.function.BooleanSupplier writable = () -> true;
         private final SessionSecrets secrets;
         private final KeyRing keys;
         private SessionCodec codec = SessionCodec.allowing();

@@ -97,6 +97,11 @@ public final class SessionRedis implements AutoCloseable {
     });
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile String master; // host:port as the Sentinels named it at the last (re)connect
+    /**
+     * A master (host:port) that a quorum of Sentinels consider down ({@code +odown}): saves must not use it until
+     * the store follows another master or the Sentinels clear it; null for none.
+     */
+    private volatile String fenced;
     private volatile long reconnectedNanos;
     /** The Sentinels of the URL, in its order, and a connection to each, (re)opened without blocking. */
     private final List<RedisURI> sentinelUris;
@@ -301,13 +306,67 @@ public final class SessionRedis implements AutoCloseable {
         return target;
     }
 
-    /** Reconnects when the Sentinels name another master than the one connected to; never throws. */
+    /**
+     * Whether saves may use the master now: not while a quorum of Sentinels consider it down. In Jepsen's case (the
+     * master cut off from its replicas and the Sentinels, not from the instances) a partition that heals as the
+     * Sentinels promote a replica gives the old master its replicas back for the moment before the instances hear
+     * of the promotion: saves acknowledged then are thrown away when the Sentinels reconfigure those replicas (the
+     * fault campaign's seed 23). {@code +odown} comes before the promotion, so saves stop first.
+     */
+    public boolean writable() {
+        String down = fenced;
+        return down == null || !down.equals(master);
+    }
+
+    private void fence(String down) {
+        if (down.equals(master) && !down.equals(fenced)) {
+            fenced = down;
+            LOG.warn("a quorum of Sentinels consider the master {} down: saves are refused until they fail over or clear it", down);
+        }
+    }
+
+    /**
+     * Reconnects when the Sentinels name another master than the one connected to, and lifts the fence on the
+     * master once every Sentinel that answers (most of them at least) neither considers it down nor fails it over;
+     * never throws.
+     */
     private void followSentinels() {
         try {
             follow(sentinelMaster(), "the Sentinels name");
+            String down = fenced;
+            if (down != null && (!down.equals(master) || fenceCleared())) {
+                fenced = null;
+                LOG.info("the Sentinels no longer consider {} down: saves go on", down);
+            }
         } catch (RuntimeException e) {
             LOG.debug("Sentinel check failed: {}", e.toString());
         }
+    }
+
+    /** Whether most Sentinels answer and none reports the master objectively down or a failover of it under way. */
+    private boolean fenceCleared() {
+        String masterId = uri.getSentinelMasterId();
+        List<CompletableFuture<Map<String, String>>> asked = new java.util.ArrayList<>();
+        for (int i = 0; i < sentinelUris.size(); i++) {
+            asked.add(sentinelLink(i).thenCompose(link -> link.async().master(masterId)));
+        }
+        long deadline = System.nanoTime() + uri.getTimeout().toNanos();
+        int clear = 0;
+        for (CompletableFuture<Map<String, String>> answer : asked) {
+            try {
+                String flags = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).getOrDefault("flags", "");
+                if (flags.contains("o_down") || flags.contains("failover_in_progress")) {
+                    return false;
+                }
+                clear++;
+            } catch (ExecutionException | TimeoutException noAnswer) {
+                // counts as no answer
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return clear >= sentinelUris.size() / 2 + 1;
     }
 
     /**
@@ -531,15 +590,22 @@ public final class SessionRedis implements AutoCloseable {
                 watcher.addListener(new RedisPubSubAdapter<>() {
                     @Override
                     public void message(String channel, String message) {
-                        // "<master name> <old ip> <old port> <new ip> <new port>"
                         String[] parts = message.split(" ");
+                        if (channel.equals("+odown")) {
+                            // "master <name> <ip> <port> #quorum n/m"
+                            if (parts.length >= 4 && parts[0].equals("master") && parts[1].equals(masterId)) {
+                                fence(parts[2] + ":" + parts[3]);
+                            }
+                            return;
+                        }
+                        // +switch-master: "<master name> <old ip> <old port> <new ip> <new port>"
                         if (parts.length == 5 && parts[0].equals(masterId)) {
                             String announced = parts[3] + ":" + parts[4];
                             failovers.execute(() -> followAnnounced(announced, sentinelUri.getHost() + ":" + sentinelUri.getPort()));
                         }
                     }
                 });
-                watcher.sync().subscribe("+switch-master");
+                watcher.sync().subscribe("+switch-master", "+odown");
                 watchers.add(watcher);
             } catch (RuntimeException e) {
                 LOG.warn("Sentinel {}:{} cannot be watched for failovers: {}", sentinelUri.getHost(), sentinelUri.getPort(), e.toString());
