@@ -479,16 +479,22 @@ public final class SessionRedis implements AutoCloseable {
      * master's offset of then) gets its priority back. Nodes should start with {@code --replica-priority 0}, so
      * that a restart is covered from its first moment.
      *
-     * <p>A node the Sentinels list as a replica that still answers as master with the replication ID the master
-     * took over from ({@code predecessor}: the master it replaced, thawed or back from behind a partition) is made
-     * the master's replica at once, unpromotable until it has caught up. Sentinel would do the same only after 8 s,
+     * <p>A node the Sentinels list as a replica that still answers as master, with the replication ID the master
+     * took over from ({@code predecessor}: the master it replaced, thawed or back from behind a partition) or with
+     * no replication history (it started as a master), is made the master's replica at once, unpromotable until it
+     * has caught up; {@code predecessor} is null unless the store follows the master the Sentinels name and it
+     * answered this round. Sentinel would do the same only after 8 s,
      * and meanwhile promotes it if the master fails: it reads priorities and offsets only from nodes that answer
      * as replicas, so one answering as master is a candidate whatever its priority, and every write acknowledged
      * since it was replaced would be lost (the fault campaign's seed 15). On the replica-watch thread only.
      */
     private void guard(String node, StatefulRedisConnection<byte[], byte[]> replica, String info, long masterOffset, String predecessor) {
         if (info.contains("role:master")) {
-            if (predecessor != null && !predecessor.matches("0+") && predecessor.equals(infoField(info, "master_replid"))) {
+            boolean replaced = predecessor != null && !predecessor.matches("0+") && predecessor.equals(infoField(info, "master_replid"));
+            // No replication history: it started as a master (restarted while the Sentinels still named it, then failed
+            // over from: campaign seed 9). A replica promoted by a failover always has one (its old master's ID).
+            boolean restartedAsMaster = predecessor != null && infoField(info, "master_replid2").matches("0+");
+            if (replaced || restartedAsMaster) {
                 demote(node, replica);
             }
             return;
