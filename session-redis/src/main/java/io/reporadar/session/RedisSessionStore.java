@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -135,7 +136,8 @@ public final class RedisSessionStore extends SessionStore {
     private final Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas;
     private final Duration readFromReplicasAfter;
     private final Runnable onReadOnly;
-    private final java.util.function.BooleanSupplier writable;
+    private final BooleanSupplier writable;
+    private final BooleanSupplier replicasSettled;
     private final KeyRing keys;
     private final Duration idleTimeout;
     private final Duration absoluteTimeout;
@@ -169,6 +171,7 @@ public final class RedisSessionStore extends SessionStore {
         this.readFromReplicasAfter = b.readFromReplicasAfter;
         this.onReadOnly = b.onReadOnly;
         this.writable = b.writable;
+        this.replicasSettled = b.replicasSettled;
         this.keys = b.keys;
         this.idleTimeout = b.idleTimeout;
         this.absoluteTimeout = b.absoluteTimeout;
@@ -191,6 +194,7 @@ public final class RedisSessionStore extends SessionStore {
         Objects.requireNonNull(redis, "redis");
         Builder builder = new Builder(redis::connection, redis::replicas, redis::reconnect, secrets, keys);
         builder.writable = redis::writable;
+        builder.replicasSettled = redis::replicasSettled;
         return builder;
     }
 
@@ -303,18 +307,25 @@ public final class RedisSessionStore extends SessionStore {
         long deadline = System.nanoTime() + replicaTimeout.toNanos();
         CompletableFuture<Map<byte[], byte[]>> answer = fromMaster.toCompletableFuture();
         while (true) {
+            boolean settled = replicasSettled.getAsBoolean();
             Map<byte[], byte[]> freshest = freshest(key, standby, deadline);
             if (answer.isDone() && !answer.isCompletedExceptionally() && connection.get() == master) {
                 return answer.join();
             }
-            if (freshest != null && !freshest.isEmpty()) {
+            // Taken only from the replicas that were readable, and not reconnected, before and after they answered.
+            boolean taken = freshest != null && settled && replicasSettled.getAsBoolean() && standby.equals(replicas.get());
+            if (taken && !freshest.isEmpty()) {
                 count("load-from-replica");
                 return freshest;
             }
-            if (freshest != null || System.nanoTime() + REPLICA_RETRY_PAUSE_NANOS >= deadline) {
+            if (taken || System.nanoTime() + REPLICA_RETRY_PAUSE_NANOS >= deadline) {
                 break;
             }
             LockSupport.parkNanos(REPLICA_RETRY_PAUSE_NANOS);
+            standby = replicas.get();
+            if (standby.isEmpty()) {
+                break;
+            }
         }
         // No replica holds the session, or not every one answered: the master decides (or fails, after the
         // command timeout). Absence on a replica proves nothing, and a user must not be logged out for it.
@@ -828,7 +839,8 @@ public final class RedisSessionStore extends SessionStore {
         private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;
         private final Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas;
         private final Runnable onReadOnly;
-        private java.util.function.BooleanSupplier writable = () -> true;
+        private BooleanSupplier writable = () -> true;
+        private BooleanSupplier replicasSettled = () -> true;
         private final SessionSecrets secrets;
         private final KeyRing keys;
         private SessionCodec codec = SessionCodec.allowing();

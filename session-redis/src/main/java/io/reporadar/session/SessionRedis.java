@@ -1,7 +1,9 @@
 package io.reporadar.session;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
@@ -19,10 +21,13 @@ import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -110,11 +115,19 @@ public final class SessionRedis implements AutoCloseable {
     private final Map<String, StatefulRedisConnection<byte[], byte[]>> replicas = new ConcurrentHashMap<>();
     /** The replicas of {@link #replicas} whose data can be read: streaming at the last check, or cut off since. */
     private volatile List<StatefulRedisConnection<byte[], byte[]>> readable = List.of();
+    /**
+     * Replica connections that dropped since their node last answered a check: Lettuce reconnects on its own, and
+     * the node behind may have restarted with an old dataset. Cleared when the node proves to be the same process
+     * ({@code run_id}) or answers the next check.
+     */
+    private final Set<Object> unverified = ConcurrentHashMap.newKeySet();
+    /** Each replica connection's node's {@code run_id} at its last check; replica-watch thread only. */
+    private final Map<StatefulRedisConnection<byte[], byte[]>, String> runIds = new ConcurrentHashMap<>();
     /** The priority the promotion guard gives back to a replica that has caught up (Redis's default). */
     static final int PROMOTABLE_PRIORITY = 100;
     private volatile boolean guardPromotions;
     private long masterOffsetLastRound = -1; // replica-watch thread only
-    private final Map<StatefulRedisConnection<byte[], byte[]>, Boolean> linkUpLastRound = new java.util.WeakHashMap<>();
+    private final Map<StatefulRedisConnection<byte[], byte[]>, Boolean> linkUpLastRound = new WeakHashMap<>();
 
     private SessionRedis(RedisClient client, RedisURI uri) {
         this.client = client;
@@ -129,6 +142,21 @@ public final class SessionRedis implements AutoCloseable {
             throw e;
         }
         this.reconnectedNanos = System.nanoTime();
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> dropped) {
+                if (replicas.containsValue(dropped)) {
+                    unverified.add(dropped);
+                }
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> back, SocketAddress address) {
+                if (unverified.contains(back)) {
+                    verify(back);
+                }
+            }
+        });
     }
 
     /**
@@ -228,6 +256,45 @@ public final class SessionRedis implements AutoCloseable {
      */
     public List<StatefulRedisConnection<byte[], byte[]>> replicas() {
         return readable;
+    }
+
+    /**
+     * Whether answers of {@link #replicas()} can be taken now: false while one of them has dropped and reconnected
+     * (perhaps to a node restarted with an old dataset) and not been verified since, which takes a round trip. A
+     * reader that asked the replicas takes their answers only if this holds and {@link #replicas()} is unchanged
+     * once they answered (the campaign's seed 38: a replica restarted between two checks answered from the dataset
+     * it had when it stopped).
+     */
+    public boolean replicasSettled() {
+        if (unverified.isEmpty()) {
+            return true;
+        }
+        for (StatefulRedisConnection<byte[], byte[]> replica : readable) {
+            if (unverified.contains(replica)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * After {@code connection} reconnected (its handshake done): the same process behind it (the same
+     * {@code run_id}: the connection was closed, as a Sentinel reconfiguring a replica does) keeps the data it had,
+     * and is read from again once it answered; another one stays unverified until a check judges it afresh.
+     */
+    private void verify(RedisChannelHandler<?, ?> connection) {
+        replicas.forEach((node, replica) -> {
+            if (replica == connection) {
+                String before = runIds.get(replica);
+                replica.async().info("server").thenAccept(info -> {
+                    if (before != null && before.equals(infoField(info, "run_id"))) {
+                        unverified.remove(replica);
+                    } else {
+                        LOG.info("replica {} restarted: not read until it streams from the master", node);
+                    }
+                });
+            }
+        });
     }
 
     /**
@@ -346,7 +413,7 @@ public final class SessionRedis implements AutoCloseable {
     /** Whether most Sentinels answer and none reports the master objectively down or a failover of it under way. */
     private boolean fenceCleared() {
         String masterId = uri.getSentinelMasterId();
-        List<CompletableFuture<Map<String, String>>> asked = new java.util.ArrayList<>();
+        List<CompletableFuture<Map<String, String>>> asked = new ArrayList<>();
         for (int i = 0; i < sentinelUris.size(); i++) {
             asked.add(sentinelLink(i).thenCompose(link -> link.async().master(masterId)));
         }
@@ -413,18 +480,19 @@ public final class SessionRedis implements AutoCloseable {
                 }
             }
         }
-        String masterInfo = guardPromotions ? masterInfo() : null;
+        String masterInfo = masterInfo();
         long masterOffset = masterInfo == null ? -1 : field(masterInfo, "master_repl_offset");
         // The replication ID the master took over from when it was promoted: a node still answering as master with
         // it is the master it replaced (thawed, or back behind a partition), not yet demoted by the Sentinels.
         String predecessor = masterInfo == null || !String.valueOf(named).equals(master) ? null : infoField(masterInfo, "master_replid2");
-        List<StatefulRedisConnection<byte[], byte[]>> inSync = new java.util.ArrayList<>();
+        List<StatefulRedisConnection<byte[], byte[]>> inSync = new ArrayList<>();
         for (Map.Entry<String, StatefulRedisConnection<byte[], byte[]>> node : replicas.entrySet()) {
             StatefulRedisConnection<byte[], byte[]> replica = node.getValue();
-            boolean was = readable.contains(replica);
+            // A connection that dropped since is judged afresh (the listener marks it again if it drops after this).
+            boolean was = readable.contains(replica) && !unverified.remove(replica);
             String info;
             try {
-                info = replica.sync().info("replication");
+                info = replica.sync().info();
             } catch (RuntimeException e) {
                 // No answer now (a Sentinel reconfiguring it closes its clients, so every replica may be reconnecting
                 // at once in a failover): it stays as it was; a read waits for it or does without.
@@ -433,7 +501,9 @@ public final class SessionRedis implements AutoCloseable {
                 }
                 continue;
             }
-            if (readable(info, was, named) || node.getKey().equals(named) && info.contains("role:master")) {
+            String runId = infoField(info, "run_id");
+            was &= runId.equals(runIds.put(replica, runId));
+            if (readable(info, was, named, masterOffset) || node.getKey().equals(named) && info.contains("role:master")) {
                 inSync.add(replica);
             }
             if (guardPromotions) {
@@ -441,17 +511,21 @@ public final class SessionRedis implements AutoCloseable {
             }
         }
         readable = List.copyOf(inSync);
+        runIds.keySet().retainAll(replicas.values());
         masterOffsetLastRound = masterOffset;
     }
 
     /**
      * Whether a replica's data is fit to read: it replicates from {@code master} (the master the Sentinels agree
-     * on) and its link is up with no sync in progress, or it {@code was} fit at the last check and has only lost
-     * that master since, or been promoted (as in a failover). A restarted replica (link never up since it
-     * started: down-since -1), a resyncing one, and one that still follows another master (the Sentinels have
-     * not reconfigured it: it lacks what the master acknowledged since) are not.
+     * on) and its link is up with no sync in progress, or it {@code was} fit at the last check (the same process,
+     * its connection not dropped since) and has only lost that master since, or been promoted (as in a failover).
+     * One that was not fit must also have processed the master's offset of this round ({@code masterOffset}, when
+     * the master answered): a replica that has just synced may not have applied the writes that followed its
+     * snapshot. A restarted replica (link never up since it started: down-since -1), a resyncing one, and one that
+     * still follows another master (the Sentinels have not reconfigured it: it lacks what the master acknowledged
+     * since) are not.
      */
-    private static boolean readable(String info, boolean was, String master) {
+    private static boolean readable(String info, boolean was, String master, long masterOffset) {
         if (info.contains("role:master")) {
             return was; // promoted meanwhile (perhaps before the Sentinel asked knows it): it holds what it held
         }
@@ -462,7 +536,10 @@ public final class SessionRedis implements AutoCloseable {
         if (master != null && !following.equals(master)) {
             return false;
         }
-        return info.contains("master_link_status:up") || was && !info.contains("master_link_down_since_seconds:-1");
+        if (was) {
+            return info.contains("master_link_status:up") || !info.contains("master_link_down_since_seconds:-1");
+        }
+        return info.contains("master_link_status:up") && (masterOffset < 0 || field(info, "slave_repl_offset") >= masterOffset);
     }
 
     /** A field of an {@code INFO} reply as text, or "". */
@@ -648,8 +725,8 @@ public final class SessionRedis implements AutoCloseable {
         String masterId = uri.getSentinelMasterId();
         int needed = sentinelUris.size() / 2 + 1;
         CompletableFuture<Agreement> agreed = new CompletableFuture<>();
-        Map<String, Integer> named = new java.util.LinkedHashMap<>(); // guarded by itself
-        List<Throwable> failures = new java.util.ArrayList<>(); // guarded by named
+        Map<String, Integer> named = new LinkedHashMap<>(); // guarded by itself
+        List<Throwable> failures = new ArrayList<>(); // guarded by named
         for (int i = 0; i < sentinelUris.size(); i++) {
             sentinelLink(i).thenCompose(link -> link.async().getMasterAddrByName(masterId).thenApply(address -> new Agreement(hostAndPort(address), link)))
                     .whenComplete((answer, failure) -> {

@@ -332,6 +332,75 @@ class SentinelFailoverIT {
         }
     }
 
+    /**
+     * Campaign seed 38 (one read 3 visits old): a replica restarted between two of the store's checks (every 2 s)
+     * answered through the connection Lettuce had reconnected, from the dataset it had when it stopped. Here the
+     * replica is killed, a save lands on the master alone, the master freezes and the replica comes back from its
+     * append-only file unable to resync: reads must fail (the master decides) rather than show the older session.
+     */
+    @Test
+    void aReplicaRestartedBetweenTwoChecksIsNotReadUntilItStreamsAgain() throws Exception {
+        try (RedisSentinelTopology redis = RedisSentinelTopology.builder().replicas(1).downAfter(Duration.ofSeconds(60)).appendOnly().start();
+             SessionStores.Opened opened = open(redis, "master")) {
+            SessionStore store = opened.store();
+            String cookie = RedisSessionStoreIT.savedCookie(store, "visits", "1");
+            RedisServer replica = redis.replicas().get(0);
+            Awaitility.await("the replica readable with the session").atMost(10, TimeUnit.SECONDS)
+                    .until(() -> ((Number) replica.call("DBSIZE")).longValue() == 1 && opened.redis().replicas().size() == 1);
+            Thread.sleep(1500); // appendfsync everysec: the session is in the replica's file
+
+            replica.kill();
+            Session session = store.load(cookie);
+            session.set("visits", "2");
+            store.save(session); // durability master: the master alone has it
+            redis.master().freeze();
+            try {
+                replica.restart(); // from its file, with visits 1; it cannot resync from the frozen master
+                List<String> seen = new java.util.ArrayList<>();
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4); // two of the store's checks
+                while (System.nanoTime() < until) {
+                    try {
+                        seen.add(store.load(cookie).get("visits", String.class));
+                    } catch (SessionStoreUnavailableException expected) {
+                        seen.add("unavailable");
+                    }
+                }
+                assertThat(seen).as("what loads saw while the restarted replica could not resync").doesNotContain("1").contains("unavailable");
+            } finally {
+                redis.master().thaw();
+            }
+            Awaitility.await("the master answers again").atMost(10, TimeUnit.SECONDS).ignoreException(SessionStoreUnavailableException.class)
+                    .until(() -> "2".equals(store.load(cookie).get("visits", String.class)));
+        }
+    }
+
+    /**
+     * The other side of the seed-38 fix: a Sentinel that reconfigures a replica closes its clients, in every
+     * failover, while the master may be dead. The same process behind the reconnected connection is read again as
+     * soon as it has shown its {@code run_id}, so reads through a failover do not fail for it.
+     */
+    @Test
+    void aReplicaWhoseClientsWereClosedIsReadAgainOnceItShowsItIsTheSameProcess() throws Exception {
+        try (RedisSentinelTopology redis = RedisSentinelTopology.builder().replicas(1).downAfter(Duration.ofSeconds(60)).start();
+             SessionStores.Opened opened = open(redis, "replica")) {
+            SessionStore store = opened.store();
+            String cookie = RedisSessionStoreIT.savedCookie(store, "visits", "1");
+            RedisServer replica = redis.replicas().get(0);
+            Awaitility.await("the replica readable with the session").atMost(10, TimeUnit.SECONDS)
+                    .until(() -> ((Number) replica.call("DBSIZE")).longValue() == 1 && opened.redis().replicas().size() == 1);
+            redis.master().freeze();
+            try {
+                assertThat(store.load(cookie).get("visits", String.class)).isEqualTo("1");
+                replica.call("CLIENT", "KILL", "TYPE", "normal"); // as sentinelSendSlaveOf does
+                for (int i = 0; i < 20; i++) {
+                    assertThat(store.load(cookie).get("visits", String.class)).as("load %d after the replica closed its clients", i).isEqualTo("1");
+                }
+            } finally {
+                redis.master().thaw();
+            }
+        }
+    }
+
     private static boolean saved(SessionStore store, String cookie) {
         Session session = store.load(cookie);
         session.set("visits", 1L);

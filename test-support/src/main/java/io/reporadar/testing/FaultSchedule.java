@@ -2,27 +2,30 @@ package io.reporadar.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 /**
- * A seeded schedule of faults over a {@link RedisSentinelTopology}: process faults (kill -9, SIGSTOP, restart)
- * and network partitions, which node, when and for how long. The same seed gives the same schedule, so a failing
- * one can be replayed. Partitions need a topology {@linkplain RedisSentinelTopology.Builder#onHostsOfTheirOwn() on
- * hosts of their own}.
+ * A seeded schedule of faults over a {@link RedisSentinelTopology} and the service's instances: process faults
+ * (kill -9, SIGSTOP, restart) and network partitions, which node or instance, when and for how long. The same seed
+ * gives the same schedule, so a failing one can be replayed. Partitions need a topology
+ * {@linkplain RedisSentinelTopology.Builder#onHostsOfTheirOwn() on hosts of their own}.
  *
  * <pre>{@code
  * FaultSchedule schedule = FaultSchedule.generate(42, 4);
  * System.out.println(schedule);   // seed 42: after 2.1 s freeze the master for 3.4 s; ...
  * for (FaultSchedule.Fault fault : schedule.faults()) {
  *     Thread.sleep(fault.pause().toMillis());
- *     fault.apply(topology);       // returns once the node is back (and, for a master, once it was failed over)
+ *     fault.apply(topology, instances); // returns once the target is back (a master: once it was failed over)
  * }
  * }</pre>
  *
  * <p>Targets are roles, resolved when the fault is applied: the current master, the first or second of the
- * other data nodes (by port), or a Sentinel. A killed master is started again only after the Sentinels have
+ * other data nodes (by port), a Sentinel, or one of three instances (which the caller runs, through
+ * {@link Instances}; instances are not partitioned). A killed master is started again only after the Sentinels have
  * promoted a replica: a master that comes back before that, without its data, would be copied over its
  * replicas (docs/high-availability.md), a fault the deployment rules out; when the Sentinels have not failed over
  * within {@link #OPERATOR_RESTART_AFTER} (no promotable replica), it is started again as an operator would: it
@@ -53,9 +56,9 @@ public final class FaultSchedule {
         PARTITION
     }
 
-    /** The node a fault hits, resolved when it is applied. */
+    /** The node or instance a fault hits, resolved when it is applied. */
     public enum Target {
-        MASTER, FIRST_REPLICA, SECOND_REPLICA, SENTINEL_1, SENTINEL_2, SENTINEL_3;
+        MASTER, FIRST_REPLICA, SECOND_REPLICA, SENTINEL_1, SENTINEL_2, SENTINEL_3, INSTANCE_1, INSTANCE_2, INSTANCE_3;
 
         RedisServer resolve(RedisSentinelTopology topology) {
             return switch (this) {
@@ -63,18 +66,50 @@ public final class FaultSchedule {
                 case FIRST_REPLICA, SECOND_REPLICA -> {
                     RedisServer master = topology.currentMaster();
                     List<RedisServer> others = topology.servers().stream().filter(server -> server != master)
-                            .sorted(java.util.Comparator.comparingInt(RedisServer::port)).toList();
+                            .sorted(Comparator.comparingInt(RedisServer::port)).toList();
                     yield others.get(Math.min(this == FIRST_REPLICA ? 0 : 1, others.size() - 1));
                 }
                 case SENTINEL_1 -> topology.sentinels().get(0);
                 case SENTINEL_2 -> topology.sentinels().get(1);
                 case SENTINEL_3 -> topology.sentinels().get(2);
+                case INSTANCE_1, INSTANCE_2, INSTANCE_3 -> throw new IllegalStateException(this + " is not a Redis node");
+            };
+        }
+
+        /** The instance's index (0-2), or -1 for a Redis node. */
+        int instance() {
+            return switch (this) {
+                case INSTANCE_1 -> 0;
+                case INSTANCE_2 -> 1;
+                case INSTANCE_3 -> 2;
+                default -> -1;
             };
         }
 
         String label() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            return name().toLowerCase(Locale.ROOT).replace('_', ' ');
         }
+    }
+
+    /**
+     * The service's instances, which the caller runs (a topology knows only Redis); {@code index} is 0, 1 or 2.
+     * Each method returns at once.
+     */
+    public interface Instances {
+        /** Ends the instance at once, as kill -9 would: what it had in flight ends with it; it takes no request. */
+        void kill(int index);
+
+        /** Starts a killed instance again. */
+        void start(int index);
+
+        /** Stops the instance answering, as SIGSTOP would: requests that reach it wait. */
+        void freeze(int index);
+
+        /** Lets a frozen instance go on. */
+        void thaw(int index);
+
+        /** Restarts the instance gracefully: it takes no new request, finishes those it holds, stops and starts. */
+        void restart(int index);
     }
 
     /** One fault: after {@code pause} (from the end of the previous one), {@code kind} on {@code target} for {@code duration}. */
@@ -82,9 +117,13 @@ public final class FaultSchedule {
 
         /**
          * Applies the fault and returns once the target runs again; the topology's Sentinels decide meanwhile.
-         * Returns the server it hit.
          */
-        public RedisServer apply(RedisSentinelTopology topology) throws InterruptedException {
+        public void apply(RedisSentinelTopology topology, Instances instances) throws InterruptedException {
+            int instance = target.instance();
+            if (instance >= 0) {
+                applyTo(instances, instance);
+                return;
+            }
             RedisServer server = target.resolve(topology);
             boolean wasMaster = server == topology.currentMaster();
             switch (kind) {
@@ -119,7 +158,26 @@ public final class FaultSchedule {
                     }
                 }
             }
-            return server;
+        }
+
+        private void applyTo(Instances instances, int index) throws InterruptedException {
+            switch (kind) {
+                case KILL -> {
+                    instances.kill(index);
+                    Thread.sleep(duration.toMillis());
+                    instances.start(index);
+                }
+                case FREEZE -> {
+                    instances.freeze(index);
+                    try {
+                        Thread.sleep(duration.toMillis());
+                    } finally {
+                        instances.thaw(index);
+                    }
+                }
+                case RESTART -> instances.restart(index);
+                case PARTITION -> throw new IllegalStateException("instances are not partitioned: " + this);
+            }
         }
 
         @Override
@@ -155,19 +213,21 @@ public final class FaultSchedule {
     }
 
     /**
-     * {@code count} faults drawn from {@code seed}: half of them on the master, the rest spread over the replicas
-     * and the Sentinels, each of the four kinds alike; pauses of 1-3 s, faults lasting 1-4 s.
+     * {@code count} faults drawn from {@code seed}: half of them on the master, the rest spread over the replicas,
+     * the Sentinels and the instances, each of the four kinds alike (instances: the three process faults alike);
+     * pauses of 1-3 s, faults lasting 1-4 s.
      */
     public static FaultSchedule generate(long seed, int count) {
         if (count < 1) {
             throw new IllegalArgumentException("count: " + count + " (expected: at least 1)");
         }
         SplittableRandom random = new SplittableRandom(seed); // well mixed even for seeds 1, 2, 3 ...
-        Target[] others = {Target.FIRST_REPLICA, Target.SECOND_REPLICA, Target.SENTINEL_1, Target.SENTINEL_2, Target.SENTINEL_3};
+        Target[] others = {Target.FIRST_REPLICA, Target.SECOND_REPLICA, Target.SENTINEL_1, Target.SENTINEL_2, Target.SENTINEL_3,
+                Target.INSTANCE_1, Target.INSTANCE_2, Target.INSTANCE_3};
         List<Fault> faults = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Target target = random.nextBoolean() ? Target.MASTER : others[random.nextInt(others.length)];
-            Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+            Kind kind = Kind.values()[random.nextInt(target.instance() >= 0 ? Kind.PARTITION.ordinal() : Kind.values().length)];
             faults.add(new Fault(Duration.ofMillis(1000 + random.nextInt(2000)), target, kind, Duration.ofMillis(1000 + random.nextInt(3000))));
         }
         return new FaultSchedule(seed, faults);

@@ -1,10 +1,13 @@
 package io.reporadar.testing;
 
 import io.reporadar.testing.internal.Os;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,16 +37,16 @@ import java.util.Set;
 public final class NetworkHosts implements AutoCloseable {
 
     private static final String PREFIX = "reporadar-";
-    /** iproute2's {@code ip}, looked up once ({@code /usr/sbin} is not on every PATH). */
-    private static final java.util.function.Supplier<String> IP = () -> Os.which("ip", java.nio.file.Path.of("/usr/sbin"), java.nio.file.Path.of("/sbin"))
-            .map(Object::toString).orElse("ip");
+    /** iproute2's {@code ip}, looked up once ({@code /usr/sbin} is not on every PATH); empty when it is not installed. */
+    private static final Optional<Path> IP_PATH = Os.which("ip", Path.of("/usr/sbin"), Path.of("/sbin"));
+    private static final String IP = IP_PATH.map(Path::toString).orElse("ip");
 
     /** One host: a namespace and its address. */
     public record Host(String name, String namespace, String address) {
 
         /** {@code command} run inside this host's namespace ({@code ip netns exec}, which keeps the process id). */
         public List<String> exec(List<String> command) {
-            List<String> inside = new ArrayList<>(List.of(IP.get(), "netns", "exec", namespace));
+            List<String> inside = new ArrayList<>(List.of(IP, "netns", "exec", namespace));
             inside.addAll(command);
             return inside;
         }
@@ -76,14 +79,14 @@ public final class NetworkHosts implements AutoCloseable {
         if (count < 1 || count > 250) {
             throw new IllegalArgumentException("count: " + count + " (expected: 1..250)");
         }
-        if (!Os.isPosix() || !System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        if (!Os.isPosix() || !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             throw new IllegalStateException("network hosts need Linux network namespaces; this is " + System.getProperty("os.name"));
         }
         if (!Os.isRoot()) {
             throw new IllegalStateException("network hosts need root (ip netns, veth, a bridge): run the tests as root, or in a"
                     + " container or VM where you are");
         }
-        if (Os.which("ip", java.nio.file.Path.of("/usr/sbin"), java.nio.file.Path.of("/sbin")).isEmpty()) {
+        if (IP_PATH.isEmpty()) {
             throw new IllegalStateException("network hosts need iproute2's ip: apt-get install iproute2");
         }
         removeLeftovers();
@@ -180,7 +183,7 @@ public final class NetworkHosts implements AutoCloseable {
 
     /** The first /24 of 198.18.0.0/15 from {@code first} on that no bridge of this machine uses, as "198.18.N.". */
     private static String freeSubnet(int first) {
-        String addresses = Os.run(List.of(IP.get(), "-o", "-4", "addr", "show"));
+        String addresses = Os.run(List.of(IP, "-o", "-4", "addr", "show"));
         for (int i = 0; i < 512; i++) {
             int subnet = (first + i) % 512;
             String base = "198." + (18 + subnet / 256) + "." + (subnet % 256) + ".";
@@ -193,7 +196,7 @@ public final class NetworkHosts implements AutoCloseable {
 
     /** Namespaces and bridges of JVMs that died without removing them. */
     private static void removeLeftovers() {
-        for (String line : Os.run(List.of(IP.get(), "netns", "list")).lines().toList()) {
+        for (String line : Os.run(List.of(IP, "netns", "list")).lines().toList()) {
             String namespace = line.split("\\s+")[0];
             if (namespace.startsWith(PREFIX) && namespace.indexOf('-', PREFIX.length()) > 0) {
                 String owner = namespace.substring(PREFIX.length(), namespace.indexOf('-', PREFIX.length()));
@@ -202,7 +205,7 @@ public final class NetworkHosts implements AutoCloseable {
                 }
             }
         }
-        for (String line : Os.run(List.of(IP.get(), "-o", "link", "show", "type", "bridge")).lines().toList()) {
+        for (String line : Os.run(List.of(IP, "-o", "link", "show", "type", "bridge")).lines().toList()) {
             String[] fields = line.split(":\\s+");
             if (fields.length > 1 && fields[1].startsWith("rrbr") && !alive(fields[1].substring(4).split("@")[0])) {
                 quietly("link", "del", fields[1].split("@")[0]);
@@ -219,7 +222,7 @@ public final class NetworkHosts implements AutoCloseable {
     }
 
     private static void ip(String... arguments) {
-        List<String> command = new ArrayList<>(List.of(IP.get()));
+        List<String> command = new ArrayList<>(List.of(IP));
         command.addAll(List.of(arguments));
         Os.run(command);
     }

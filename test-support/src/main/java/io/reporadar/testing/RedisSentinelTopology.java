@@ -113,38 +113,37 @@ public final class RedisSentinelTopology implements AutoCloseable {
 
     /** The server the Sentinels currently name as master (asking each until one answers). */
     public RedisServer currentMaster() {
-        RuntimeException last = null;
-        for (RedisServer sentinel : sentinels) {
-            if (!sentinel.isRunning()) {
-                continue;
-            }
-            try {
-                Object reply = sentinel.call("SENTINEL", "get-master-addr-by-name", masterName);
-                if (reply instanceof List<?> address) {
-                    int port = Integer.parseInt(String.valueOf(address.get(1)));
-                    return serverOnPort(port);
-                }
-            } catch (RuntimeException e) {
-                last = e;
-            }
+        List<Integer> named = namedMasterPorts(1);
+        if (named.isEmpty()) {
+            throw new IllegalStateException("no Sentinel of " + masterName + " names a master");
         }
-        throw new IllegalStateException("no Sentinel of " + masterName + " names a master", last);
+        return serverOnPort(named.get(0));
     }
 
     /** The server most Sentinels (2 of 3) name as master now, or null when they do not agree or too few answer. */
     private RedisServer agreedMaster() {
         Map<Integer, Integer> votes = new HashMap<>();
+        namedMasterPorts(SENTINELS).forEach(port -> votes.merge(port, 1, Integer::sum));
+        return votes.entrySet().stream().filter(vote -> vote.getValue() > SENTINELS / 2).map(vote -> serverOnPort(vote.getKey())).findFirst()
+                .orElse(null);
+    }
+
+    /** The master's port as the running Sentinels name it, asked in order until {@code enough} have answered. */
+    private List<Integer> namedMasterPorts(int enough) {
+        List<Integer> ports = new ArrayList<>();
         for (RedisServer sentinel : sentinels) {
             try {
                 if (sentinel.isRunning() && sentinel.call("SENTINEL", "get-master-addr-by-name", masterName) instanceof List<?> address) {
-                    votes.merge(Integer.parseInt(String.valueOf(address.get(1))), 1, Integer::sum);
+                    ports.add(Integer.parseInt(String.valueOf(address.get(1))));
                 }
             } catch (RuntimeException noAnswer) {
-                // counts as no vote
+                // down, frozen or cut off: no answer
+            }
+            if (ports.size() == enough) {
+                break;
             }
         }
-        return votes.entrySet().stream().filter(vote -> vote.getValue() > SENTINELS / 2).map(vote -> serverOnPort(vote.getKey())).findFirst()
-                .orElse(null);
+        return ports;
     }
 
     /**

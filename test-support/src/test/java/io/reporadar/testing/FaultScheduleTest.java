@@ -3,6 +3,8 @@ package io.reporadar.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.EnumSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FaultScheduleTest {
@@ -20,7 +22,7 @@ class FaultScheduleTest {
     @Test
     void aboutHalfTheFaultsHitTheMasterAndEveryKindIsDrawn() {
         long onMaster = 0;
-        java.util.Set<FaultSchedule.Kind> kinds = java.util.EnumSet.noneOf(FaultSchedule.Kind.class);
+        Set<FaultSchedule.Kind> kinds = EnumSet.noneOf(FaultSchedule.Kind.class);
         for (long seed = 1; seed <= 100; seed++) {
             for (FaultSchedule.Fault fault : FaultSchedule.generate(seed, 4).faults()) {
                 onMaster += fault.target() == FaultSchedule.Target.MASTER ? 1 : 0;
@@ -30,6 +32,20 @@ class FaultScheduleTest {
         }
         assertThat(onMaster).isBetween(160L, 240L);
         assertThat(kinds).containsExactlyInAnyOrder(FaultSchedule.Kind.values());
+    }
+
+    @Test
+    void everyNodeAndInstanceIsATargetAndNoInstanceIsPartitioned() {
+        Set<FaultSchedule.Target> targets = EnumSet.noneOf(FaultSchedule.Target.class);
+        for (long seed = 1; seed <= 100; seed++) {
+            for (FaultSchedule.Fault fault : FaultSchedule.generate(seed, 4).faults()) {
+                targets.add(fault.target());
+                if (fault.target().instance() >= 0) {
+                    assertThat(fault.kind()).as("%s", fault).isNotEqualTo(FaultSchedule.Kind.PARTITION);
+                }
+            }
+        }
+        assertThat(targets).containsExactlyInAnyOrder(FaultSchedule.Target.values());
     }
 
     @Test
