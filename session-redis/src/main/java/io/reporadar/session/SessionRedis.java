@@ -121,7 +121,7 @@ public final class SessionRedis implements AutoCloseable {
      * ({@code run_id}) or answers the next check.
      */
     private final Set<Object> unverified = ConcurrentHashMap.newKeySet();
-    /** Each replica connection's node's {@code run_id} at its last check; replica-watch thread only. */
+    /** Each replica connection's node's {@code run_id} at its last check; written on the replica-watch thread only. */
     private final Map<StatefulRedisConnection<byte[], byte[]>, String> runIds = new ConcurrentHashMap<>();
     /** The priority the promotion guard gives back to a replica that has caught up (Redis's default). */
     static final int PROMOTABLE_PRIORITY = 100;
@@ -287,7 +287,10 @@ public final class SessionRedis implements AutoCloseable {
             if (replica == connection) {
                 String before = runIds.get(replica);
                 replica.async().info("server").thenAccept(info -> {
-                    if (before != null && before.equals(infoField(info, "run_id"))) {
+                    if (before == null) {
+                        return; // never checked yet, so never read: the next check judges it
+                    }
+                    if (before.equals(infoField(info, "run_id"))) {
                         unverified.remove(replica);
                     } else {
                         LOG.info("replica {} restarted: not read until it streams from the master", node);
@@ -488,8 +491,9 @@ public final class SessionRedis implements AutoCloseable {
         List<StatefulRedisConnection<byte[], byte[]>> inSync = new ArrayList<>();
         for (Map.Entry<String, StatefulRedisConnection<byte[], byte[]>> node : replicas.entrySet()) {
             StatefulRedisConnection<byte[], byte[]> replica = node.getValue();
-            // A connection that dropped since is judged afresh (the listener marks it again if it drops after this).
-            boolean was = readable.contains(replica) && !unverified.remove(replica);
+            boolean was = readable.contains(replica);
+            // Taken off before asking: the listener marks it again if it drops from here on.
+            boolean dropped = unverified.remove(replica);
             String info;
             try {
                 info = replica.sync().info();
@@ -499,8 +503,12 @@ public final class SessionRedis implements AutoCloseable {
                 if (was) {
                     inSync.add(replica);
                 }
+                if (dropped) {
+                    unverified.add(replica);
+                }
                 continue;
             }
+            // Another process since the last check (restarted): judged afresh, whatever it was.
             String runId = infoField(info, "run_id");
             was &= runId.equals(runIds.put(replica, runId));
             if (readable(info, was, named, masterOffset) || node.getKey().equals(named) && info.contains("role:master")) {
