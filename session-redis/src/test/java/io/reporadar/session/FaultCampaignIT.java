@@ -193,6 +193,9 @@ class FaultCampaignIT {
                 History.Report report = history.check();
                 if (!report.clean()) {
                     System.out.println(schedule + ": not clean; Redis went through:" + redis.describe() + "\n" + redis.history());
+                } else if (report.longestWithoutReads().compareTo(Duration.ofSeconds(10)) > 0) {
+                    System.out.println(schedule + ": no read succeeded for " + report.longestWithoutReads().toMillis() + " ms; Redis went through:"
+                            + redis.describe() + "\n" + redis.history());
                 }
                 assertThat(unexpected).as("%s: exceptions the users did not expect (stack traces printed above)", schedule).isEmpty();
                 return report;
