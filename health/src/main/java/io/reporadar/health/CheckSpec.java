@@ -1,6 +1,7 @@
 package io.reporadar.health;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -19,7 +20,8 @@ import java.util.Set;
  * a dependency check in liveness needs {@link #allowInLiveness()}, since a failing database would otherwise
  * get healthy instances restarted. Defaults: interval {@value #DEFAULT_INTERVAL_SECONDS} s with ±10 % jitter,
  * timeout 1 s, stale after 3 intervals, failure threshold 1, success threshold 1, initial state UNKNOWN.
- * Not thread-safe; {@link Health.Builder#check} copies it.
+ * Immutable: each method returns a new spec, so one can be shared, kept as a template and handed to several
+ * {@link Health} instances; the check threads read only final fields.
  */
 public final class CheckSpec {
 
@@ -32,57 +34,66 @@ public final class CheckSpec {
     final String name;
     final HealthCheck check;
     final boolean dependency;
-    final Set<String> groups = new LinkedHashSet<>();
-    boolean critical;
-    boolean allowInLiveness;
-    Duration interval = Duration.ofSeconds(DEFAULT_INTERVAL_SECONDS);
-    Duration timeout = DEFAULT_TIMEOUT;
-    Duration staleAfter;
-    int failureThreshold = 1;
-    int successThreshold = 1;
-    Status initialStatus = Status.UNKNOWN;
+    final Set<String> groups;
+    final boolean critical;
+    final boolean allowInLiveness;
+    final Duration interval;
+    final Duration timeout;
+    final Duration staleAfter; // null: 3 intervals plus the timeout
+    final int failureThreshold;
+    final int successThreshold;
+    final Status initialStatus;
 
-    private CheckSpec(String name, HealthCheck check, boolean dependency) {
+    private CheckSpec(String name, HealthCheck check, boolean dependency, Set<String> groups, boolean critical, boolean allowInLiveness,
+            Duration interval, Duration timeout, Duration staleAfter, int failureThreshold, int successThreshold, Status initialStatus) {
+        this.name = name;
+        this.check = check;
+        this.dependency = dependency;
+        this.groups = Collections.unmodifiableSet(new LinkedHashSet<>(groups));
+        this.critical = critical;
+        this.allowInLiveness = allowInLiveness;
+        this.interval = interval;
+        this.timeout = timeout;
+        this.staleAfter = staleAfter;
+        this.failureThreshold = failureThreshold;
+        this.successThreshold = successThreshold;
+        this.initialStatus = initialStatus;
+    }
+
+    private static CheckSpec of(String name, HealthCheck check, boolean dependency) {
         if (name == null || !name.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
             throw new IllegalArgumentException("check name: " + name + " (expected: 1-63 lowercase letters, digits, '.', '_' or '-')");
         }
-        this.name = name;
-        this.check = Objects.requireNonNull(check, "check");
-        this.dependency = dependency;
-        groups.add(dependency ? READINESS : LIVENESS);
+        return new CheckSpec(name, Objects.requireNonNull(check, "check"), dependency, Set.of(dependency ? READINESS : LIVENESS), false, false,
+                Duration.ofSeconds(DEFAULT_INTERVAL_SECONDS), DEFAULT_TIMEOUT, null, 1, 1, Status.UNKNOWN);
     }
 
     /** A check of something outside the process (database, cache, another service). */
     public static CheckSpec dependency(String name, HealthCheck check) {
-        return new CheckSpec(name, check, true);
+        return of(name, check, true);
     }
 
     /** A check of the process itself (threads, heap, event loop), fit for liveness. */
     public static CheckSpec internal(String name, HealthCheck check) {
-        return new CheckSpec(name, check, false);
+        return of(name, check, false);
     }
 
     /** A failure makes the groups DOWN; without it, a failure makes them WARN. */
     public CheckSpec critical() {
-        this.critical = true;
-        return this;
+        return new CheckSpec(name, check, dependency, groups, true, allowInLiveness, interval, timeout, staleAfter, failureThreshold,
+                successThreshold, initialStatus);
     }
 
     /** Also counts in these groups (built-in or the user's). */
     public CheckSpec groups(String... more) {
-        for (String group : more) {
-            if (group == null || !group.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
-                throw new IllegalArgumentException("group: " + group + " (expected: 1-63 lowercase letters, digits, '.', '_' or '-')");
-            }
-            groups.add(group);
-        }
-        return this;
+        Set<String> all = new LinkedHashSet<>(groups);
+        all.addAll(validGroups(more));
+        return inGroups(all);
     }
 
     /** Only counts in these groups. */
     public CheckSpec onlyIn(String... groups) {
-        this.groups.clear();
-        return groups(groups);
+        return inGroups(validGroups(groups));
     }
 
     /** Also gates start-up: the startup group latches UP once all its checks passed. */
@@ -92,43 +103,43 @@ public final class CheckSpec {
 
     /** Lets a dependency check count in liveness; see the class comment for why that is rarely wise. */
     public CheckSpec allowInLiveness() {
-        this.allowInLiveness = true;
-        return this;
+        return new CheckSpec(name, check, dependency, groups, critical, true, interval, timeout, staleAfter, failureThreshold, successThreshold,
+                initialStatus);
     }
 
     public CheckSpec interval(Duration interval) {
-        this.interval = positive("interval", interval);
-        return this;
+        return new CheckSpec(name, check, dependency, groups, critical, allowInLiveness, positive("interval", interval), timeout, staleAfter,
+                failureThreshold, successThreshold, initialStatus);
     }
 
     /** How long a run may take; a run that takes longer reports DOWN with reason {@code timeout}. */
     public CheckSpec timeout(Duration timeout) {
-        this.timeout = positive("timeout", timeout);
-        return this;
+        return new CheckSpec(name, check, dependency, groups, critical, allowInLiveness, interval, positive("timeout", timeout), staleAfter,
+                failureThreshold, successThreshold, initialStatus);
     }
 
     /** How old a result may get before it is UNKNOWN (reason {@code stale}); default 3 intervals. */
     public CheckSpec staleAfter(Duration staleAfter) {
-        this.staleAfter = positive("staleAfter", staleAfter);
-        return this;
+        return new CheckSpec(name, check, dependency, groups, critical, allowInLiveness, interval, timeout, positive("staleAfter", staleAfter),
+                failureThreshold, successThreshold, initialStatus);
     }
 
     /** Consecutive failures before the check reports the failure (against flapping). */
     public CheckSpec failureThreshold(int failures) {
-        this.failureThreshold = atLeastOne("failureThreshold", failures);
-        return this;
+        return new CheckSpec(name, check, dependency, groups, critical, allowInLiveness, interval, timeout, staleAfter,
+                atLeastOne("failureThreshold", failures), successThreshold, initialStatus);
     }
 
     /** Consecutive successes before a failed check reports UP again. */
     public CheckSpec successThreshold(int successes) {
-        this.successThreshold = atLeastOne("successThreshold", successes);
-        return this;
+        return new CheckSpec(name, check, dependency, groups, critical, allowInLiveness, interval, timeout, staleAfter, failureThreshold,
+                atLeastOne("successThreshold", successes), initialStatus);
     }
 
     /** The status reported before the first run ends (UNKNOWN unless set). */
     public CheckSpec initially(Status status) {
-        this.initialStatus = Objects.requireNonNull(status, "status");
-        return this;
+        return new CheckSpec(name, check, dependency, groups, critical, allowInLiveness, interval, timeout, staleAfter, failureThreshold,
+                successThreshold, Objects.requireNonNull(status, "status"));
     }
 
     Duration effectiveStaleAfter() {
@@ -141,6 +152,27 @@ public final class CheckSpec {
                     + " dependency fails (call allowInLiveness() if that is what you want)");
         }
         return List.of();
+    }
+
+    @Override
+    public String toString() {
+        return "CheckSpec[" + name + (dependency ? ", dependency" : ", internal") + (critical ? ", critical" : "") + ", groups " + groups + "]";
+    }
+
+    private CheckSpec inGroups(Set<String> groups) {
+        return new CheckSpec(name, check, dependency, groups, critical, allowInLiveness, interval, timeout, staleAfter, failureThreshold,
+                successThreshold, initialStatus);
+    }
+
+    private static Set<String> validGroups(String... groups) {
+        Set<String> valid = new LinkedHashSet<>();
+        for (String group : groups) {
+            if (group == null || !group.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
+                throw new IllegalArgumentException("group: " + group + " (expected: 1-63 lowercase letters, digits, '.', '_' or '-')");
+            }
+            valid.add(group);
+        }
+        return valid;
     }
 
     private static Duration positive(String what, Duration value) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -211,8 +212,9 @@ public final class Health implements AutoCloseable {
         private Builder() {
         }
 
+        /** Adds a check; {@code spec} is immutable, so the same one may go to several builders. */
         public Builder check(CheckSpec spec) {
-            specs.add(spec);
+            specs.add(Objects.requireNonNull(spec, "spec"));
             return this;
         }
 

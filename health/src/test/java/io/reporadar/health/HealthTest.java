@@ -215,6 +215,28 @@ class HealthTest {
                 .hasMessage("check name: Bad Name (expected: 1-63 lowercase letters, digits, '.', '_' or '-')");
     }
 
+    @Test
+    void aSpecIsAnImmutableTemplateThatSeveralHealthsCanShare() {
+        CheckSpec template = CheckSpec.dependency("db", Result::up).interval(FAST);
+        CheckSpec critical = template.critical().groups("api");
+
+        assertThat(critical).isNotSameAs(template);
+        assertThat(template.critical).isFalse();
+        assertThat(template.groups).containsExactly(CheckSpec.READINESS);
+        assertThat(critical.groups).containsExactly(CheckSpec.READINESS, "api");
+        assertThat(critical.interval).isEqualTo(FAST);
+        assertThatThrownBy(() -> critical.groups.add("liveness")).isInstanceOf(UnsupportedOperationException.class);
+
+        Health first = start(Health.builder().check(template));
+        Health second = start(Health.builder().check(critical));
+        first.markReady();
+        second.markReady();
+        awaitGroup(first, CheckSpec.READINESS, Status.UP);
+        awaitGroup(second, "api", Status.UP);
+        assertThat(first.snapshot().checks()).singleElement().satisfies(check -> assertThat(check.critical()).isFalse());
+        assertThat(second.snapshot().checks()).singleElement().satisfies(check -> assertThat(check.critical()).isTrue());
+    }
+
     private static void awaitGroup(Health health, String group, Status status) {
         Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
                 .untilAsserted(() -> assertThat(health.snapshot().group(group)).isEqualTo(status));
