@@ -9,6 +9,7 @@ import io.reporadar.health.Health;
 import io.reporadar.health.HealthEndpoints;
 import io.reporadar.health.HealthSnapshot;
 import io.reporadar.health.Result;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class HealthEndpointBenchmark {
 
-    private static final java.net.InetAddress LOOPBACK = java.net.InetAddress.getLoopbackAddress();
+    private static final HealthEndpoints.Request BACKEND = HealthEndpoints.Request.of("GET", "/health/backend").withAccept("application/json")
+            .from(InetAddress.getLoopbackAddress());
+    private static final HealthEndpoints.Request HEALTH = HealthEndpoints.Request.of("GET", "/health");
 
     private Health health;
     private HealthEndpoints endpoints;
@@ -67,13 +70,13 @@ public class HealthEndpointBenchmark {
     /** Snapshot plus our JSON tree of 10 checks, as {@code /health/backend} serves it. */
     @Benchmark
     public byte[] backendTreeJson() {
-        return endpoints.handle("GET", "/health/backend", null, "application/json", LOOPBACK, null).body();
+        return endpoints.handle(BACKEND).body();
     }
 
     /** The load balancer's probe: snapshot plus {@code {"status":"UP"}}. */
     @Benchmark
     public byte[] loadBalancerProbe() {
-        return endpoints.handle("GET", "/health", null, null, null, null).body();
+        return endpoints.handle(HEALTH).body();
     }
 
     /** Peer: the same tree built as maps and serialized by Jackson. */

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The health HTTP endpoints, free of any server API: adapters pass method, path, query, {@code Accept}, the
@@ -85,13 +86,59 @@ public final class HealthEndpoints {
     }
 
     /**
-     * Answers one request.
+     * One request, as an adapter reads it from its server:
+     * {@code Request.of("GET", "/health/backend").withAccept(accept).from(client)}.
      *
-     * @param query         the raw query string or {@code null}
+     * @param query         the raw query string, or {@code null}
+     * @param accept        the {@code Accept} header, or {@code null}
      * @param client        the caller (behind a trusted proxy: the client it names), or {@code null} when unknown
-     * @param authorization the {@code Authorization} header or {@code null}
+     * @param authorization the {@code Authorization} header, or {@code null}
      */
-    public Response handle(String method, String path, String query, String accept, InetAddress client, String authorization) {
+    public record Request(String method, String path, String query, String accept, InetAddress client, String authorization) {
+
+        public Request {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(path, "path");
+        }
+
+        /** {@code method} on {@code path}: no query, no {@code Accept}, an unknown client, no credentials. */
+        public static Request of(String method, String path) {
+            return new Request(method, path, null, null, null, null);
+        }
+
+        public Request withQuery(String query) {
+            return new Request(method, path, query, accept, client, authorization);
+        }
+
+        public Request withAccept(String accept) {
+            return new Request(method, path, query, accept, client, authorization);
+        }
+
+        /** The caller: behind a trusted proxy, the client the proxy names. */
+        public Request from(InetAddress client) {
+            return new Request(method, path, query, accept, client, authorization);
+        }
+
+        public Request withAuthorization(String authorization) {
+            return new Request(method, path, query, accept, client, authorization);
+        }
+
+        /** Leaves the credentials out. */
+        @Override
+        public String toString() {
+            return "Request[" + method + " " + path + (query == null ? "" : "?" + query) + (client == null ? "" : " from " + client.getHostAddress())
+                    + (authorization == null ? "" : ", with credentials") + "]";
+        }
+    }
+
+    /** Answers one request. */
+    public Response handle(Request request) {
+        String method = request.method();
+        String path = request.path();
+        String query = request.query();
+        String accept = request.accept();
+        InetAddress client = request.client();
+        String authorization = request.authorization();
         boolean head = "HEAD".equals(method);
         if (!head && !"GET".equals(method)) {
             return new Response(405, JSON, "{\"error\":\"method not allowed\"}", false, "GET, HEAD");

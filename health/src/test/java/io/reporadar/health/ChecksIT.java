@@ -53,7 +53,7 @@ class ChecksIT {
                     HealthEndpoints endpoints = HealthEndpoints.of(health, DetailsPolicy.always());
                     Awaitility.await().atMost(Duration.ofSeconds(3)).until(() -> {
                         long started = System.nanoTime();
-                        HealthEndpoints.Response response = endpoints.handle("GET", "/health/ready", null, null, java.net.InetAddress.getLoopbackAddress(), null);
+                        HealthEndpoints.Response response = endpoints.handle(HealthEndpoints.Request.of("GET", "/health/ready").from(java.net.InetAddress.getLoopbackAddress()));
                         long tookMs = (System.nanoTime() - started) / 1_000_000;
                         assertThat(tookMs).as("the endpoint never waits on the frozen server").isLessThan(100);
                         return response.status() == 503;

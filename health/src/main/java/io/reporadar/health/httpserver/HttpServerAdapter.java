@@ -42,8 +42,9 @@ public final class HttpServerAdapter {
                 String authorization = exchange.getRequestHeaders().getFirst("Authorization");
                 List<String> forwarded = exchange.getRequestHeaders().getOrDefault("X-Forwarded-For", List.of());
                 InetAddress client = trustedProxies.client(exchange.getRemoteAddress().getAddress().getHostAddress(), forwarded);
-                HealthEndpoints.Response response = endpoints.handle(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                        exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders().getFirst("Accept"), client, authorization);
+                HealthEndpoints.Response response = endpoints.handle(HealthEndpoints.Request.of(exchange.getRequestMethod(), exchange.getRequestURI().getPath())
+                        .withQuery(exchange.getRequestURI().getRawQuery()).withAccept(exchange.getRequestHeaders().getFirst("Accept")).from(client)
+                        .withAuthorization(authorization));
                 response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
                 byte[] body = response.body();
                 exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);

@@ -43,8 +43,8 @@ public final class HealthServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        HealthEndpoints.Response answer = endpoints.handle(request.getMethod(), path, request.getQueryString(),
-                request.getHeader("Accept"), client(request, trustedProxies), request.getHeader("Authorization"));
+        HealthEndpoints.Response answer = endpoints.handle(HealthEndpoints.Request.of(request.getMethod(), path).withQuery(request.getQueryString())
+                .withAccept(request.getHeader("Accept")).from(client(request, trustedProxies)).withAuthorization(request.getHeader("Authorization")));
         response.setStatus(answer.status());
         answer.headers().forEach(response::setHeader);
         byte[] body = answer.body();
