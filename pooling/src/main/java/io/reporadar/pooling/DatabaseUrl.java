@@ -29,10 +29,12 @@ import java.util.regex.Pattern;
  * <p>Accepted: {@code postgres://} and {@code postgresql://}; {@code user[:password]@}; one or several
  * {@code host[:port]}, IPv6 in brackets; RFC 3986 percent-encoding everywhere, where {@code +} stays a plus
  * (unlike pgJDBC's own decoder); the parameters {@code sslmode}, {@code ssl=true}, {@code sslrootcert},
- * {@code sslcert}, {@code sslkey}, {@code sslpassword}, {@code target_session_attrs},
- * {@code application_name}, {@code connect_timeout}, {@code load_balance_hosts}, {@code keepalives},
- * {@code options}, {@code user}, {@code password} and {@code dbname}. Anything else is rejected rather
- * than silently dropped, and so are Unix-domain socket hosts, which pgJDBC cannot reach.
+ * {@code sslcert}, {@code sslkey}, {@code sslpassword}, {@code sslnegotiation}, {@code channel_binding},
+ * {@code gssencmode}, {@code target_session_attrs}, {@code application_name}, {@code connect_timeout},
+ * {@code load_balance_hosts}, {@code keepalives}, {@code options}, {@code user}, {@code password} and
+ * {@code dbname}, each passed to pgJDBC's property of the same meaning. Anything else is rejected by name
+ * rather than silently dropped ({@code service} and {@code passfile} with what to do instead), and so are
+ * Unix-domain socket hosts, which pgJDBC cannot reach.
  *
  * <p>Secrets (the password, and any parameter whose name contains {@code password}, such as
  * {@code sslpassword}) are in clear in {@link #propertiesWithSecrets()} only, which is for the driver. They are
@@ -73,8 +75,17 @@ public final class DatabaseUrl {
             "application_name", "ApplicationName",
             "options", "options");
     private static final List<String> SUPPORTED = List.of("sslmode", "ssl", "sslrootcert", "sslcert", "sslkey",
-            "sslpassword", "target_session_attrs", "application_name", "connect_timeout", "load_balance_hosts",
-            "keepalives", "options", "user", "password", "dbname");
+            "sslpassword", "sslnegotiation", "channel_binding", "gssencmode", "target_session_attrs", "application_name",
+            "connect_timeout", "load_balance_hosts", "keepalives", "options", "user", "password", "dbname");
+    /** libpq parameters that providers' URLs carry and pgJDBC has no per-connection equivalent of, and what to do instead. */
+    private static final Map<String, String> REFUSED = Map.of(
+            "service", "a pg_service.conf entry, which this URL does not look up: give its hosts, port and dbname in the URL",
+            "passfile", "a password file, which pgJDBC reads only from PGPASSFILE (or ~/.pgpass): set that, or put the password in the URL");
+    /** Parameters whose values are a fixed set: libpq name, pgJDBC property, values. */
+    private static final Map<String, Map.Entry<String, List<String>>> ENUMERATED = Map.of(
+            "channel_binding", Map.entry("channelBinding", List.of("disable", "prefer", "require")),
+            "gssencmode", Map.entry("gssEncMode", List.of("disable", "allow", "prefer", "require")),
+            "sslnegotiation", Map.entry("sslNegotiation", List.of("postgres", "direct")));
 
     private final List<HostPort> hosts;
     private final String database;
@@ -432,6 +443,9 @@ public final class DatabaseUrl {
                         throw error(i + 1, "a parameter without '='" + afterSecret(), "name=value" + encodeAmpersandHint());
                     }
                     String name = decode(i, eq, "parameter name");
+                    if (REFUSED.containsKey(name)) {
+                        throw error(i + 1, "parameter \"" + name + "\" is not supported", REFUSED.get(name));
+                    }
                     if (!SUPPORTED.contains(name)) {
                         String which = previousSecret == null && QUOTABLE_NAME.matcher(name).matches()
                                 ? "unsupported parameter \"" + name + "\"" : "an unsupported parameter" + afterSecret();
@@ -520,8 +534,15 @@ public final class DatabaseUrl {
                     database = value;
                     break;
                 default:
-                    String property = PASS_THROUGH.get(name);
-                    props.put(property, value);
+                    Map.Entry<String, List<String>> enumerated = ENUMERATED.get(name);
+                    if (enumerated != null) {
+                        if (!enumerated.getValue().contains(value)) {
+                            throw badValue(valuePosition, name, value, String.join(", ", enumerated.getValue()));
+                        }
+                        props.put(enumerated.getKey(), value);
+                    } else {
+                        props.put(PASS_THROUGH.get(name), value);
+                    }
                     libpq.put(name, value);
             }
         }

@@ -58,6 +58,10 @@ class DatabaseUrlTest {
                 ok("postgresql://h/x?options=-c%20statement_timeout%3D5s", "jdbc:postgresql://h:5432/x", "{options=-c statement_timeout=5s}"),
                 ok("postgresql://h/x?user=q&password=w%26", "jdbc:postgresql://h:5432/x", "{password=w&, user=q}"),
                 ok("postgresql://h?dbname=other", "jdbc:postgresql://h:5432/other", "{}"),
+                // As providers write them (Neon and Supabase: channel_binding=require; libpq 17: sslnegotiation=direct).
+                ok("postgresql://h/x?sslmode=require&channel_binding=require", "jdbc:postgresql://h:5432/x", "{channelBinding=require, sslmode=require}"),
+                ok("postgresql://h/x?gssencmode=disable", "jdbc:postgresql://h:5432/x", "{gssEncMode=disable}"),
+                ok("postgresql://h/x?sslmode=require&sslnegotiation=direct", "jdbc:postgresql://h:5432/x", "{sslNegotiation=direct, sslmode=require}"),
                 ok("postgresql://h/x?&sslmode=prefer&", "jdbc:postgresql://h:5432/x", "{sslmode=prefer}"),
                 ok("postgresql://app:secret@db:5432/reporadar?sslmode=require&application_name=api&connect_timeout=5",
                         "jdbc:postgresql://db:5432/reporadar", "{ApplicationName=api, connectTimeout=5, password=secret, sslmode=require, user=app}"));
@@ -97,6 +101,13 @@ class DatabaseUrlTest {
                 bad("postgresql://u:%FF%FE@h/x", "DATABASE_URL: the password is not valid UTF-8 once decoded at position 16 (expected: percent-encoded UTF-8)"),
                 bad("postgresql://h", "DATABASE_URL: no database name at position 14 (expected: /database after the hosts)"),
                 bad("postgresql://h/x?sslmode=maybe", "DATABASE_URL: sslmode \"maybe\" at position 26 (expected: disable, allow, prefer, require, verify-ca, verify-full)"),
+                bad("postgresql://h/x?channel_binding=always", "DATABASE_URL: channel_binding \"always\" at position 34 (expected: disable, prefer, require)"),
+                bad("postgresql://h/x?gssencmode=on", "DATABASE_URL: gssencmode \"on\" at position 29 (expected: disable, allow, prefer, require)"),
+                bad("postgresql://h/x?sslnegotiation=tls", "DATABASE_URL: sslnegotiation \"tls\" at position 33 (expected: postgres, direct)"),
+                bad("postgresql://h/x?service=prod", "DATABASE_URL: parameter \"service\" is not supported at position 18 (expected: a pg_service.conf"
+                        + " entry, which this URL does not look up: give its hosts, port and dbname in the URL)"),
+                bad("postgresql://h/x?passfile=%2Froot%2F.pgpass", "DATABASE_URL: parameter \"passfile\" is not supported at position 18 (expected:"
+                        + " a password file, which pgJDBC reads only from PGPASSFILE (or ~/.pgpass): set that, or put the password in the URL)"),
                 bad("postgresql://h/x?ssl=false", "DATABASE_URL: ssl \"false\" at position 22 (expected: true (meaning sslmode=require), or use sslmode)"),
                 bad("postgresql://h/x?target_session_attrs=leader", "DATABASE_URL: target_session_attrs \"leader\" at position 39"
                         + " (expected: any, read-write, primary, read-only, standby or prefer-standby)"),
@@ -105,11 +116,11 @@ class DatabaseUrlTest {
                 bad("postgresql://h/x?keepalives=on", "DATABASE_URL: keepalives \"on\" at position 29 (expected: 0 or 1)"),
                 bad("postgresql://h/x?sslmode", "DATABASE_URL: parameter \"sslmode\" has no value at position 18 (expected: name=value)"),
                 bad("postgresql://h/x?prepareThreshold=0", "DATABASE_URL: unsupported parameter \"prepareThreshold\" at position 18 (expected: one of sslmode,"
-                        + " ssl, sslrootcert, sslcert, sslkey, sslpassword, target_session_attrs, application_name, connect_timeout,"
-                        + " load_balance_hosts, keepalives, options, user, password, dbname)"),
+                        + " ssl, sslrootcert, sslcert, sslkey, sslpassword, sslnegotiation, channel_binding, gssencmode, target_session_attrs,"
+                        + " application_name, connect_timeout, load_balance_hosts, keepalives, options, user, password, dbname)"),
                 bad("postgresql://h/x?host=%2Ftmp", "DATABASE_URL: unsupported parameter \"host\" at position 18 (expected: one of sslmode,"
-                        + " ssl, sslrootcert, sslcert, sslkey, sslpassword, target_session_attrs, application_name, connect_timeout,"
-                        + " load_balance_hosts, keepalives, options, user, password, dbname)"),
+                        + " ssl, sslrootcert, sslcert, sslkey, sslpassword, sslnegotiation, channel_binding, gssencmode, target_session_attrs,"
+                        + " application_name, connect_timeout, load_balance_hosts, keepalives, options, user, password, dbname)"),
                 bad("postgresql://h/x?password=hunter2%", "DATABASE_URL: invalid percent-encoding in the password at position 34 (expected: % followed by two hex digits)"),
                 bad("postgresql://under score!/x", "DATABASE_URL: the host name is not valid at position 14 (expected: letters, digits, '.', '-' or '_')"),
                 bad("postgresql://h/x?password=hun&ter2", "DATABASE_URL: a parameter without '=' right after the password at position 31"

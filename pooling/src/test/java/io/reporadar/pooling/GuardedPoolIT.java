@@ -54,6 +54,21 @@ class GuardedPoolIT {
                 .assumedMaxConnections(20);
     }
 
+    /** The parameters providers put in their URLs reach pgJDBC: {@code channel_binding=require} is enforced, not dropped. */
+    @Test
+    void providersParametersReachTheDriver() throws SQLException {
+        String base = "postgresql://app:hunter2@" + pg.server().host() + ":" + pg.server().port() + "/" + pg.database().name();
+        DatabaseUrl lenient = DatabaseUrl.parse(base + "?channel_binding=prefer&gssencmode=disable&sslnegotiation=postgres");
+        try (Connection connection = java.sql.DriverManager.getConnection(lenient.jdbcUrl(), lenient.propertiesWithSecrets());
+             Statement s = connection.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT current_user")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("app");
+        }
+        DatabaseUrl strict = DatabaseUrl.parse(base + "?channel_binding=require"); // no TLS here, so no channel to bind to
+        assertThatThrownBy(() -> java.sql.DriverManager.getConnection(strict.jdbcUrl(), strict.propertiesWithSecrets()).close())
+                .isInstanceOf(SQLException.class).hasMessageContaining("hannel binding");
+    }
+
     @Test
     void threeInstancesAtTheLimitWorkAndAFourthIsRefused() throws SQLException {
         for (int n = 1; n <= 3; n++) {
