@@ -210,7 +210,7 @@ public final class HealthEndpoints {
         }
         json.field("critical", check.critical()).field("groups", check.groups());
         if (result.time() != null) {
-            json.field("durationMs", result.duration().toMillis()).field("time", result.time().toString());
+            json.field("durationMs", result.duration().toMillis()).field("time", IsoTime.format(result.time()));
         }
         json.field("consecutiveFailures", check.consecutiveFailures());
         if (!result.details().isEmpty()) {
@@ -236,7 +236,7 @@ public final class HealthEndpoints {
                     .field("observedValue", result.duration().toMillis())
                     .field("observedUnit", "ms");
             if (result.time() != null) {
-                json.field("time", result.time().toString());
+                json.field("time", IsoTime.format(result.time()));
             }
             if (result.reason() != null) {
                 json.field("output", result.reason());

@@ -1,10 +1,17 @@
 package io.reporadar.health.internal;
 
+import java.lang.reflect.Array;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
+import java.time.Instant;
 import java.util.Map;
 
 /**
  * A minimal JSON writer for the health documents: the shapes are fixed and small, so a hand-written
- * writer keeps the module free of a JSON library and the render fast.
+ * writer keeps the module free of a JSON library and the render fast. Values: null, booleans, numbers
+ * (a non-finite double is {@code null}: JSON has no NaN or Infinity), instants (ISO-8601 UTC with
+ * milliseconds, as every timestamp of the documents), records (an object of their components), arrays,
+ * iterables and maps; anything else as its {@code toString()} in a string.
  *
  * <p>Not thread-safe: one instance per document.
  */
@@ -64,8 +71,27 @@ public final class Json {
         comma();
         if (value == null) {
             out.append("null");
+        } else if (value instanceof Double || value instanceof Float) {
+            double number = ((Number) value).doubleValue();
+            out.append(Double.isFinite(number) ? value.toString() : "null"); // JSON has no NaN or Infinity
         } else if (value instanceof Number || value instanceof Boolean) {
             out.append(value);
+        } else if (value instanceof Instant instant) {
+            string(IsoTime.format(instant));
+        } else if (value instanceof Record record) {
+            out.append('{');
+            needComma = false;
+            for (RecordComponent component : record.getClass().getRecordComponents()) {
+                key(component.getName()).value(componentValue(component, record));
+            }
+            out.append('}');
+        } else if (value.getClass().isArray()) {
+            out.append('[');
+            needComma = false;
+            for (int i = 0, n = Array.getLength(value); i < n; i++) {
+                value(Array.get(value, i));
+            }
+            out.append(']');
         } else if (value instanceof Map<?, ?> map) {
             out.append('{');
             needComma = false;
@@ -90,6 +116,16 @@ public final class Json {
     @Override
     public String toString() {
         return out.toString();
+    }
+
+    private static Object componentValue(RecordComponent component, Record record) {
+        try {
+            Method accessor = component.getAccessor();
+            accessor.trySetAccessible(); // a record the user declared private
+            return accessor.invoke(record);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // an accessor that is not accessible or throws: nothing to show
+        }
     }
 
     private void comma() {
