@@ -143,7 +143,8 @@ public final class DemoApp implements AutoCloseable {
     public static DemoApp start(DemoConfig config) throws Exception {
         PoolSettings poolSettings = PoolSettings.fromEnvironment(config.environment());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        metrics.config().commonTags("instance", config.instanceId());
+        // Not "instance": Prometheus gives that label to the scrape target and would rename ours exported_instance.
+        metrics.config().commonTags("instance_id", config.instanceId());
         SessionStores.Opened sessions = SessionStores.fromEnvironment(config.environment(), SessionCodec.allowing(),
                 new SessionMetrics(metrics));
         GuardedPool pool;

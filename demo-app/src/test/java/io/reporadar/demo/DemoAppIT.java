@@ -135,8 +135,8 @@ class DemoAppIT {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
         assertThat(metrics.body())
-                .contains("reporadar_session_load_seconds_count{instance=\"reporadar-1\",outcome=\"found\"}")
-                .contains("reporadar_health_status{check=\"postgres\",instance=\"reporadar-1\"}")
+                .contains("reporadar_session_load_seconds_count{instance_id=\"reporadar-1\",outcome=\"found\"}")
+                .contains("reporadar_health_status{check=\"postgres\",instance_id=\"reporadar-1\",status=\"up\"}")
                 .contains("jvm_memory_used_bytes")
                 .as("no user data in metrics").doesNotContain("quentin");
     }

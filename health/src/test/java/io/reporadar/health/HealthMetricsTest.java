@@ -29,12 +29,16 @@ class HealthMetricsTest {
             health.start();
             health.markReady();
             Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                    assertThat(registry.get("reporadar.health.status").tag("check", "db").gauge().value()).isEqualTo(1.0));
+                    assertThat(registry.get("reporadar.health.status").tags("check", "db", "status", "up").gauge().value()).isEqualTo(1.0));
 
             dbUp.set(false);
             Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-                assertThat(registry.get("reporadar.health.status").tag("check", "db").gauge().value()).isZero();
-                assertThat(registry.get("reporadar.health.status").tag("group", "readiness").gauge().value()).isZero();
+                assertThat(registry.get("reporadar.health.status").tags("check", "db", "status", "up").gauge().value()).isZero();
+                assertThat(registry.get("reporadar.health.status").tags("check", "db", "status", "down").gauge().value()).isEqualTo(1.0);
+                assertThat(registry.get("reporadar.health.status").tags("group", "readiness", "status", "down").gauge().value()).isEqualTo(1.0);
+                // WARN and UNKNOWN are told apart: the hung check is DOWN (timeout), never counted as another state
+                assertThat(registry.get("reporadar.health.status").tag("check", "hung").gauges())
+                        .extracting(gauge -> gauge.value()).containsExactlyInAnyOrder(0.0, 0.0, 0.0, 0.0, 1.0);
                 assertThat(registry.get("reporadar.health.check.transitions").tags("check", "db", "to", "down").counter().count())
                         .isEqualTo(1);
                 assertThat(registry.get("reporadar.health.check.timeouts").tag("check", "hung").counter().count()).isEqualTo(1);

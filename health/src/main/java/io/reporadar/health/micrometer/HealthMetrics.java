@@ -19,8 +19,9 @@ import java.util.Locale;
  *
  * <table>
  *   <caption>Meters</caption>
- *   <tr><td>{@code reporadar.health.status}</td><td>per {@code check} and per {@code group}: 1 UP, 0.5 WARN or
- *       UNKNOWN, 0 DOWN or OUT_OF_SERVICE</td></tr>
+ *   <tr><td>{@code reporadar.health.status}</td><td>a state set per {@code check} and per {@code group}: 1 for the
+ *       current {@code status} ({@code up}, {@code warn}, {@code unknown}, {@code down}, {@code out_of_service}),
+ *       0 for the others</td></tr>
  *   <tr><td>{@code reporadar.health.check.duration}</td><td>timer per {@code check} and {@code outcome}
  *       (the raw status of the run)</td></tr>
  *   <tr><td>{@code reporadar.health.check.timeouts}</td><td>runs that outlived their timeout, per {@code check}</td></tr>
@@ -40,15 +41,16 @@ public final class HealthMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        for (String check : health.checkNames()) {
-            Gauge.builder("reporadar.health.status", health, h -> value(statusOf(h, check)))
-                    .description("Health status: 1 up, 0.5 warn or unknown, 0 down or out of service")
-                    .tags(Tags.of("check", check)).register(registry);
-        }
-        for (String group : health.snapshot().groups().keySet()) {
-            Gauge.builder("reporadar.health.status", health, h -> value(h.snapshot().group(group)))
-                    .description("Health status: 1 up, 0.5 warn or unknown, 0 down or out of service")
-                    .tags(Tags.of("group", group)).register(registry);
+        for (Status status : Status.values()) {
+            Tags state = Tags.of("status", status.name().toLowerCase(Locale.ROOT));
+            for (String check : health.checkNames()) {
+                Gauge.builder("reporadar.health.status", health, h -> statusOf(h, check) == status ? 1 : 0)
+                        .description("1 for the check's or group's current status").tags(state.and("check", check)).register(registry);
+            }
+            for (String group : health.snapshot().groups().keySet()) {
+                Gauge.builder("reporadar.health.status", health, h -> h.snapshot().group(group) == status ? 1 : 0)
+                        .description("1 for the check's or group's current status").tags(state.and("group", group)).register(registry);
+            }
         }
         for (Lifecycle state : Lifecycle.values()) {
             Gauge.builder("reporadar.health.lifecycle", health, h -> h.lifecycle() == state ? 1 : 0)
@@ -82,13 +84,5 @@ public final class HealthMetrics implements MeterBinder {
             }
         }
         return Status.UNKNOWN;
-    }
-
-    private static double value(Status status) {
-        return switch (status) {
-            case UP -> 1.0;
-            case WARN, UNKNOWN -> 0.5;
-            default -> 0.0;
-        };
     }
 }
