@@ -344,9 +344,7 @@ class SentinelFailoverIT {
              SessionStores.Opened opened = open(redis, "master")) {
             SessionStore store = opened.store();
             String cookie = RedisSessionStoreIT.savedCookie(store, "visits", "1");
-            RedisServer replica = redis.replicas().get(0);
-            Awaitility.await("the replica readable with the session").atMost(10, TimeUnit.SECONDS)
-                    .until(() -> ((Number) replica.call("DBSIZE")).longValue() == 1 && opened.redis().replicas().size() == 1);
+            RedisServer replica = awaitTheReplicaReadableWithTheSession(redis, opened);
             Thread.sleep(1500); // appendfsync everysec: the session is in the replica's file
 
             replica.kill();
@@ -385,9 +383,7 @@ class SentinelFailoverIT {
              SessionStores.Opened opened = open(redis, "replica")) {
             SessionStore store = opened.store();
             String cookie = RedisSessionStoreIT.savedCookie(store, "visits", "1");
-            RedisServer replica = redis.replicas().get(0);
-            Awaitility.await("the replica readable with the session").atMost(10, TimeUnit.SECONDS)
-                    .until(() -> ((Number) replica.call("DBSIZE")).longValue() == 1 && opened.redis().replicas().size() == 1);
+            RedisServer replica = awaitTheReplicaReadableWithTheSession(redis, opened);
             redis.master().freeze();
             try {
                 assertThat(store.load(cookie).get("visits", String.class)).isEqualTo("1");
@@ -399,6 +395,14 @@ class SentinelFailoverIT {
                 redis.master().thaw();
             }
         }
+    }
+
+    /** The one replica of {@code redis}, once it holds the one session saved and the store reads from it. */
+    private static RedisServer awaitTheReplicaReadableWithTheSession(RedisSentinelTopology redis, SessionStores.Opened opened) {
+        RedisServer replica = redis.replicas().get(0);
+        Awaitility.await("the replica readable with the session").atMost(10, TimeUnit.SECONDS)
+                .until(() -> ((Number) replica.call("DBSIZE")).longValue() == 1 && opened.redis().replicas().size() == 1);
+        return replica;
     }
 
     private static boolean saved(SessionStore store, String cookie) {
