@@ -41,6 +41,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,8 @@ public final class DemoApp implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoApp.class);
+    /** How long {@link #close()} waits for responses under way to be written out. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     private final DemoConfig config;
     private final SessionStores.Opened sessions;
@@ -115,10 +118,12 @@ public final class DemoApp implements AutoCloseable {
             http.setHeader("Cache-Control", "no-store");
             chain.doFilter(request, response);
         };
+        // Outermost, so that a request counts in flight until its response is complete, the session filter's save
+        // included: a graceful stop that saw none in flight while a save was under way cut a POST off (nginx: 502).
+        context.addFilter(new FilterHolder(new InFlightFilter(inFlight, health)), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addFilter(new FilterHolder(instanceHeaders), "/*", EnumSet.allOf(DispatcherType.class));
         SessionFilter.CookieSettings cookie = SessionFilter.CookieSettings.defaults().secure(!config.development());
         context.addFilter(new FilterHolder(new SessionFilter(sessions.store(), cookie)), "/api/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addFilter(new FilterHolder(new InFlightFilter(inFlight, health)), "/api/*", EnumSet.of(DispatcherType.REQUEST));
         // Details and metrics for internal clients only; behind nginx, the client is the one nginx names.
         ServletHolder healthServlet = new ServletHolder(new HealthServlet(
                 HealthEndpoints.of(health, DetailsPolicy.networks(config.internalNetworks())), config.trustedProxies()));
@@ -131,7 +136,10 @@ public final class DemoApp implements AutoCloseable {
         errors.setShowStacks(false);
         errors.setShowMessageInTitle(false);
         context.setErrorHandler(errors);
-        server.setHandler(context);
+        // A stop waits (up to STOP_TIMEOUT) for the responses under way to be written out: the servlet has
+        // returned, and the request no longer counts in flight, before the last bytes of its response are sent.
+        server.setHandler(new GracefulHandler(context));
+        server.setStopTimeout(STOP_TIMEOUT.toMillis());
     }
 
     /**

@@ -14,12 +14,16 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Pattern;
 
 /**
  * What the drills break: three demo JVMs ({@code reporadar-1..3}) behind the rendered nginx (rate limit
  * raised for load), all given the same environment. Not thread-safe: one drill at a time.
  */
 final class DrillTopology implements AutoCloseable {
+
+    /** nginx's log lines that a stopped instance causes. */
+    private static final Pattern ROUTINE = Pattern.compile("no live upstreams|\\(111: Connection refused\\)|upstream server temporarily disabled");
 
     private final List<InstanceProcess> instances = new ArrayList<>();
     private NginxServer nginx;
@@ -104,16 +108,18 @@ final class DrillTopology implements AutoCloseable {
                 load.slowest().toMillis());
     }
 
-    /** The last error and warning lines of nginx's error log, shortened to time, message and upstream. */
+    /**
+     * nginx's error and warning lines, shortened to time, message and upstream: the last 30 out of the ordinary,
+     * then how many said what a stopped instance causes (refused connections, the instance left out for a while).
+     */
     String lastErrors() {
-        String log = nginx.errorLog();
-        List<String> lines = log.lines().filter(line -> line.contains("[error]") || line.contains("[warn]"))
-                .filter(line -> !line.contains("no live upstreams"))
+        List<String> lines = nginx.errorLog().lines().filter(line -> line.contains("[error]") || line.contains("[warn]"))
                 .map(line -> line.replaceAll("\\[(error|warn)\\] [0-9#]+: \\*\\d+ ", "").replaceAll(", client: .*upstream: \"", " ")
                         .replaceAll("/api/(me|visits)\".*", ""))
                 .toList();
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())) + "\n(and "
-                + log.lines().filter(line -> line.contains("no live upstreams")).count() + " times: no live upstreams)";
+        List<String> unusual = lines.stream().filter(line -> !ROUTINE.matcher(line).find()).toList();
+        return String.join("\n", unusual.subList(Math.max(0, unusual.size() - 30), unusual.size())) + "\n(and "
+                + (lines.size() - unusual.size()) + " lines of refused connections, instances left out, no live upstreams)";
     }
 
     /** A request through nginx. */

@@ -266,7 +266,8 @@ public final class RedisSessionStore extends SessionStore {
 
     /**
      * The session's hash from the master; when the master has not answered within {@link Builder#readFromReplicasAfter}
-     * (frozen, dead, failing over) and the Sentinels list replicas, from the replica with the newest version of
+     * (frozen, dead, failing over), or saves are fenced because a quorum of Sentinels hold it down, and the
+     * Sentinels list replicas, from the replica with the newest version of
      * it, waiting at most the replica timeout for them. Every acknowledged save is on at least one replica under
      * {@code replica-required}, so the newest answer includes every acknowledged write; it is taken only when
      * every replica answered. An answer without the session is not taken from replicas. A master's answer that
@@ -293,13 +294,21 @@ public final class RedisSessionStore extends SessionStore {
         if (standby.isEmpty()) {
             return stillMaster(master, awaitMaster(fromMaster, "no replica is readable"));
         }
-        try {
-            return stillMaster(master, fromMaster.get(readFromReplicasAfter.toNanos(), TimeUnit.NANOSECONDS));
-        } catch (TimeoutException | ExecutionException slowOrFailed) {
-            // ask the replicas
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RedisException("interrupted while reading a session");
+        // While the Sentinels hold the master down (saves are fenced), it may be a deposed one, thawed or healed
+        // before the store heard of the promotion: its answer lacks what was saved on the promoted replica since.
+        // The replicas decide then, as if the master were slow; a session they all lack is still asked of it.
+        boolean fenced = !writable.getAsBoolean();
+        if (fenced) {
+            count("load-while-fenced");
+        } else {
+            try {
+                return stillMaster(master, fromMaster.get(readFromReplicasAfter.toNanos(), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException | ExecutionException slowOrFailed) {
+                // ask the replicas
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RedisException("interrupted while reading a session");
+            }
         }
         // Every replica must answer: under replica-required an acknowledged save may be on one of them only. A
         // Sentinel reconfiguring a replica also closes its clients (CLIENT KILL TYPE normal), so during a failover
@@ -309,7 +318,7 @@ public final class RedisSessionStore extends SessionStore {
         while (true) {
             boolean settled = replicasSettled.getAsBoolean();
             Map<byte[], byte[]> freshest = freshest(key, standby, deadline);
-            if (answer.isDone() && !answer.isCompletedExceptionally() && connection.get() == master) {
+            if (!fenced && answer.isDone() && !answer.isCompletedExceptionally() && connection.get() == master) {
                 return answer.join();
             }
             // Taken only from the replicas that were readable, and not reconnected, before and after they answered.

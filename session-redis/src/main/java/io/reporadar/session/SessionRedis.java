@@ -22,7 +22,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -227,20 +229,32 @@ public final class SessionRedis implements AutoCloseable {
      * Which variable holds a password Redis or a Sentinel refused (NOAUTH, WRONGPASS) in {@code failure}'s causes,
      * as a message naming it; null for any other failure. Never quotes a password.
      */
-    private static String refusedPassword(Throwable failure, boolean viaSentinels, boolean sentinelPasswordGiven) {
-        boolean sentinel = false;
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            String message = String.valueOf(cause.getMessage());
-            sentinel |= message.contains("Sentinel");
-            if (message.contains("NOAUTH") || message.contains("WRONGPASS") || message.contains("invalid password")) {
-                if (viaSentinels && sentinel) {
-                    return "REDIS_SENTINEL_PASSWORD: the Sentinels refused " + (sentinelPasswordGiven ? "it" : "to answer without it")
-                            + " (expected: their requirepass)";
-                }
-                return "REDIS_URL: Redis refused its password (expected: redis://:<requirepass>@host:port)";
+    static String refusedPassword(Throwable failure, boolean viaSentinels, boolean sentinelPasswordGiven) {
+        return refusedPassword(failure, false, viaSentinels, sentinelPasswordGiven, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    /** Walks {@code failure}'s causes and suppressed exceptions; {@code sentinel} says whether one above mentioned the Sentinels. */
+    private static String refusedPassword(Throwable failure, boolean sentinel, boolean viaSentinels, boolean sentinelPasswordGiven,
+            Set<Throwable> seen) {
+        if (failure == null || !seen.add(failure)) {
+            return null;
+        }
+        String message = String.valueOf(failure.getMessage());
+        sentinel |= message.contains("Sentinel");
+        if (message.contains("NOAUTH") || message.contains("WRONGPASS") || message.contains("invalid password")) {
+            if (viaSentinels && sentinel) {
+                return "REDIS_SENTINEL_PASSWORD: the Sentinels refused " + (sentinelPasswordGiven ? "it" : "to answer without it")
+                        + " (expected: their requirepass)";
+            }
+            return "REDIS_URL: Redis refused its password (expected: redis://:<requirepass>@host:port)";
+        }
+        String refused = refusedPassword(failure.getCause(), sentinel, viaSentinels, sentinelPasswordGiven, seen);
+        for (Throwable suppressed : failure.getSuppressed()) {
+            if (refused == null) {
+                refused = refusedPassword(suppressed, sentinel, viaSentinels, sentinelPasswordGiven, seen);
             }
         }
-        return null;
+        return refused;
     }
 
     /** The connection to the master now; a failover replaces it, so take it for each use. */
@@ -764,12 +778,18 @@ public final class SessionRedis implements AutoCloseable {
         }
     }
 
-    /** Says what each Sentinel named (addresses only), with the first failure as the cause. */
+    /**
+     * Says what each Sentinel named (addresses only), with every failure attached: the first as the cause, the
+     * others suppressed. A Sentinel that refused a password may be reported by Lettuce as a connection "closed
+     * prematurely" (the handshake's close can overtake its error), so a refusal must be looked for in all of them.
+     */
     private RedisException disagreement(String masterId, Map<String, Integer> named, List<Throwable> failures) {
         int unanswered = sentinelUris.size() - named.values().stream().mapToInt(Integer::intValue).sum();
-        return new RedisException("the Sentinels do not agree on the master of " + masterId + " (most of the "
+        RedisException disagreement = new RedisException("the Sentinels do not agree on the master of " + masterId + " (most of the "
                 + sentinelUris.size() + " must name it): named " + named + ", " + unanswered + " did not answer",
                 failures.isEmpty() ? null : failures.get(0));
+        failures.stream().skip(1).forEach(disagreement::addSuppressed);
+        return disagreement;
     }
 
     private static String hostAndPort(SocketAddress address) {

@@ -3,8 +3,14 @@ package io.reporadar.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.RestoreArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.reporadar.testing.RedisServer;
 import io.reporadar.testing.RedisSentinelTopology;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -241,6 +247,46 @@ class SentinelFailoverIT {
                     .until(() -> store.load(cookie).get("n", Long.class) != null);
             assertThat(store.load(cookie).get("n", Long.class)).as("n after the failover").isGreaterThanOrEqualTo(acknowledged);
         }
+    }
+
+    /**
+     * The campaign's seeds 28 and 39 (a read found no session right after its login was acknowledged): a master
+     * frozen or cut off until the Sentinels promoted a replica answered reads, once back, before every instance
+     * had heard of the promotion; what was saved on the promoted node since was not on it. Here the newer version
+     * of a session is on one replica only and the master holds the older one, while the Sentinels hold the master
+     * down (it answers no PING of theirs) and can promote no replica: the read must take the replica's version.
+     */
+    @Test
+    void whileTheSentinelsHoldTheMasterDownAReadTakesTheNewerVersionAReplicaHoldsOverTheMasters() {
+        try (RedisSentinelTopology redis = topology();
+             SessionStores.Opened opened = open(redis, "replica", Map.of("REDIS_PROMOTION_GUARD", "false"));
+             RedisClient client = RedisClient.create()) {
+            SessionStore store = opened.store();
+            String cookie = RedisSessionStoreIT.savedCookie(store, "visits", 1L);
+            Session session = store.load(cookie);
+            byte[] key = session.redisKey().getBytes(StandardCharsets.UTF_8);
+            StatefulRedisConnection<byte[], byte[]> master = connect(client, redis.master());
+            byte[] first = master.sync().dump(key);
+            session.set("visits", 2L);
+            store.save(session);
+            byte[] second = master.sync().dump(key);
+            master.sync().restore(key, first, RestoreArgs.Builder.ttl(0).replace());
+            assertThat(master.sync().waitForReplication(2, 5_000)).as("replicas that have the older version").isEqualTo(2);
+            RedisServer replica = redis.replicas().get(0);
+            replica.call("CONFIG", "SET", "replica-read-only", "no");
+            connect(client, replica).sync().restore(key, second, RestoreArgs.Builder.ttl(0).replace());
+            redis.replicas().forEach(each -> each.call("CONFIG", "SET", "replica-priority", "0"));
+
+            redis.master().call("ACL", "SETUSER", "default", "-ping");
+            Awaitility.await("saves fenced: the Sentinels hold the master down").atMost(15, TimeUnit.SECONDS)
+                    .until(() -> !opened.redis().writable());
+
+            assertThat(store.load(cookie).get("visits", Long.class)).as("visits read while the master is held down").isEqualTo(2L);
+        }
+    }
+
+    private static StatefulRedisConnection<byte[], byte[]> connect(RedisClient client, RedisServer server) {
+        return client.connect(ByteArrayCodec.INSTANCE, RedisURI.create(server.host(), server.port()));
     }
 
     @Test

@@ -52,4 +52,21 @@ class SessionStoresTest {
             assertThat(store.load("forged.cookie").isNew()).isTrue();
         }
     }
+
+    /** CI: Lettuce reported one Sentinel's refusal as "Connection closed prematurely"; another's said WRONGPASS. */
+    @Test
+    void aSentinelsRefusalIsNamedWhereverAmongTheFailuresItIs() {
+        io.lettuce.core.RedisException disagreement = new io.lettuce.core.RedisException(
+                "the Sentinels do not agree on the master of master (most of the 3 must name it): named {}, 3 did not answer",
+                new io.lettuce.core.RedisConnectionException("Unable to connect", new io.lettuce.core.RedisConnectionException("Connection closed prematurely")));
+        disagreement.addSuppressed(new io.lettuce.core.RedisConnectionException("Unable to connect",
+                new io.lettuce.core.RedisCommandExecutionException("WRONGPASS invalid username-password pair or user is disabled.")));
+        SessionStoreUnavailableException failure = new SessionStoreUnavailableException("sentinel-master", disagreement);
+
+        assertThat(SessionRedis.refusedPassword(failure, true, true))
+                .isEqualTo("REDIS_SENTINEL_PASSWORD: the Sentinels refused it (expected: their requirepass)");
+        assertThat(SessionRedis.refusedPassword(failure, true, false))
+                .isEqualTo("REDIS_SENTINEL_PASSWORD: the Sentinels refused to answer without it (expected: their requirepass)");
+        assertThat(SessionRedis.refusedPassword(disagreement.getCause(), true, true)).as("no refusal among them").isNull();
+    }
 }
