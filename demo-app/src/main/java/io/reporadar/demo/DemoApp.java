@@ -120,7 +120,7 @@ public final class DemoApp implements AutoCloseable {
         };
         // Outermost, so that a request counts in flight until its response is complete, the session filter's save
         // included: a graceful stop that saw none in flight while a save was under way cut a POST off (nginx: 502).
-        context.addFilter(new FilterHolder(new InFlightFilter(inFlight, health)), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(new FilterHolder(new InFlightFilter(inFlight)), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addFilter(new FilterHolder(instanceHeaders), "/*", EnumSet.allOf(DispatcherType.class));
         SessionFilter.CookieSettings cookie = SessionFilter.CookieSettings.defaults().secure(!config.development());
         context.addFilter(new FilterHolder(new SessionFilter(sessions.store(), cookie)), "/api/*", EnumSet.of(DispatcherType.REQUEST));
@@ -240,9 +240,10 @@ public final class DemoApp implements AutoCloseable {
             return;
         }
         // SIGTERM: readiness turns OUT_OF_SERVICE, requests keep being served for the drain delay, then new
-        // connections are refused, requests in flight finish, and the server and clients close last.
+        // connections are refused, responses close their connections, and once nginx has closed those it kept
+        // idle (no request for its keep-alive timeout and a margin), the server and clients close last.
         GracefulShutdown.builder(app.health).drainDelay(app.config.drainDelay()).stopAccepting(app.connector::close)
-                .inFlight(app.inFlight).closeLast(app).build().runOnSigterm();
+                .inFlight(app.inFlight).balancerKeepAlive(NginxConfig.UPSTREAM_IDLE.plusMillis(500)).closeLast(app).build().runOnSigterm();
         app.server.join();
     }
 }

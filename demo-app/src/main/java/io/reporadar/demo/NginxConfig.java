@@ -42,8 +42,9 @@ public final class NginxConfig {
     public static final Duration FAIL_TIMEOUT = Duration.ofSeconds(2);
 
     /**
-     * How long nginx keeps an idle connection to an instance: below any drain delay, so that none is left when a
-     * draining instance stops (each connection used during the drain is closed by its {@code Connection: close}).
+     * How long nginx keeps an idle connection to an instance. A stopping instance waits this long (and a margin)
+     * without requests after it closed its listener, so that nginx has closed every connection it kept before the
+     * instance does (each one used since is closed by its {@code Connection: close}); short, so stops are quick.
      */
     public static final Duration UPSTREAM_IDLE = Duration.ofSeconds(1);
 

@@ -10,10 +10,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The shutdown sequence that drops no request: readiness turns OUT_OF_SERVICE at once (liveness stays UP)
  * and the instance keeps serving for the drain delay, long enough for the load balancer to notice; then it
- * stops accepting new connections, waits {@link #ACCEPTED_GRACE} for requests on connections accepted just
- * before (their bytes may not have been read yet, so they are not counted in flight), lets the requests in
- * flight finish up to the drain timeout, closes the pools last, and reports STOPPED. Without that grace such a
- * request's connection is closed unanswered, and a load balancer cannot resend a POST it already sent.
+ * stops accepting new connections, and every response from then on carries {@code Connection: close}. It waits
+ * {@link #ACCEPTED_GRACE} for requests on connections accepted just before (their bytes may not have been read
+ * yet, so they are not counted in flight), then until no request is in flight and none has begun or ended for the
+ * balancer's keep-alive timeout ({@link Builder#balancerKeepAlive}), up to the drain timeout; then it closes the
+ * pools last and reports STOPPED. By then the balancer has closed every connection it kept: each one was either
+ * used once more and closed by its response, or left idle until the balancer's timeout. Closing a kept-alive
+ * connection from the server's side instead meets, now and then, a request the balancer has just sent on it,
+ * and a balancer cannot resend a POST it already sent (nginx answers 502).
+ *
+ * <p>The drain delay keeps connections alive on purpose: asking clients to close them while the listener is
+ * still open makes a balancer that does not watch readiness (nginx without active checks) open a new connection
+ * for every request, and the closing listener resets the ones it has not accepted yet, with their requests.
  *
  * <pre>{@code
  * GracefulShutdown.builder(health)
@@ -21,6 +29,7 @@ import org.slf4j.LoggerFactory;
  *         .drainTimeout(Duration.ofSeconds(20))
  *         .stopAccepting(() -> server.stop(0))
  *         .inFlight(inFlight)
+ *         .balancerKeepAlive(Duration.ofMillis(1500)) // nginx: keepalive_timeout 1s in the upstream block
  *         .closeLast(pool, redisClient)
  *         .build()
  *         .runOnSigterm();
@@ -41,6 +50,7 @@ public final class GracefulShutdown {
     private final Health health;
     private final Duration drainDelay;
     private final Duration drainTimeout;
+    private final Duration balancerKeepAlive;
     private final Runnable stopAccepting;
     private final InFlightRequests inFlight;
     private final List<AutoCloseable> closeLast;
@@ -50,6 +60,7 @@ public final class GracefulShutdown {
         this.health = b.health;
         this.drainDelay = b.drainDelay;
         this.drainTimeout = b.drainTimeout;
+        this.balancerKeepAlive = b.balancerKeepAlive;
         this.stopAccepting = b.stopAccepting;
         this.inFlight = b.inFlight;
         this.closeLast = List.copyOf(b.closeLast);
@@ -76,9 +87,12 @@ public final class GracefulShutdown {
         try {
             Thread.sleep(drainDelay.toMillis());
             stopAccepting.run();
+            if (inFlight != null) {
+                inFlight.closeConnections();
+            }
             Thread.sleep(ACCEPTED_GRACE.toMillis());
-            boolean idle = inFlight == null || inFlight.awaitIdle(drainTimeout);
-            if (!idle) {
+            boolean quiet = inFlight == null || inFlight.awaitQuiet(balancerKeepAlive, drainTimeout);
+            if (!quiet) {
                 LOG.warn("drain timeout {} ms reached with {} requests still in flight", drainTimeout.toMillis(), inFlight.count());
             }
         } catch (InterruptedException e) {
@@ -102,6 +116,7 @@ public final class GracefulShutdown {
         private final Health health;
         private Duration drainDelay = DEFAULT_DRAIN_DELAY;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private Duration balancerKeepAlive = Duration.ZERO;
         private Runnable stopAccepting = () -> { };
         private InFlightRequests inFlight;
         private final List<AutoCloseable> closeLast = new ArrayList<>();
@@ -119,6 +134,17 @@ public final class GracefulShutdown {
         /** How long requests in flight may take to finish once new connections are refused. */
         public Builder drainTimeout(Duration drainTimeout) {
             this.drainTimeout = notNegative("drainTimeout", drainTimeout);
+            return this;
+        }
+
+        /**
+         * How long the load balancer keeps an idle connection to an instance open (nginx: {@code keepalive_timeout}
+         * in the {@code upstream} block, plus a margin for its timer; default 0, for a balancer that keeps none).
+         * Once the listener is closed, the shutdown waits until no request has begun or ended for this long (within
+         * the drain timeout), so that the balancer has closed its idle connections before the server does.
+         */
+        public Builder balancerKeepAlive(Duration balancerKeepAlive) {
+            this.balancerKeepAlive = notNegative("balancerKeepAlive", balancerKeepAlive);
             return this;
         }
 

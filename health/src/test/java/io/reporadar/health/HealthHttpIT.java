@@ -187,7 +187,7 @@ class HealthHttpIT {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }).getFilters().add(HttpServerAdapter.inFlight(inFlight, health));
+        }).getFilters().add(HttpServerAdapter.inFlight(inFlight));
         GracefulShutdown shutdown = GracefulShutdown.builder(health)
                 .drainDelay(Duration.ofMillis(800))
                 .drainTimeout(Duration.ofSeconds(5))

@@ -59,7 +59,7 @@ class ReadmeExampleIT {
         HttpServer server = HttpServer.create(new InetSocketAddress(PORT), 0);
         InFlightRequests inFlight = new InFlightRequests();
         server.createContext("/health", HttpServerAdapter.handler(HealthEndpoints.of(health, DetailsPolicy.loopback())));
-        server.createContext("/", app).getFilters().add(HttpServerAdapter.inFlight(inFlight, health));
+        server.createContext("/", app).getFilters().add(HttpServerAdapter.inFlight(inFlight));
         server.start();
         health.markReady();
 
@@ -67,6 +67,7 @@ class ReadmeExampleIT {
                 .drainDelay(DRAIN_DELAY)                 // at least the load balancer's detection time, e.g. 10 s
                 .stopAccepting(() -> server.stop(0))
                 .inFlight(inFlight)
+                .balancerKeepAlive(Duration.ofMillis(1500)) // nginx: keepalive_timeout 1s in the upstream block
                 .closeLast(dataSource, redisClient::shutdown)
                 .build()
                 .runOnSigterm();

@@ -49,7 +49,7 @@ class ServletAdapterIT {
                 resp.getWriter().write("done");
             }
         }), "/slow");
-        context.addFilter(new FilterHolder(new InFlightFilter(inFlight, health)), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(new FilterHolder(new InFlightFilter(inFlight)), "/*", EnumSet.of(DispatcherType.REQUEST));
         server.setHandler(context);
         server.start();
         HttpClient http = HttpClient.newHttpClient();
@@ -74,7 +74,11 @@ class ServletAdapterIT {
             HttpResponse<String> draining = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(draining.statusCode()).isEqualTo(503);
-            assertThat(draining.headers().firstValue("Connection")).hasValue("close");
+            assertThat(draining.headers().firstValue("Connection")).as("kept alive while the listener is open").isEmpty();
+            inFlight.closeConnections(); // as the graceful shutdown does once the listener is closed
+            HttpResponse<String> closing = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(closing.headers().firstValue("Connection")).hasValue("close");
             assertThat(inFlight.awaitIdle(Duration.ofSeconds(5))).isTrue();
             assertThat(slow.get().body()).isEqualTo("done");
         } finally {

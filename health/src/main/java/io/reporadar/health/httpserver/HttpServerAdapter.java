@@ -3,10 +3,8 @@ package io.reporadar.health.httpserver;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.reporadar.health.Health;
 import io.reporadar.health.HealthEndpoints;
 import io.reporadar.health.InFlightRequests;
-import io.reporadar.health.Lifecycle;
 import io.reporadar.health.Networks;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,7 +18,7 @@ import java.util.List;
  * <pre>{@code
  * HttpServer server = HttpServer.create(new InetSocketAddress(8080), 0);
  * server.createContext("/health", HttpServerAdapter.handler(HealthEndpoints.of(health, DetailsPolicy.loopback())));
- * server.createContext("/", appHandler).getFilters().add(HttpServerAdapter.inFlight(inFlight, health));
+ * server.createContext("/", appHandler).getFilters().add(HttpServerAdapter.inFlight(inFlight));
  * }</pre>
  *
  * <p>Thread-safe.
@@ -58,16 +56,16 @@ public final class HttpServerAdapter {
     }
 
     /**
-     * Counts the requests in flight for a graceful shutdown, and asks clients to close keep-alive
-     * connections while the instance drains, so that their next request goes to another instance.
+     * Counts the requests in flight for a graceful shutdown and, once the server has stopped accepting
+     * connections, asks clients to close kept-alive ones, so that their next request goes to another instance.
      */
-    public static Filter inFlight(InFlightRequests inFlight, Health health) {
+    public static Filter inFlight(InFlightRequests inFlight) {
         return new Filter() {
             @Override
             public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
                 inFlight.begin();
                 try {
-                    if (health.lifecycle() == Lifecycle.DRAINING) {
+                    if (inFlight.closingConnections()) {
                         exchange.getResponseHeaders().set("Connection", "close");
                     }
                     chain.doFilter(exchange);
