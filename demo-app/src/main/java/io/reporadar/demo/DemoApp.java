@@ -185,7 +185,10 @@ public final class DemoApp implements AutoCloseable {
         return config.instanceId();
     }
 
-    /** Stops the server at once (for a graceful stop, see {@link #main}), then the health checks and the session store. */
+    /**
+     * Stops the server (for a graceful stop, see {@link #main}): waits up to 5 s for the responses under way to be
+     * written out, then closes the health checks, the session store and the pool.
+     */
     @Override
     public void close() {
         try {

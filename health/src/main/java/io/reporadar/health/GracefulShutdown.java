@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The shutdown sequence that drops no request: readiness turns OUT_OF_SERVICE at once (liveness stays UP)
  * and the instance keeps serving for the drain delay, long enough for the load balancer to notice; then it
- * stops accepting new connections, and every response from then on carries {@code Connection: close}. It waits
+ * stops accepting new connections, and every request that begins from then on is answered with
+ * {@code Connection: close}. It waits
  * {@link #ACCEPTED_GRACE} for requests on connections accepted just before (their bytes may not have been read
  * yet, so they are not counted in flight), then until no request is in flight and none has begun or ended for the
  * balancer's keep-alive timeout ({@link Builder#balancerKeepAlive}), up to the drain timeout; then it closes the
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * GracefulShutdown.builder(health)
  *         .drainDelay(Duration.ofSeconds(10))
  *         .drainTimeout(Duration.ofSeconds(20))
- *         .stopAccepting(() -> server.stop(0))
+ *         .stopAccepting(jettyConnector::close)     // the listener only: open connections keep being served
  *         .inFlight(inFlight)
  *         .balancerKeepAlive(Duration.ofMillis(1500)) // nginx: keepalive_timeout 1s in the upstream block
  *         .closeLast(pool, redisClient)
@@ -93,7 +94,8 @@ public final class GracefulShutdown {
             Thread.sleep(ACCEPTED_GRACE.toMillis());
             boolean quiet = inFlight == null || inFlight.awaitQuiet(balancerKeepAlive, drainTimeout);
             if (!quiet) {
-                LOG.warn("drain timeout {} ms reached with {} requests still in flight", drainTimeout.toMillis(), inFlight.count());
+                LOG.warn("drain timeout {} ms reached with {} requests still in flight (or requests still arriving)", drainTimeout.toMillis(),
+                        inFlight.count());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -141,7 +143,9 @@ public final class GracefulShutdown {
          * How long the load balancer keeps an idle connection to an instance open (nginx: {@code keepalive_timeout}
          * in the {@code upstream} block, plus a margin for its timer; default 0, for a balancer that keeps none).
          * Once the listener is closed, the shutdown waits until no request has begun or ended for this long (within
-         * the drain timeout), so that the balancer has closed its idle connections before the server does.
+         * the drain timeout), so that the balancer has closed its idle connections before the server does. Only
+         * for a server whose {@link #stopAccepting} closes the listener alone (Jetty's {@code ServerConnector.close()});
+         * one that closes every connection there (the JDK's {@code HttpServer.stop}) gains nothing from it.
          */
         public Builder balancerKeepAlive(Duration balancerKeepAlive) {
             this.balancerKeepAlive = notNegative("balancerKeepAlive", balancerKeepAlive);

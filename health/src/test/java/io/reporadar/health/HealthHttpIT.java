@@ -46,7 +46,9 @@ class HealthHttpIT {
                 .check(CheckSpec.dependency("cache", Result::up).interval(interval))
                 .check(CheckSpec.internal("threads", Result::up).interval(interval))
                 .build().start();
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+        // A backlog for the thousand probes connecting at once: with 200, a loaded machine dropped SYNs, and the
+        // retransmitted ones came after the client's 2 s connect timeout.
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         server.setExecutor(Executors.newFixedThreadPool(16));
         server.createContext("/health", HttpServerAdapter.handler(HealthEndpoints.of(health, policy)));
         health.markReady();

@@ -67,7 +67,6 @@ class ReadmeExampleIT {
                 .drainDelay(DRAIN_DELAY)                 // at least the load balancer's detection time, e.g. 10 s
                 .stopAccepting(() -> server.stop(0))
                 .inFlight(inFlight)
-                .balancerKeepAlive(Duration.ofMillis(1500)) // nginx: keepalive_timeout 1s in the upstream block
                 .closeLast(dataSource, redisClient::shutdown)
                 .build()
                 .runOnSigterm();

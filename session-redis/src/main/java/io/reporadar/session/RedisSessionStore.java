@@ -130,7 +130,11 @@ public final class RedisSessionStore extends SessionStore {
     private static final String SAVE_SCRIPT_SHA = sha1Hex(SAVE_SCRIPT);
 
     /** What {@link #read(byte[], StatefulRedisConnection)} returns for an answer of a master the store no longer follows. */
-    private static final Map<byte[], byte[]> DEPOSED = Collections.unmodifiableMap(new HashMap<>());
+    /** A session's hash as read, and whether the master answered it (a replica's copy may be older). */
+    private record Answer(Map<byte[], byte[]> hash, boolean fromMaster) {
+    }
+
+    private static final Answer DEPOSED = new Answer(Collections.unmodifiableMap(new HashMap<>()), true);
 
     private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;
     private final Supplier<List<StatefulRedisConnection<byte[], byte[]>>> replicas;
@@ -239,13 +243,14 @@ public final class RedisSessionStore extends SessionStore {
             return loaded(create(), "cookie-invalid", start, 0);
         }
         String redisKey = secrets.redisKey(keyPrefix, id);
-        Map<byte[], byte[]> hash;
+        Answer answer;
         try {
-            hash = read(key(redisKey));
+            answer = read(key(redisKey));
         } catch (RedisException e) {
             observer.loaded("unavailable", System.nanoTime() - start, 1);
             throw new SessionStoreUnavailableException("load", e);
         }
+        Map<byte[], byte[]> hash = answer.hash();
         if (hash == null || hash.isEmpty()) {
             count("unknown");
             return loaded(create(), "unknown", start, 1);
@@ -254,7 +259,9 @@ public final class RedisSessionStore extends SessionStore {
             Session session = decode(id, redisKey, hash);
             if (session == null) {
                 count("expired");
-                deleteQuietly(redisKey);
+                if (answer.fromMaster()) { // a replica's copy may be older than the master's, touched since
+                    deleteQuietly(redisKey);
+                }
                 return loaded(create(), "expired", start, 1);
             }
             return loaded(session, "found", start, 1);
@@ -266,19 +273,19 @@ public final class RedisSessionStore extends SessionStore {
 
     /**
      * The session's hash from the master; when the master has not answered within {@link Builder#readFromReplicasAfter}
-     * (frozen, dead, failing over), or saves are fenced because a quorum of Sentinels hold it down, and the
-     * Sentinels list replicas, from the replica with the newest version of
+     * (frozen, dead, failing over), or, under {@code replica-required}, saves are fenced because a quorum of
+     * Sentinels hold it down, and the Sentinels list replicas, from the replica with the newest version of
      * it, waiting at most the replica timeout for them. Every acknowledged save is on at least one replica under
      * {@code replica-required}, so the newest answer includes every acknowledged write; it is taken only when
      * every replica answered. An answer without the session is not taken from replicas. A master's answer that
      * comes after the store followed a failover is not taken either: a master frozen until its replica was
      * promoted answers from the data it had then, without the writes acknowledged since; the new master is asked.
      */
-    private Map<byte[], byte[]> read(byte[] key) {
+    private Answer read(byte[] key) {
         for (int attempt = 1; ; attempt++) {
-            Map<byte[], byte[]> hash = read(key, connection.get());
-            if (hash != DEPOSED) {
-                return hash;
+            Answer answer = read(key, connection.get());
+            if (answer != DEPOSED) {
+                return answer;
             }
             count("load-from-deposed-master");
             if (attempt == 2) {
@@ -288,7 +295,7 @@ public final class RedisSessionStore extends SessionStore {
     }
 
     /** {@link #read(byte[])} with {@code master} as the master; {@link #DEPOSED} when it answered but is no longer it. */
-    private Map<byte[], byte[]> read(byte[] key, StatefulRedisConnection<byte[], byte[]> master) {
+    private Answer read(byte[] key, StatefulRedisConnection<byte[], byte[]> master) {
         RedisFuture<Map<byte[], byte[]>> fromMaster = master.async().hgetall(key);
         List<StatefulRedisConnection<byte[], byte[]>> standby = replicas.get();
         if (standby.isEmpty()) {
@@ -296,8 +303,10 @@ public final class RedisSessionStore extends SessionStore {
         }
         // While the Sentinels hold the master down (saves are fenced), it may be a deposed one, thawed or healed
         // before the store heard of the promotion: its answer lacks what was saved on the promoted replica since.
-        // The replicas decide then, as if the master were slow; a session they all lack is still asked of it.
-        boolean fenced = !writable.getAsBoolean();
+        // Under replica-required every acknowledged save is on every streaming replica, so the replicas decide
+        // then, as if the master were slow; a session they all lack is still asked of it. (In the other modes the
+        // master may hold saves no replica has, and stays the better source.)
+        boolean fenced = replicasRequired && !writable.getAsBoolean();
         if (fenced) {
             count("load-while-fenced");
         } else {
@@ -319,13 +328,13 @@ public final class RedisSessionStore extends SessionStore {
             boolean settled = replicasSettled.getAsBoolean();
             Map<byte[], byte[]> freshest = freshest(key, standby, deadline);
             if (!fenced && answer.isDone() && !answer.isCompletedExceptionally() && connection.get() == master) {
-                return answer.join();
+                return new Answer(answer.join(), true);
             }
             // Taken only from the replicas that were readable, and not reconnected, before and after they answered.
             boolean taken = freshest != null && settled && replicasSettled.getAsBoolean() && standby.equals(replicas.get());
             if (taken && !freshest.isEmpty()) {
                 count("load-from-replica");
-                return freshest;
+                return new Answer(freshest, false);
             }
             if (taken || System.nanoTime() + REPLICA_RETRY_PAUSE_NANOS >= deadline) {
                 break;
@@ -342,8 +351,8 @@ public final class RedisSessionStore extends SessionStore {
     }
 
     /** {@code hash} as {@code master} answered it, or {@link #DEPOSED} when the store has followed a failover since it asked. */
-    private Map<byte[], byte[]> stillMaster(StatefulRedisConnection<byte[], byte[]> master, Map<byte[], byte[]> hash) {
-        return connection.get() == master ? hash : DEPOSED;
+    private Answer stillMaster(StatefulRedisConnection<byte[], byte[]> master, Map<byte[], byte[]> hash) {
+        return connection.get() == master ? new Answer(hash, true) : DEPOSED;
     }
 
     /** The master's answer; its failure says what the replicas did not do either. */
