@@ -1,5 +1,7 @@
 package io.reporadar.lb;
 
+import io.reporadar.lb.spi.Selector;
+
 /**
  * nginx {@code ip_hash} ({@code ngx_http_upstream_ip_hash_module.c}): starting from 89, each address byte
  * folds in as {@code hash = (hash × 113 + byte) mod 6271}; {@code hash mod totalWeight} walks the weights in

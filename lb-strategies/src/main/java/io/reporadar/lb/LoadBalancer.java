@@ -1,5 +1,6 @@
 package io.reporadar.lb;
 
+import io.reporadar.lb.spi.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -131,6 +132,10 @@ public final class LoadBalancer {
         }
         if (index < 0) {
             return null;
+        }
+        if (index >= current.snapshot.size()) {
+            throw new IllegalStateException("strategy " + strategy.name() + " picked endpoint " + index + " of "
+                    + current.snapshot.size() + " (expected: an index below the set's size, or -1)");
         }
         picks.increment();
         if (context != null) {

@@ -1,5 +1,6 @@
 package io.reporadar.lb;
 
+import io.reporadar.lb.spi.NginxRenderable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -122,46 +123,23 @@ public final class NginxUpstream {
                 throw new IllegalArgumentException("upstream " + name + ": no servers (expected: at least one)");
             }
             String strategyName = strategy.name();
-            boolean hashing = strategyName.startsWith("ip_hash") || strategyName.startsWith("hash_consistent")
-                    || strategyName.startsWith("maglev") || strategyName.equals("random") || strategyName.equals("p2c");
-            if (hashing && !backups.isEmpty()) {
+            if (!(strategy instanceof NginxRenderable renderable)) {
+                throw new IllegalArgumentException("upstream " + name + ": strategy " + strategyName
+                        + " has no nginx equivalent (expected: a strategy that implements NginxRenderable)");
+            }
+            if (!renderable.nginxAllowsBackup() && !backups.isEmpty()) {
                 throw new IllegalArgumentException("upstream " + name + ": backup servers " + backups + " (expected: none with "
                         + strategyName + "; nginx refuses backup with hash, ip_hash and random)");
             }
-            if ((strategyName.startsWith("hash_consistent") || strategyName.startsWith("maglev")) && (hashKey == null || hashKey.isBlank())) {
+            if (renderable.nginxNeedsHashKey() && (hashKey == null || hashKey.isBlank())) {
                 throw new IllegalArgumentException("upstream " + name + ": no hashKey (expected: an nginx expression such as $cookie_sid)");
             }
             StringBuilder out = new StringBuilder();
             out.append("# Rendered by reporadar-lb-strategies for strategy ").append(strategyName).append(", ")
                     .append(servers.size()).append(servers.size() == 1 ? " server.\n" : " servers.\n");
             out.append("upstream ").append(name).append(" {\n");
-            switch (strategyName) {
-                case "round_robin" -> out.append("    # nginx's smooth weighted round robin; the Java one starts at a random offset.\n");
-                case "least_conn" -> out.append("    # nginx counts connections per worker process (no shared zone here); the Java\n")
-                        .append("    # strategy counts the requests in flight that its own client started.\n")
-                        .append("    least_conn;\n");
-                case "p2c" -> out.append("    # nginx draws two servers and takes the one with fewer active connections; the Java\n")
-                        .append("    # power of two choices compares requests in flight relative to weight.\n")
-                        .append("    random two least_conn;\n");
-                case "random" -> out.append("    random;\n");
-                case "ip_hash" -> out.append("    # Same client address, same server, in nginx and in the Java ip_hash.\n")
-                        .append("    ip_hash;\n");
-                case "ip_hash_full" -> out.append("    # nginx's ip_hash only reads three IPv4 octets; hashing the whole address is the\n")
-                        .append("    # closest nginx can do, and it maps clients differently from the Java ip_hash_full.\n")
-                        .append("    hash $remote_addr consistent;\n");
-                case "hash_consistent" -> out.append("    # Same key, same server, in nginx and in the Java consistent hash.\n")
-                        .append("    hash ").append(hashKey).append(" consistent;\n");
-                case "hash_consistent_bounded" -> out.append("    # Same ring as the Java consistent hash, but nginx has no bounded loads: when the Java\n")
-                        .append("    # strategy walks past a full endpoint, nginx does not.\n")
-                        .append("    hash ").append(hashKey).append(" consistent;\n");
-                case "maglev", "maglev_bounded" -> out.append("    # nginx has no Maglev; its consistent hash keeps keys as sticky, but maps them\n")
-                        .append("    # differently from the Java strategy.\n")
-                        .append("    hash ").append(hashKey).append(" consistent;\n");
-                case "peak_ewma" -> out.append("    # nginx (open source) has no latency-aware balancing (least_time is NGINX Plus);\n")
-                        .append("    # least_conn is the closest.\n")
-                        .append("    least_conn;\n");
-                default -> out.append("    # nginx has no equivalent of the Java strategy ").append(strategyName)
-                        .append("; it falls back to round robin.\n");
+            for (String line : renderable.nginxLines(renderable.nginxNeedsHashKey() ? hashKey : null)) {
+                out.append("    ").append(line).append('\n');
             }
             for (Endpoint server : servers) {
                 out.append("    server ").append(server.address());

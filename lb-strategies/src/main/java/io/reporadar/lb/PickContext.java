@@ -88,7 +88,8 @@ public final class PickContext {
         attempts++;
     }
 
-    boolean wasTried(int index) {
+    /** Whether the endpoint at {@code index} was picked for this request already. */
+    public boolean wasTried(int index) {
         int word = index >>> 6;
         return word < tried.length && (tried[word] & (1L << index)) != 0;
     }
@@ -97,11 +98,13 @@ public final class PickContext {
         return anyTried;
     }
 
-    int attempts() {
+    /** How many endpoints were picked for this request so far. */
+    public int attempts() {
         return attempts;
     }
 
-    boolean hasKey() {
+    /** Whether the request carries a hash key. */
+    public boolean hasKey() {
         return keyLength > 0;
     }
 
@@ -112,8 +115,8 @@ public final class PickContext {
         return crc.getValue();
     }
 
-    /** A 64-bit hash of the key (see {@link Hashing}). */
-    long keyHash64(long seed) {
+    /** A 64-bit hash of the key with {@code seed} (MurmurHash3-style, stable across JVMs), computed without allocating. */
+    public long keyHash64(long seed) {
         return Hashing.hash64(key, keyLength, seed);
     }
 

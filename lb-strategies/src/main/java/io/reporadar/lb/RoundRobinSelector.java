@@ -1,5 +1,6 @@
 package io.reporadar.lb;
 
+import io.reporadar.lb.spi.Selector;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 

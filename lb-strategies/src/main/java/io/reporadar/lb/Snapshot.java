@@ -1,14 +1,15 @@
 package io.reporadar.lb;
 
+import io.reporadar.lb.spi.EndpointSet;
 import java.util.List;
 
 /**
  * The endpoints a selector works on, as arrays: weights and stats at the same index as the endpoint, and
- * the health policy that decides which of them may be picked.
+ * the health policy that decides which of them may be picked. The built-in selectors read its arrays directly.
  *
  * <p>Immutable and thread-safe (the stats it points to are thread-safe).
  */
-final class Snapshot {
+final class Snapshot implements EndpointSet {
 
     final Endpoint[] endpoints;
     final int[] weights;
@@ -36,20 +37,46 @@ final class Snapshot {
         this.totalWeight = total;
     }
 
-    int size() {
+    @Override
+    public int size() {
         return endpoints.length;
     }
 
-    /** Whether endpoint {@code index} may be picked: not tried for this request and, unless ignored, available. */
-    boolean usable(PickContext context, int index, boolean ignoreHealth) {
+    @Override
+    public Endpoint endpoint(int index) {
+        return endpoints[index];
+    }
+
+    @Override
+    public int weight(int index) {
+        return weights[index];
+    }
+
+    @Override
+    public int totalWeight() {
+        return totalWeight;
+    }
+
+    @Override
+    public EndpointStats stats(int index) {
+        return stats[index];
+    }
+
+    @Override
+    public int inFlight() {
+        return groupInFlight.get();
+    }
+
+    @Override
+    public boolean usable(PickContext context, int index, boolean ignoreHealth) {
         if (context != null && context.wasTried(index)) {
             return false;
         }
         return ignoreHealth || stats[index].available(ticker, health);
     }
 
-    /** The weight the load-aware strategies use now: the configured one, reduced while the endpoint warms up. */
-    double effectiveWeight(int index) {
+    @Override
+    public double effectiveWeight(int index) {
         return weights[index] * stats[index].weightFactor(ticker, slowStartNanos);
     }
 

@@ -1,0 +1,224 @@
+package io.reporadar.lb.spi;
+
+import io.reporadar.lb.Endpoint;
+import io.reporadar.lb.LoadBalancer;
+import io.reporadar.lb.PassiveHealth;
+import io.reporadar.lb.PickContext;
+import io.reporadar.lb.Strategy;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The contract every {@link Strategy} must keep, checked through a real {@link LoadBalancer}; the built-in
+ * strategies pass it. Call it from a test of your strategy, in any test framework (a broken rule throws an
+ * {@link AssertionError} that names it):
+ *
+ * <pre>{@code
+ * @Test
+ * void keepsTheStrategyContract() {
+ *     StrategyConformance.of(new MyStrategy()).allocationFree().verify();
+ * }
+ * }</pre>
+ *
+ * <p>What it checks, over five endpoints of weights 1, 2, 1, 3 and 1, each request with its own key and client
+ * address: every endpoint gets picks; a retry never picks an endpoint already tried for the request, and once
+ * every one was tried the pick is {@code null}; an endpoint failed past nginx's {@code max_fails}, or ejected,
+ * is never picked while others are available; picks from four threads while the membership changes all the
+ * time return a member, never {@code null} or an exception; and, when the strategy claims it, picking
+ * allocates nothing (measured on the calling thread, so it needs a JVM that counts a thread's allocations, as
+ * HotSpot does).
+ *
+ * <p>It has no dependency on any test framework, and nothing in the module depends on it.
+ */
+public final class StrategyConformance {
+
+    private static final int PICKS = 10_000;
+    private static final int THREADS = 4;
+    private static final long ALLOCATION_ALLOWANCE_BYTES = 1024; // the measurement's own noise, for 100,000 picks
+
+    private final Strategy strategy;
+    private boolean allocationFree;
+
+    private StrategyConformance(Strategy strategy) {
+        this.strategy = Objects.requireNonNull(strategy, "strategy");
+    }
+
+    public static StrategyConformance of(Strategy strategy) {
+        return new StrategyConformance(strategy);
+    }
+
+    /** Also checks that a pick allocates nothing, once warmed up. */
+    public StrategyConformance allocationFree() {
+        this.allocationFree = true;
+        return this;
+    }
+
+    /** Runs every check; throws an {@link AssertionError} naming the first rule broken. */
+    public void verify() {
+        everyEndpointGetsPicks();
+        retriesNeverRepeatAnEndpointAndEndWithNull();
+        anUnavailableEndpointIsNotPicked("failed past max_fails", PassiveHealth.DEFAULT.withNginxSemantics(1, Duration.ofHours(1)), 1);
+        anUnavailableEndpointIsNotPicked("ejected", PassiveHealth.DEFAULT.withNginxSemantics(0, Duration.ofHours(1))
+                .withEjection(3, Duration.ofHours(1), Duration.ofHours(1), 50), 3);
+        picksStayAmongTheMembersWhileTheyChange();
+        if (allocationFree) {
+            picksAllocateNothing();
+        }
+    }
+
+    private static List<Endpoint> endpoints() {
+        int[] weights = {1, 2, 1, 3, 1};
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            endpoints.add(Endpoint.of("10.0.0." + (i + 1), 8080, weights[i]));
+        }
+        return endpoints;
+    }
+
+    /** A request of its own: a key and a client address drawn from {@code random}. */
+    private static PickContext request(PickContext context, SplittableRandom random) {
+        byte[] address = {(byte) 198, (byte) 51, (byte) random.nextInt(256), (byte) random.nextInt(256)};
+        try {
+            return context.reset().key("user-" + random.nextLong()).client(InetAddress.getByAddress(address));
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    private void everyEndpointGetsPicks() {
+        List<Endpoint> endpoints = endpoints();
+        LoadBalancer lb = LoadBalancer.of(strategy, endpoints);
+        SplittableRandom random = new SplittableRandom(1);
+        Set<Endpoint> picked = new HashSet<>();
+        PickContext context = new PickContext();
+        for (int i = 0; i < PICKS; i++) {
+            Endpoint endpoint = lb.pick(request(context, random));
+            check(endpoint != null, "picked nothing from five available endpoints (request " + i + ")");
+            check(endpoints.contains(endpoint), "picked " + endpoint + ", which is not a member");
+            picked.add(endpoint);
+        }
+        check(picked.size() == endpoints.size(), "picked only " + picked + " in " + PICKS + " requests with distinct keys and addresses");
+    }
+
+    private void retriesNeverRepeatAnEndpointAndEndWithNull() {
+        List<Endpoint> endpoints = endpoints();
+        LoadBalancer lb = LoadBalancer.of(strategy, endpoints);
+        SplittableRandom random = new SplittableRandom(2);
+        PickContext context = new PickContext();
+        for (int request = 0; request < 200; request++) {
+            request(context, random);
+            Set<Endpoint> tried = new HashSet<>();
+            for (int attempt = 0; attempt < endpoints.size(); attempt++) {
+                Endpoint endpoint = lb.pick(context);
+                check(endpoint != null, "picked nothing on attempt " + (attempt + 1) + " with " + tried + " tried of five");
+                check(tried.add(endpoint), "picked " + endpoint + " again for a request that already tried it");
+            }
+            Endpoint extra = lb.pick(context);
+            check(extra == null, "picked " + extra + " after every endpoint was tried (expected: null)");
+        }
+    }
+
+    private void anUnavailableEndpointIsNotPicked(String how, PassiveHealth health, int failures) {
+        List<Endpoint> endpoints = endpoints();
+        LoadBalancer lb = LoadBalancer.builder(strategy).endpoints(endpoints).health(health).ticker(() -> 0L).build();
+        Endpoint unavailable = endpoints.get(3); // the heaviest
+        for (int i = 0; i < failures; i++) {
+            lb.onStart(unavailable);
+            lb.onComplete(unavailable, false, Duration.ofMillis(1));
+        }
+        SplittableRandom random = new SplittableRandom(3);
+        PickContext context = new PickContext();
+        for (int i = 0; i < PICKS; i++) {
+            Endpoint endpoint = lb.pick(request(context, random));
+            check(endpoint != null, "picked nothing while four endpoints were available (" + how + ": " + unavailable + ")");
+            check(!endpoint.equals(unavailable), "picked " + unavailable + " although it was " + how);
+        }
+    }
+
+    private void picksStayAmongTheMembersWhileTheyChange() {
+        List<Endpoint> all = new ArrayList<>(endpoints());
+        all.add(Endpoint.of("10.0.0.6", 8080, 2));
+        List<Endpoint> first = all.subList(0, 5);
+        List<Endpoint> second = List.of(all.get(0), all.get(2), all.get(4), all.get(5));
+        LoadBalancer lb = LoadBalancer.of(strategy, first);
+        ConcurrentLinkedQueue<String> broken = new ConcurrentLinkedQueue<>();
+        CountDownLatch done = new CountDownLatch(THREADS);
+        for (int t = 0; t < THREADS; t++) {
+            long seed = t;
+            Thread picker = new Thread(() -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                PickContext context = new PickContext();
+                try {
+                    for (int i = 0; i < PICKS * 2 && broken.isEmpty(); i++) {
+                        Endpoint endpoint = lb.pick(request(context, random));
+                        if (endpoint == null || !all.contains(endpoint)) {
+                            broken.add("picked " + endpoint + " while the membership changed (expected: a member)");
+                            continue;
+                        }
+                        lb.onStart(endpoint);
+                        lb.onComplete(endpoint, true, Duration.ofNanos(random.nextInt(1_000_000)));
+                    }
+                } catch (RuntimeException | Error e) {
+                    broken.add("threw " + e + " while the membership changed");
+                } finally {
+                    done.countDown();
+                }
+            }, "strategy-conformance-picker-" + t);
+            picker.setDaemon(true);
+            picker.start();
+        }
+        for (int change = 0; done.getCount() > 0; change++) {
+            lb.update(change % 2 == 0 ? second : first);
+            Thread.onSpinWait();
+        }
+        check(broken.isEmpty(), String.valueOf(broken.peek()));
+    }
+
+    private void picksAllocateNothing() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (!(threads instanceof com.sun.management.ThreadMXBean counting) || !counting.isThreadAllocatedMemorySupported()) {
+            throw new AssertionError("strategy " + strategy.name() + ": allocation-free claimed, but this JVM does not count a thread's"
+                    + " allocations (run the check on HotSpot)");
+        }
+        counting.setThreadAllocatedMemoryEnabled(true);
+        LoadBalancer lb = LoadBalancer.of(strategy, endpoints());
+        PickContext[] contexts = new PickContext[64];
+        SplittableRandom random = new SplittableRandom(4);
+        for (int i = 0; i < contexts.length; i++) {
+            contexts[i] = request(new PickContext(), random);
+        }
+        long sink = 0;
+        for (int i = 0; i < 200_000; i++) { // warm up, so that the JIT has compiled the pick path
+            sink += pick(lb, contexts[i & 63]);
+        }
+        long thread = Thread.currentThread().getId();
+        long before = counting.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 100_000; i++) {
+            sink += pick(lb, contexts[i & 63]);
+        }
+        long allocated = counting.getThreadAllocatedBytes(thread) - before;
+        check(allocated <= ALLOCATION_ALLOWANCE_BYTES, "allocated " + allocated + " bytes over 100,000 picks (claimed: none; sink " + sink + ")");
+    }
+
+    private static int pick(LoadBalancer lb, PickContext context) {
+        context.clearTried();
+        Endpoint endpoint = lb.pick(context);
+        return endpoint == null ? 0 : endpoint.port();
+    }
+
+    private void check(boolean condition, String broken) {
+        if (!condition) {
+            throw new AssertionError("strategy " + strategy.name() + ": " + broken);
+        }
+    }
+}
