@@ -208,10 +208,13 @@ public final class DemoApp implements AutoCloseable {
     }
 
     /**
-     * {@code GET /metrics}: every meter in the Prometheus text format, for internal clients only (whatever the path's
-     * spelling, nginx's allow-list aside); others get 404, as for a path that does not exist.
+     * {@code GET /metrics}: every meter in the Prometheus text format, or OpenMetrics for a scraper that accepts it
+     * (Prometheus asks for it first), for internal clients only (whatever the path's spelling, nginx's allow-list
+     * aside); others get 404, as for a path that does not exist.
      */
     private static final class PrometheusServlet extends HttpServlet {
+        private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+        private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
         private final transient PrometheusMeterRegistry registry;
         private final transient DemoConfig config;
 
@@ -228,8 +231,10 @@ public final class DemoApp implements AutoCloseable {
                 response.getWriter().write("{\"error\":\"not found\"}");
                 return;
             }
-            response.setContentType("text/plain; version=0.0.4; charset=utf-8");
-            response.getWriter().write(registry.scrape());
+            String accept = request.getHeader("Accept");
+            String format = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : PROMETHEUS_TEXT;
+            response.setContentType(format);
+            response.getWriter().write(registry.scrape(format));
         }
     }
 

@@ -139,6 +139,13 @@ class DemoAppIT {
                 .contains("reporadar_health_status{check=\"postgres\",instance_id=\"reporadar-1\",status=\"up\"}")
                 .contains("jvm_memory_used_bytes")
                 .as("no user data in metrics").doesNotContain("quentin");
+
+        // What Prometheus sends: OpenMetrics preferred, the text format as a fallback.
+        HttpResponse<String> openMetrics = send(first, "GET", "/metrics", null, null,
+                "application/openmetrics-text;version=1.0.0;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+        assertThat(openMetrics.headers().firstValue("Content-Type")).hasValue("application/openmetrics-text; version=1.0.0; charset=utf-8");
+        assertThat(openMetrics.body()).contains("reporadar_session_load_seconds_count{instance_id=\"reporadar-1\",outcome=\"found\"}")
+                .endsWith("# EOF\n");
     }
 
     @Test
@@ -263,8 +270,15 @@ class DemoAppIT {
     }
 
     private HttpResponse<String> send(DemoApp app, String method, String path, String cookie, String body) throws Exception {
+        return send(app, method, path, cookie, body, null);
+    }
+
+    private HttpResponse<String> send(DemoApp app, String method, String path, String cookie, String body, String accept) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (accept != null) {
+            request.header("Accept", accept);
+        }
         if (cookie != null) {
             request.header("Cookie", cookie);
         }

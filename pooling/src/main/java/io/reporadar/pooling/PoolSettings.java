@@ -1,6 +1,7 @@
 package io.reporadar.pooling;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,7 @@ public final class PoolSettings {
     private final String service;
     private final String instanceId;
     private final Duration heartbeat;
+    private final MetricsTrackerFactory metrics;
 
     private PoolSettings(Builder b) {
         this.url = b.url;
@@ -80,6 +82,7 @@ public final class PoolSettings {
         this.service = b.service;
         this.instanceId = b.instanceId;
         this.heartbeat = b.heartbeat;
+        this.metrics = b.metrics;
     }
 
     /**
@@ -148,6 +151,7 @@ public final class PoolSettings {
         b.service = service;
         b.instanceId = instanceId;
         b.heartbeat = heartbeat;
+        b.metrics = metrics;
         return b;
     }
 
@@ -181,6 +185,9 @@ public final class PoolSettings {
         if (min < max) {
             // HikariCP warns that an idle timeout means nothing to a fixed-size pool.
             config.setIdleTimeout(idleTimeout.toMillis());
+        }
+        if (metrics != null) {
+            config.setMetricsTrackerFactory(metrics);
         }
         return config;
     }
@@ -303,6 +310,7 @@ public final class PoolSettings {
         private String service = DEFAULT_SERVICE;
         private String instanceId = "instance";
         private Duration heartbeat;
+        private MetricsTrackerFactory metrics;
 
         private Builder() {
         }
@@ -359,6 +367,15 @@ public final class PoolSettings {
         /** Turns the adaptive budget on ({@code DB_POOL_ADAPTIVE}, {@code DB_POOL_HEARTBEAT}); {@code null} turns it off. */
         public Builder adaptive(Duration heartbeat) {
             this.heartbeat = heartbeat;
+            return this;
+        }
+
+        /**
+         * HikariCP's own meters for the pool (connections active, idle and pending, acquisition and usage times):
+         * {@code new MicrometerMetricsTrackerFactory(registry)} publishes them as {@code hikaricp.*}; null for none.
+         */
+        public Builder hikariMetrics(MetricsTrackerFactory metrics) {
+            this.metrics = metrics;
             return this;
         }
 

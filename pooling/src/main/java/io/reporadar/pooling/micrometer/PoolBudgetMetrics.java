@@ -14,7 +14,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * Micrometer meters for a {@link GuardedPool}'s connection budget, complementing HikariCP's own
  * {@code hikaricp.*} meters rather than repeating them. Tags: {@code pool} ({@code <service>/<instance>}) and
- * {@code service}.
+ * {@code service}. In Prometheus: {@code reporadar_db_budget_connections}, {@code reporadar_db_budget_required_connections},
+ * {@code reporadar_db_headroom_ratio}, {@code reporadar_db_pool_cap_connections}, {@code reporadar_db_instances_live},
+ * {@code reporadar_db_connections_used}, {@code reporadar_db_connections_refused_total}.
  *
  * <table>
  *   <caption>Meters</caption>
@@ -31,6 +33,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class PoolBudgetMetrics implements MeterBinder {
 
+    private static final String CONNECTIONS = "connections";
+
     private final GuardedPool pool;
     private final Tags tags;
 
@@ -41,15 +45,14 @@ public final class PoolBudgetMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        gauge(registry, "reporadar.db.budget", "Connections the service's pools may use, from the last live check",
+        gauge(registry, "reporadar.db.budget", CONNECTIONS, "Connections the service's pools may use, from the last live check",
                 p -> p.lastBudget().available());
-        gauge(registry, "reporadar.db.budget.required", "Connections the deployment needs at its peak",
+        gauge(registry, "reporadar.db.budget.required", CONNECTIONS, "Connections the deployment needs at its peak",
                 p -> p.lastBudget().required());
-        Gauge.builder("reporadar.db.headroom.ratio", pool, p -> p.headroom().ratio())
-                .description("Connections needed over connections available; 1 is the limit")
-                .tags(tags).register(registry);
-        gauge(registry, "reporadar.db.pool.cap", "This instance's pool maximum in force", GuardedPool::currentMax);
-        gauge(registry, "reporadar.db.instances.live", "Live instances of the service",
+        gauge(registry, "reporadar.db.headroom.ratio", null, "Connections needed over connections available; 1 is the limit",
+                p -> p.headroom().ratio());
+        gauge(registry, "reporadar.db.pool.cap", CONNECTIONS, "This instance's pool maximum in force", GuardedPool::currentMax);
+        gauge(registry, "reporadar.db.instances.live", null, "Live instances of the service",
                 p -> p.liveInstances() > 0 ? p.liveInstances() : p.settings().instances());
         used(registry, "self", (p, server) -> server.serviceUse().getOrDefault(p.settings().applicationName(), 0));
         used(registry, "siblings", (p, server) -> server.serviceUsed()
@@ -58,14 +61,14 @@ public final class PoolBudgetMetrics implements MeterBinder {
         for (ConnectionRefusal reason : ConnectionRefusal.values()) {
             FunctionCounter.builder("reporadar.db.connections.refused", pool, p -> p.refusals(reason))
                     .description("Connections that could not be had: refused by the server or the pool exhausted")
-                    .baseUnit("connections")
                     .tags(tags).tag("reason", reason.name().toLowerCase(Locale.ROOT))
                     .register(registry);
         }
     }
 
-    private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<GuardedPool> value) {
-        Gauge.builder(name, pool, value).description(description).baseUnit("connections").tags(tags).register(registry);
+    /** {@code baseUnit} null where the name says what it counts, so that Prometheus does not say it twice. */
+    private void gauge(MeterRegistry registry, String name, String baseUnit, String description, ToDoubleFunction<GuardedPool> value) {
+        Gauge.builder(name, pool, value).description(description).baseUnit(baseUnit).tags(tags).register(registry);
     }
 
     private interface Usage {
@@ -77,6 +80,6 @@ public final class PoolBudgetMetrics implements MeterBinder {
             ServerBudget server = p.lastServerBudget();
             return server == null ? Double.NaN : usage.of(p, server);
         }).description("Server connections by owner: this instance, its sibling instances, other clients")
-                .baseUnit("connections").tags(tags).tag("owner", owner).register(registry);
+                .tags(tags).tag("owner", owner).register(registry);
     }
 }
