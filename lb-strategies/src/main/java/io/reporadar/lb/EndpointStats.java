@@ -152,8 +152,11 @@ public final class EndpointStats {
 
     /** Records an outcome; returns the consecutive failures so far (0 after a success). */
     synchronized int completed(boolean success, long now, long latencyNanos) {
-        inFlight.decrementAndGet();
-        groupInFlight.decrementAndGet();
+        // A completion that outlived its endpoint's membership (removed, then added again with fresh stats)
+        // has nothing to take back: counts never go below zero.
+        if (inFlight.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+            groupInFlight.decrementAndGet();
+        }
         if (latencyNanos >= 0) {
             double ewma = ewmaNanos;
             if (ewma < 0 || latencyNanos > ewma) {

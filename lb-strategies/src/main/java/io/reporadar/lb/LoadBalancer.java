@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
 /**
  * Balances requests over a set of endpoints with one {@link Strategy}, skipping endpoints that passive or
  * active health took out. Membership changes build a new immutable snapshot and selector, published through
- * one volatile field: {@link #pick} takes no lock and allocates nothing.
+ * one volatile field: {@link #pick} takes no lock, and with the built-in strategies allocates nothing.
  *
  * <pre>{@code
  * LoadBalancer lb = LoadBalancer.builder(Strategy.powerOfTwoChoices())
@@ -130,10 +130,10 @@ public final class LoadBalancer {
         if (index < 0 && health.allDown == PassiveHealth.AllDown.FAIL_OPEN) {
             index = current.selector.pick(context, true);
         }
-        if (index < 0) {
+        if (index == -1) {
             return null;
         }
-        if (index >= current.snapshot.size()) {
+        if (index < -1 || index >= current.snapshot.size()) {
             throw new IllegalStateException("strategy " + strategy.name() + " picked endpoint " + index + " of "
                     + current.snapshot.size() + " (expected: an index below the set's size, or -1)");
         }

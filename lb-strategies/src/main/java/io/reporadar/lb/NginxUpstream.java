@@ -129,7 +129,7 @@ public final class NginxUpstream {
             }
             if (!renderable.nginxAllowsBackup() && !backups.isEmpty()) {
                 throw new IllegalArgumentException("upstream " + name + ": backup servers " + backups + " (expected: none with "
-                        + strategyName + "; nginx refuses backup with hash, ip_hash and random)");
+                        + strategyName + ", whose nginx directive does not allow backup servers)");
             }
             if (renderable.nginxNeedsHashKey() && (hashKey == null || hashKey.isBlank())) {
                 throw new IllegalArgumentException("upstream " + name + ": no hashKey (expected: an nginx expression such as $cookie_sid)");
@@ -139,6 +139,11 @@ public final class NginxUpstream {
                     .append(servers.size()).append(servers.size() == 1 ? " server.\n" : " servers.\n");
             out.append("upstream ").append(name).append(" {\n");
             for (String line : renderable.nginxLines(renderable.nginxNeedsHashKey() ? hashKey : null)) {
+                if (line == null || line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+                    throw new IllegalArgumentException("upstream " + name + ": strategy " + strategyName + " rendered the line "
+                            + (line == null ? "null" : "\"" + line.replace("\n", "\\n").replace("\r", "\\r") + "\"")
+                            + " (expected: one line of text)");
+                }
                 out.append("    ").append(line).append('\n');
             }
             for (Endpoint server : servers) {

@@ -108,20 +108,37 @@ public final class PickContext {
         return keyLength > 0;
     }
 
-    /** CRC32 of the key, as nginx's {@code hash ... consistent} computes it. */
-    long keyCrc32() {
+    /** CRC32 of the key's UTF-8 bytes, as nginx's {@code hash ... consistent} computes it. */
+    public long keyCrc32() {
         crc.reset();
         crc.update(key, 0, keyLength);
         return crc.getValue();
     }
 
-    /** A 64-bit hash of the key with {@code seed} (MurmurHash3-style, stable across JVMs), computed without allocating. */
+    /**
+     * A well-mixed 64-bit hash of the key with {@code seed}, computed without allocating: the one the built-in
+     * Maglev uses, stable across JVMs, platforms and versions of this library (clients must agree).
+     */
     public long keyHash64(long seed) {
         return Hashing.hash64(key, keyLength, seed);
     }
 
     byte[] addressBytes() {
         return address;
+    }
+
+    /** Whether the request carries a client address. */
+    public boolean hasClient() {
+        return addressLength > 0;
+    }
+
+    /**
+     * Copies the client address's bytes (4 for IPv4, 16 for IPv6) into {@code into}, which must hold 16, and
+     * returns how many; 0 without a client. Allocates nothing.
+     */
+    public int clientAddress(byte[] into) {
+        System.arraycopy(address, 0, into, 0, addressLength);
+        return addressLength;
     }
 
     int addressLength() {

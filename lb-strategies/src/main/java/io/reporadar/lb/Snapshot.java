@@ -64,7 +64,12 @@ final class Snapshot implements EndpointSet {
 
     @Override
     public int inFlight() {
-        return groupInFlight.get();
+        return Math.max(0, groupInFlight.get());
+    }
+
+    @Override
+    public long nanoTime() {
+        return ticker.getAsLong();
     }
 
     @Override

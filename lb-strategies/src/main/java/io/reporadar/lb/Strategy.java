@@ -27,7 +27,11 @@ public interface Strategy {
      */
     String name();
 
-    /** A selector over {@code endpoints}; called under the balancer's membership lock, never concurrently. */
+    /**
+     * A selector over {@code endpoints}; called under the balancer's membership lock, never concurrently for one
+     * balancer. The built-in strategies pick only from the set a {@link LoadBalancer} passes (they read its
+     * internals), so they cannot be given a set of your own.
+     */
     Selector newSelector(EndpointSet endpoints);
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.reporadar.lb.Endpoint;
 import io.reporadar.lb.LoadBalancer;
 import io.reporadar.lb.NginxUpstream;
+import io.reporadar.lb.PickContext;
 import io.reporadar.lb.Strategy;
 import io.reporadar.lb.spi.EndpointSet;
 import io.reporadar.lb.spi.NginxRenderable;
@@ -32,21 +33,19 @@ class UserStrategyExampleTest {
         @Override
         public Selector newSelector(EndpointSet endpoints) {
             return (context, ignoreHealth) -> {
+                // One pass, so that a health verdict changing meanwhile cannot skew the draw: each usable
+                // endpoint replaces the choice so far with the chance of its weight in the total so far.
                 int total = 0;
+                int chosen = -1; // none left
                 for (int i = 0; i < endpoints.size(); i++) {
                     if (endpoints.usable(context, i, ignoreHealth)) {
                         total += endpoints.weight(i);
+                        if (ThreadLocalRandom.current().nextInt(total) < endpoints.weight(i)) {
+                            chosen = i;
+                        }
                     }
                 }
-                int ticket = total == 0 ? 0 : ThreadLocalRandom.current().nextInt(total);
-                int chosen = -1;
-                for (int i = 0; i < endpoints.size() && ticket >= 0; i++) {
-                    if (endpoints.usable(context, i, ignoreHealth)) {
-                        chosen = i;
-                        ticket -= endpoints.weight(i);
-                    }
-                }
-                return chosen; // -1: none left
+                return chosen;
             };
         }
 
@@ -93,5 +92,36 @@ class UserStrategyExampleTest {
                 .hasMessage("upstream reporadar: strategy always_first has no nginx equivalent (expected: a strategy that implements NginxRenderable)");
         assertThatThrownBy(() -> new AlwaysFirst().withBoundedLoad(1.25))
                 .hasMessage("strategy always_first: bounded load (expected: a consistent hash or maglev)");
+        Strategy outOfRange = new Strategy() {
+            @Override
+            public String name() {
+                return "minus_two";
+            }
+
+            @Override
+            public Selector newSelector(EndpointSet endpoints) {
+                return (context, ignoreHealth) -> -2;
+            }
+        };
+        assertThatThrownBy(() -> LoadBalancer.of(outOfRange, List.of(Endpoint.parse("a:1"))).pick(null))
+                .hasMessage("strategy minus_two picked endpoint -2 of 1 (expected: an index below the set's size, or -1)");
+    }
+
+    @Test
+    void aSelectorReadsTheRequestsKeyAndClientWithoutAllocating() throws Exception {
+        PickContext request = PickContext.withKey("user-42").client(java.net.InetAddress.getByName("198.51.100.7"));
+        byte[] address = new byte[16];
+        assertThat(request.hasKey()).isTrue();
+        assertThat(request.keyCrc32()).isEqualTo(crc32("user-42"));
+        assertThat(request.hasClient()).isTrue();
+        assertThat(request.clientAddress(address)).isEqualTo(4);
+        assertThat(java.util.Arrays.copyOf(address, 4)).containsExactly(198, 51, 100, 7);
+        assertThat(request.reset().hasClient()).isFalse();
+    }
+
+    private static long crc32(String key) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return crc.getValue();
     }
 }

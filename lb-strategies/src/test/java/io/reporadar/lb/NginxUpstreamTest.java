@@ -63,8 +63,8 @@ class NginxUpstreamTest {
     @Test
     void refusesWhatNginxWouldRefuse() {
         assertThatThrownBy(() -> NginxUpstream.builder("u", Strategy.ipHash()).servers(THREE).backup(Endpoint.of("spare", 3000)).render())
-                .hasMessage("upstream u: backup servers [spare:3000] (expected: none with ip_hash; nginx refuses backup with hash,"
-                        + " ip_hash and random)");
+                .hasMessage("upstream u: backup servers [spare:3000] (expected: none with ip_hash, whose nginx directive does not allow"
+                        + " backup servers)");
         assertThatThrownBy(() -> NginxUpstream.builder("u", Strategy.consistentHash()).servers(THREE).render())
                 .hasMessage("upstream u: no hashKey (expected: an nginx expression such as $cookie_sid)");
         assertThatThrownBy(() -> NginxUpstream.builder("u", Strategy.roundRobin()).render())

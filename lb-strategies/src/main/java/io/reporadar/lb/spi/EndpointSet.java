@@ -35,6 +35,9 @@ public interface EndpointSet {
      */
     boolean usable(PickContext context, int index, boolean ignoreHealth);
 
-    /** Requests in flight over every endpoint of the balancer. */
+    /** Requests in flight over every endpoint of the balancer (never below zero). */
     int inFlight();
+
+    /** The balancer's clock ({@code System.nanoTime()} unless a test gave it another), for time-aware selectors. */
+    long nanoTime();
 }

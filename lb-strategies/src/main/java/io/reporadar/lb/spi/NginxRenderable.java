@@ -9,9 +9,9 @@ import java.util.List;
 public interface NginxRenderable {
 
     /**
-     * The strategy's lines of the {@code upstream} block, unindented: comments (starting with {@code #}) saying
-     * where nginx differs, then the directives ({@code least_conn;}, {@code hash $cookie_sid consistent;}). None
-     * for nginx's default, round robin.
+     * The strategy's lines of the {@code upstream} block, unindented, one line each: comments (starting with
+     * {@code #}) saying where nginx differs, then the directives ({@code least_conn;},
+     * {@code hash $cookie_sid consistent;}); no directive for nginx's default, round robin.
      *
      * @param hashKey the nginx expression to hash on, given when {@link #nginxNeedsHashKey()}, else null
      */
