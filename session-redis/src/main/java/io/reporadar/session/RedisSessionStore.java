@@ -129,11 +129,11 @@ public final class RedisSessionStore extends SessionStore {
     /** What EVALSHA names the script by; Redis is sent the script itself only when it does not know it. */
     private static final String SAVE_SCRIPT_SHA = sha1Hex(SAVE_SCRIPT);
 
-    /** What {@link #read(byte[], StatefulRedisConnection)} returns for an answer of a master the store no longer follows. */
     /** A session's hash as read, and whether the master answered it (a replica's copy may be older). */
     private record Answer(Map<byte[], byte[]> hash, boolean fromMaster) {
     }
 
+    /** What {@link #read(byte[], StatefulRedisConnection)} returns for an answer of a master the store no longer follows. */
     private static final Answer DEPOSED = new Answer(Collections.unmodifiableMap(new HashMap<>()), true);
 
     private final Supplier<StatefulRedisConnection<byte[], byte[]>> connection;

@@ -226,8 +226,8 @@ public final class SessionRedis implements AutoCloseable {
     }
 
     /**
-     * Which variable holds a password Redis or a Sentinel refused (NOAUTH, WRONGPASS) in {@code failure}'s causes,
-     * as a message naming it; null for any other failure. Never quotes a password.
+     * Which variable holds a password Redis or a Sentinel refused (NOAUTH, WRONGPASS) in {@code failure}'s causes or
+     * suppressed exceptions, as a message naming it; null for any other failure. Never quotes a password.
      */
     static String refusedPassword(Throwable failure, boolean viaSentinels, boolean sentinelPasswordGiven) {
         return refusedPassword(failure, false, viaSentinels, sentinelPasswordGiven, Collections.newSetFromMap(new IdentityHashMap<>()));
