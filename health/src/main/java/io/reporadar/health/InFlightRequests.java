@@ -16,16 +16,17 @@ public final class InFlightRequests {
 
     private final AtomicInteger count = new AtomicInteger();
     private final Object idle = new Object();
-    private volatile long lastActivityNanos = System.nanoTime(); // a request began or ended
+    // When the last request ended. With none in flight, every request that began has ended since, so this is also
+    // the last time any request began or ended: begin() need not stamp it.
+    private volatile long lastEndNanos = System.nanoTime();
     private volatile boolean closingConnections;
 
     public void begin() {
         count.incrementAndGet();
-        lastActivityNanos = System.nanoTime();
     }
 
     public void end() {
-        lastActivityNanos = System.nanoTime();
+        lastEndNanos = System.nanoTime();
         if (count.decrementAndGet() == 0) {
             synchronized (idle) {
                 idle.notifyAll();
@@ -65,7 +66,7 @@ public final class InFlightRequests {
         synchronized (idle) {
             while (true) {
                 long now = System.nanoTime();
-                long quietLeft = lastActivityNanos + quiet.toNanos() - now;
+                long quietLeft = lastEndNanos + quiet.toNanos() - now;
                 if (count.get() == 0 && quietLeft <= 0) {
                     return true;
                 }
