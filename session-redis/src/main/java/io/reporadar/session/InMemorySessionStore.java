@@ -1,12 +1,14 @@
 package io.reporadar.session;
 
-import java.time.Clock;
-import java.time.Duration;
+import io.reporadar.session.SessionObserver.Event;
+import io.reporadar.session.SessionObserver.LoadOutcome;
+import io.reporadar.session.SessionObserver.SaveOutcome;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sessions in this process's memory, for one instance only ({@code USE_REDIS_SESSIONS=false}): with several
@@ -21,9 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InMemorySessionStore extends SessionStore {
 
-    private final Duration idleTimeout;
-    private final Duration absoluteTimeout;
-    private final Clock clock;
     private final Map<String, Stored> sessions = new ConcurrentHashMap<>();
     private final int maxSessions;
     private final AtomicLong lastSweepMillis = new AtomicLong(Long.MIN_VALUE / 2); // by the store's clock
@@ -45,21 +44,14 @@ public final class InMemorySessionStore extends SessionStore {
         }
     }
 
-    public InMemorySessionStore(SessionSecrets secrets, SessionCodec codec, Duration idleTimeout, Duration absoluteTimeout, Clock clock) {
-        this(secrets, codec, idleTimeout, absoluteTimeout, clock, DEFAULT_MAX_SESSIONS);
+    private InMemorySessionStore(Builder b) {
+        super(b);
+        this.maxSessions = b.maxSessions;
     }
 
-    /** @param maxSessions the most sessions held at once (1 or more) */
-    public InMemorySessionStore(SessionSecrets secrets, SessionCodec codec, Duration idleTimeout, Duration absoluteTimeout, Clock clock,
-            int maxSessions) {
-        super(secrets, codec, 64 * 1024, 512 * 1024);
-        if (maxSessions < 1) {
-            throw new IllegalArgumentException("maxSessions: " + maxSessions + " (expected: 1 or more)");
-        }
-        this.idleTimeout = idleTimeout;
-        this.absoluteTimeout = absoluteTimeout;
-        this.clock = clock;
-        this.maxSessions = maxSessions;
+    /** A store with the same defaults as {@link RedisSessionStore}'s, and at most {@value #DEFAULT_MAX_SESSIONS} sessions. */
+    public static Builder builder(SessionSecrets secrets) {
+        return new Builder(secrets);
     }
 
     @Override
@@ -69,41 +61,47 @@ public final class InMemorySessionStore extends SessionStore {
     }
 
     @Override
-    public Session load(String cookieValue) {
-        String id = cookieValue == null ? null : secrets.verify(cookieValue).orElse(null);
+    public Session load(@Nullable String cookieValue) {
+        long start = System.nanoTime();
+        if (cookieValue == null || cookieValue.isEmpty()) {
+            return loaded(create(), LoadOutcome.NONE, start);
+        }
+        String id = secrets.verify(cookieValue).orElse(null);
         if (id == null) {
-            if (cookieValue != null) {
-                count("cookie-invalid");
-            }
-            return create();
+            return loaded(create(), LoadOutcome.COOKIE_INVALID, start);
         }
         Stored stored = sessions.get(id);
         if (stored == null) {
-            count("unknown");
-            return create();
+            return loaded(create(), LoadOutcome.UNKNOWN, start);
         }
         synchronized (stored) {
             Instant now = clock.instant();
             if (expired(stored, now)) {
                 sessions.remove(id, stored);
-                count("expired");
-                return create();
+                return loaded(create(), LoadOutcome.EXPIRED, start);
             }
             Session session = new Session(this, id, null, stored.created, stored.accessed, false);
             for (byte[] plain : stored.values.values()) {
                 session.loaded(nameOf(plain), valueOf(plain), plain, false);
             }
             stored.accessed = now;
-            return session;
+            return loaded(session, LoadOutcome.FOUND, start);
         }
+    }
+
+    private Session loaded(Session session, LoadOutcome outcome, long start) {
+        observer.loaded(outcome, System.nanoTime() - start, 0);
+        return session;
     }
 
     @Override
     public void save(Session session) {
+        long start = System.nanoTime();
         if (session.isInvalidated() || !session.hasChanges()) {
+            observer.saved(SaveOutcome.UNCHANGED, System.nanoTime() - start, 0, 0);
             return;
         }
-        checkSessionSize(session);
+        int sessionBytes = checkSessionSize(session);
         Instant now = clock.instant();
         Stored stored;
         if (session.isNew()) {
@@ -115,8 +113,8 @@ public final class InMemorySessionStore extends SessionStore {
         } else {
             stored = sessions.get(session.id());
             if (stored == null) {
-                count("save-refused");
                 session.invalidated();
+                observer.saved(SaveOutcome.REFUSED, System.nanoTime() - start, 0, 0);
                 return;
             }
         }
@@ -128,12 +126,11 @@ public final class InMemorySessionStore extends SessionStore {
             stored.accessed = now;
         }
         session.saved(now);
-        count("save");
+        observer.saved(SaveOutcome.WRITTEN, System.nanoTime() - start, 0, sessionBytes);
     }
 
     private boolean expired(Stored stored, Instant now) {
-        return Duration.between(stored.accessed, now).compareTo(idleTimeout) > 0
-                || Duration.between(stored.created, now).compareTo(absoluteTimeout) > 0;
+        return expired(stored.created, stored.accessed, now);
     }
 
     /** Sweeps expired sessions once a minute, or now when full; refuses a new session when still full. */
@@ -142,7 +139,7 @@ public final class InMemorySessionStore extends SessionStore {
         long since = now.toEpochMilli() - last;
         boolean full = sessions.size() >= maxSessions;
         // When full, at most every 100 ms: a flood of new sessions must not make every save walk the whole store.
-        if ((since > SWEEP_INTERVAL_MILLIS || full && since > FULL_SWEEP_INTERVAL_MILLIS) && lastSweepMillis.compareAndSet(last, now.toEpochMilli())) {
+        if ((since > SWEEP_INTERVAL_MILLIS || (full && since > FULL_SWEEP_INTERVAL_MILLIS)) && lastSweepMillis.compareAndSet(last, now.toEpochMilli())) {
             sessions.entrySet().removeIf(entry -> {
                 synchronized (entry.getValue()) {
                     return expired(entry.getValue(), now);
@@ -150,7 +147,7 @@ public final class InMemorySessionStore extends SessionStore {
             });
         }
         if (sessions.size() >= maxSessions) {
-            count("save-full");
+            observer.event(Event.STORE_FULL);
             throw new SessionStoreUnavailableException("save", new IllegalStateException(
                     "the in-memory session store holds its maximum of " + maxSessions + " sessions"));
         }
@@ -165,7 +162,7 @@ public final class InMemorySessionStore extends SessionStore {
     public void invalidate(Session session) {
         session.invalidated();
         sessions.remove(session.id());
-        count("invalidate");
+        observer.event(Event.INVALIDATED);
     }
 
     @Override
@@ -175,11 +172,34 @@ public final class InMemorySessionStore extends SessionStore {
         session.renamed(SessionSecrets.newSessionId(), null);
         // Requests in flight with the old id find nothing from now on: memory needs no grace period across instances.
         sessions.remove(old);
-        count("change-id");
+        observer.event(Event.ID_CHANGED);
     }
 
     @Override
     public String toString() {
         return "InMemorySessionStore[" + sessions.size() + " session(s), idle " + idleTimeout + "]";
+    }
+
+    /** The in-memory store's one setting beyond those every store shares. Not thread-safe. */
+    public static final class Builder extends SessionStore.Builder<Builder> {
+        private int maxSessions = DEFAULT_MAX_SESSIONS;
+
+        private Builder(SessionSecrets secrets) {
+            super(secrets);
+        }
+
+        /** The most sessions held at once (default {@value #DEFAULT_MAX_SESSIONS}); a new one beyond is refused. */
+        public Builder maxSessions(int maxSessions) {
+            if (maxSessions < 1) {
+                throw new IllegalArgumentException("maxSessions: " + maxSessions + " (expected: 1 or more)");
+            }
+            this.maxSessions = maxSessions;
+            return this;
+        }
+
+        public InMemorySessionStore build() {
+            validate();
+            return new InMemorySessionStore(this);
+        }
     }
 }

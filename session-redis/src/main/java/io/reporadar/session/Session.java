@@ -173,8 +173,14 @@ public final class Session {
         return removed;
     }
 
-    Set<String> stale() {
-        return stale;
+    /** What a save of a stored session writes: the attributes changed, and those sealed under a retired key. */
+    Set<String> toRewrite() {
+        if (stale.isEmpty()) {
+            return changed;
+        }
+        Set<String> names = new LinkedHashSet<>(changed);
+        names.addAll(stale);
+        return names;
     }
 
     void saved(Instant accessed) {

@@ -2,6 +2,8 @@ package io.reporadar.session;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reporadar.session.SessionObserver.Unreadable;
+import io.reporadar.session.internal.SessionDataException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -69,13 +71,13 @@ public final class SessionCodec {
 
     Object decode(byte[] bytes, int offset) {
         if (bytes.length < offset + 2 || bytes[offset] != FORMAT) {
-            throw new SessionDataException("format", null);
+            throw new SessionDataException(Unreadable.FORMAT, null);
         }
         int nameLength = bytes[offset + 1] & 0xff;
         String typeName = new String(bytes, offset + 2, nameLength, StandardCharsets.UTF_8);
         Class<?> type = byName.get(typeName);
         if (type == null) {
-            throw new SessionDataException("type", null);
+            throw new SessionDataException(Unreadable.TYPE, null);
         }
         int json = offset + 2 + nameLength;
         Object plain = fromPlainJson(type, bytes, json, bytes.length);
@@ -85,7 +87,7 @@ public final class SessionCodec {
         try {
             return mapper.readValue(bytes, json, bytes.length - json, type);
         } catch (IOException e) {
-            throw new SessionDataException("json", null);
+            throw new SessionDataException(Unreadable.JSON, null);
         }
     }
 
@@ -143,11 +145,11 @@ public final class SessionCodec {
         if (type == Boolean.class) {
             int length = to - from;
             if (length == 4 && bytes[from] == 't' && bytes[from + 1] == 'r' && bytes[from + 2] == 'u' && bytes[from + 3] == 'e') {
-                return Boolean.TRUE;
+                return true;
             }
             if (length == 5 && bytes[from] == 'f' && bytes[from + 1] == 'a' && bytes[from + 2] == 'l' && bytes[from + 3] == 's'
                     && bytes[from + 4] == 'e') {
-                return Boolean.FALSE;
+                return false;
             }
         }
         return null;

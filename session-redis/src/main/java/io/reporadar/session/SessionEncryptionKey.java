@@ -1,6 +1,10 @@
 package io.reporadar.session;
 
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -16,9 +20,11 @@ public final class SessionEncryptionKey {
     private static final int HEX_DIGITS = 64;
 
     private final byte[] key;
+    private final String id;
 
     private SessionEncryptionKey(byte[] key) {
         this.key = key;
+        this.id = idOf(key);
     }
 
     /**
@@ -54,6 +60,25 @@ public final class SessionEncryptionKey {
     /** The key for a {@code javax.crypto} cipher. */
     public SecretKey secretKey() {
         return new SecretKeySpec(key, "AES");
+    }
+
+    /**
+     * The key's id: 8 hex digits derived from the key by SHA-256 (domain-separated), written into every
+     * ciphertext it makes. Safe to log: it identifies the key but does not reveal it.
+     */
+    public String id() {
+        return id;
+    }
+
+    private static String idOf(byte[] key) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update("reporadar-session-key-id".getBytes(StandardCharsets.US_ASCII));
+            sha.update(key);
+            return HexFormat.of().formatHex(sha.digest(), 0, 4);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
     }
 
     @Override

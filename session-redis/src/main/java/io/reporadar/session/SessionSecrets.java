@@ -57,6 +57,8 @@ public final class SessionSecrets {
     }
 
     /**
+     * Secrets that sign session cookies and derive Redis keys.
+     *
      * @param current  the secret that signs
      * @param previous secrets that still verify (rotation)
      */
@@ -92,14 +94,14 @@ public final class SessionSecrets {
     }
 
     /** A new session id: 256 random bits, base64url (43 characters). */
-    public static String newSessionId() {
+    static String newSessionId() {
         byte[] id = new byte[32];
         RANDOM.nextBytes(id);
         return URL.encodeToString(id);
     }
 
     /** The cookie value carrying {@code sessionId}, signed with the current secret. */
-    public String sign(String sessionId) {
+    String sign(String sessionId) {
         byte[] mac = secrets.get(0).sign(sessionId.getBytes(StandardCharsets.US_ASCII));
         return format == CookieFormat.EXPRESS
                 ? "s:" + sessionId + "." + Base64.getEncoder().withoutPadding().encodeToString(mac)
@@ -107,7 +109,7 @@ public final class SessionSecrets {
     }
 
     /** The session id of a cookie value whose signature one of the secrets made; empty otherwise. */
-    public Optional<String> verify(String cookieValue) {
+    Optional<String> verify(String cookieValue) {
         if (cookieValue == null) {
             return Optional.empty();
         }
@@ -171,7 +173,7 @@ public final class SessionSecrets {
      * dump of Redis does not lead back to it; and the key is the same under every secret, so that instances mid
      * rotation, signing with different secrets, find and end the same session.
      */
-    public String redisKey(String prefix, String sessionId) {
+    String redisKey(String prefix, String sessionId) {
         return prefix + URL.encodeToString(sha256("reporadar-session key\0" + sessionId)).substring(0, 32);
     }
 

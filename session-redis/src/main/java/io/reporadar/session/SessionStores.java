@@ -1,7 +1,8 @@
 package io.reporadar.session;
 
-import java.time.Clock;
+import io.reporadar.core.Durations;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *       {@link SessionSecrets}</td></tr>
  *   <tr><td>{@code SESSION_ENCRYPTION_KEY}, {@code SESSION_ENCRYPTION_KEY_PREVIOUS}</td><td>see {@link KeyRing}
  *       (required with Redis)</td></tr>
- *   <tr><td>{@code SESSION_IDLE_TIMEOUT}, {@code SESSION_ABSOLUTE_TIMEOUT}</td><td>seconds (default 1800 and 86400)</td></tr>
+ *   <tr><td>{@code SESSION_IDLE_TIMEOUT}, {@code SESSION_ABSOLUTE_TIMEOUT}</td><td>durations, {@code 30m} or {@code 24h}
+ *       (the defaults); a bare number is seconds, as before units were read ({@link Durations})</td></tr>
  *   <tr><td>{@code SESSION_DURABILITY}</td><td>{@code master} (default): a save succeeds once the master has it;
  *       {@code replica-required} (recommended with Sentinel and two replicas): once every replica that streams
  *       from the master, and at least one, acknowledged it too (Redis {@code WAIT}), and it is refused before
@@ -73,6 +75,8 @@ public final class SessionStores {
     }
 
     /**
+     * The store the environment asks for (see the table above).
+     *
      * @throws IllegalArgumentException listing every missing or malformed variable
      * @throws SessionStoreUnavailableException when Redis cannot be reached
      */
@@ -90,8 +94,12 @@ public final class SessionStores {
         boolean redis = !useRedis.equals("false");
         SessionSecrets secrets = attempt(() -> SessionSecrets.fromEnvironment(env), problems);
         KeyRing keys = redis ? attempt(() -> KeyRing.fromEnvironment(env), problems) : null;
-        Duration idle = seconds(env, "SESSION_IDLE_TIMEOUT", 1800, problems);
-        Duration absolute = seconds(env, "SESSION_ABSOLUTE_TIMEOUT", 86_400, problems);
+        Duration idle = duration(env, "SESSION_IDLE_TIMEOUT", Duration.ofMinutes(30), problems);
+        Duration absolute = duration(env, "SESSION_ABSOLUTE_TIMEOUT", Duration.ofHours(24), problems);
+        if (absolute.compareTo(idle) < 0) {
+            problems.add("SESSION_ABSOLUTE_TIMEOUT: " + Durations.format(absolute) + " (expected: at least SESSION_IDLE_TIMEOUT, "
+                    + Durations.format(idle) + ")");
+        }
         String durability = env.getOrDefault("SESSION_DURABILITY", "master").strip().toLowerCase(Locale.ROOT);
         if (!List.of("master", "replica", "replica-required").contains(durability)) {
             problems.add("SESSION_DURABILITY: " + durability + " (expected: master, replica or replica-required)");
@@ -119,7 +127,8 @@ public final class SessionStores {
         if (!redis) {
             LOG.warn("USE_REDIS_SESSIONS=false: sessions live in this process's memory; behind a load balancer with"
                     + " several instances, users will be logged out whenever a request lands elsewhere");
-            return new Opened(new InMemorySessionStore(secrets, codec, idle, absolute, Clock.systemUTC()), null);
+            return new Opened(InMemorySessionStore.builder(secrets).codec(codec).observer(observer)
+                    .idleTimeout(idle).absoluteTimeout(absolute).build(), null);
         }
         SessionRedis connection = SessionRedis.connect(url, sentinelPassword, SessionRedis.DEFAULT_COMMAND_TIMEOUT,
                 SessionRedis.DEFAULT_CONNECT_TIMEOUT);
@@ -154,21 +163,22 @@ public final class SessionStores {
         }
     }
 
-    private static Duration seconds(Map<String, String> env, String name, long fallback, List<String> problems) {
+    /** A duration variable: {@code 30m}, {@code 1800s}, or a bare number of seconds as before units were read. */
+    private static Duration duration(Map<String, String> env, String name, Duration fallback, List<String> problems) {
         String raw = env.get(name);
         if (raw == null || raw.isBlank()) {
-            return Duration.ofSeconds(fallback);
+            return fallback;
         }
         try {
-            long value = Long.parseLong(raw.strip());
-            if (value < 1) {
-                problems.add(name + ": " + value + " (expected: seconds >= 1)");
-                return Duration.ofSeconds(fallback);
+            Duration value = Durations.parse(name, raw, ChronoUnit.SECONDS);
+            if (value.compareTo(Duration.ofSeconds(1)) < 0) {
+                problems.add(name + ": " + raw.strip() + " (expected: at least 1s)");
+                return fallback;
             }
-            return Duration.ofSeconds(value);
-        } catch (NumberFormatException e) {
-            problems.add(name + ": " + raw.strip() + " (expected: a whole number of seconds)");
-            return Duration.ofSeconds(fallback);
+            return value;
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return fallback;
         }
     }
 }

@@ -58,10 +58,10 @@ class RedisSessionStoreIT {
             java.util.concurrent.atomic.AtomicReference<SessionRedis> current = new java.util.concurrent.atomic.AtomicReference<>(toReplica);
             java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
             SessionSecrets secrets = SessionSecrets.of(SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR);
-            RedisSessionStore store = RedisSessionStore.builder(() -> current.get().connection(), List::of, () -> {
+            RedisSessionStore store = RedisSessionStore.builder(nodes(() -> current.get().connection(), List::of, () -> {
                 reconnects.incrementAndGet();
                 current.set(toMaster);
-            }, secrets, ring(KEY_1)).build();
+            }), secrets, ring(KEY_1)).build();
 
             Session session = store.create();
             session.set("user", "ada");
@@ -165,7 +165,7 @@ class RedisSessionStoreIT {
         assertThat(store.load(forged).isNew()).isTrue();
 
         // A ciphertext with one bit flipped.
-        String keyA = keyOf(store, a);
+        String keyA = keyOf(a);
         String field = fields(keyA).get(0);
         byte[] value = hget(keyA, field);
         value[value.length - 1] ^= 1;
@@ -176,12 +176,12 @@ class RedisSessionStoreIT {
         Session c = store.create();
         c.set("user", "carol");
         store.save(c);
-        String keyB = keyOf(store, b);
-        String keyC = keyOf(store, c);
+        String keyB = keyOf(b);
+        String keyC = keyOf(c);
         hset(keyC, fields(keyC).get(0), hget(keyB, fields(keyB).get(0)));
         assertThat(store.load(store.cookieValue(c)).get("user", String.class)).isNull();
 
-        assertThat(store.counts()).containsKeys("cookie-invalid", "corrupt-tampered");
+        assertThat(store.counts()).containsKeys("load-cookie-invalid", "load-corrupt", "unreadable-tampered");
         assertThat(store.load(store.cookieValue(b)).get("user", String.class)).isEqualTo("bob");
     }
 
@@ -194,7 +194,7 @@ class RedisSessionStoreIT {
 
         RedisSessionStore rotatedAway = store(ring(KEY_2)).build();
         assertThat(rotatedAway.load(old.cookieValue(session)).isNew()).isTrue();
-        assertThat(rotatedAway.counts()).containsEntry("corrupt-unknown-key", 1L);
+        assertThat(rotatedAway.counts()).containsEntry("unreadable-unknown-key", 1L);
     }
 
     @Test
@@ -361,14 +361,14 @@ class RedisSessionStoreIT {
              SessionRedis toPromoted = SessionRedis.connect(promoted.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1));
              SessionRedis toEmpty = SessionRedis.connect(empty.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1))) {
             AtomicReference<SessionRedis> master = new AtomicReference<>(toOld);
-            RedisSessionStore store = RedisSessionStore.builder(() -> master.get().connection(), () -> List.of(toEmpty.connection()),
-                    () -> { }, SessionSecrets.of(SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR), ring(KEY_1)).build();
+            RedisSessionStore store = RedisSessionStore.builder(nodes(() -> master.get().connection(), () -> List.of(toEmpty.connection()),
+                    () -> { }), SessionSecrets.of(SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR), ring(KEY_1)).build();
             Session session = store.create();
             session.set("n", 1);
             store.save(session);
             String cookie = store.cookieValue(session);
             org.awaitility.Awaitility.await("the replica has the session").atMost(Duration.ofSeconds(10))
-                    .until(() -> Long.valueOf(1).equals(promoted.call("EXISTS", keyOf(store, session))));
+                    .until(() -> Long.valueOf(1).equals(promoted.call("EXISTS", keyOf(session))));
 
             redis.server().freeze();
             try {
@@ -461,7 +461,7 @@ class RedisSessionStoreIT {
         return store.cookieValue(session);
     }
 
-    private String keyOf(RedisSessionStore store, Session session) {
+    private static String keyOf(Session session) {
         return session.redisKey();
     }
 
@@ -489,5 +489,26 @@ class RedisSessionStoreIT {
                 var c = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
             c.sync().hset(key.getBytes(StandardCharsets.US_ASCII), field.getBytes(StandardCharsets.US_ASCII), value);
         }
+    }
+
+    /** Nodes the test controls: the master from {@code master}, readable replicas from {@code replicas}. */
+    static RedisNodes nodes(java.util.function.Supplier<io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]>> master,
+            java.util.function.Supplier<List<io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]>>> replicas, Runnable onReadOnly) {
+        return new RedisNodes() {
+            @Override
+            public io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> master() {
+                return master.get();
+            }
+
+            @Override
+            public List<io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]>> replicas() {
+                return replicas.get();
+            }
+
+            @Override
+            public void masterRefusedWrite() {
+                onReadOnly.run();
+            }
+        };
     }
 }

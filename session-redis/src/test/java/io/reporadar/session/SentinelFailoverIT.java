@@ -81,7 +81,7 @@ class SentinelFailoverIT {
             long returned = System.nanoTime();
             writer.awaitMore(200);
             long failuresAfterReturn = writer.failuresSince(returned);
-            writer.close();
+            writer.stop();
 
             assertThat(writer.failures()).as("no READONLY, ever").noneMatch(failure -> failure.contains("READONLY"));
             assertThat(failuresAfterReturn).as("failures once the old master is back as a replica").isZero();
@@ -123,8 +123,8 @@ class SentinelFailoverIT {
                 redis.awaitFailover(Duration.ofSeconds(30));
                 assertThat(reader.reads() - readsBefore).as("reads while the master was dead").isGreaterThanOrEqualTo(3);
                 writer.awaitMore(50);
-                reader.close();
-                writer.close();
+                reader.stop();
+                writer.stop();
                 assertThat(reader.failures()).as("failed or stale reads").isEmpty();
                 assertThat(reader.slowest()).as("the slowest read").isLessThanOrEqualTo(SessionRedis.DEFAULT_COMMAND_TIMEOUT.plus(TIMEOUT_SLACK));
                 assertNoWriteLostAndEveryOperationBounded(writer);
@@ -147,7 +147,7 @@ class SentinelFailoverIT {
             redis.master().kill();
             redis.awaitFailover(Duration.ofSeconds(30));
             writer.awaitMore(200);
-            writer.close();
+            writer.stop();
             assertNoWriteLostAndEveryOperationBounded(writer);
         }
     }
@@ -170,7 +170,7 @@ class SentinelFailoverIT {
             old.restart();
             redis.awaitReplica(old, Duration.ofSeconds(30));
             writer.awaitMore(100);
-            writer.close();
+            writer.stop();
             assertNoWriteLostAndEveryOperationBounded(writer);
         }
     }
@@ -533,10 +533,19 @@ class SentinelFailoverIT {
             return Duration.ofNanos(slowestNanos.get());
         }
 
-        @Override
-        public final void close() throws InterruptedException {
+        /** Stops the loop and waits for its thread (at most 10 s). */
+        final void stop() {
             running = false;
-            thread.join(10_000);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public final void close() {
+            stop();
         }
     }
 

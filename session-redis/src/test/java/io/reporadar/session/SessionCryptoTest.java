@@ -3,6 +3,9 @@ package io.reporadar.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reporadar.session.SessionObserver.Unreadable;
+import io.reporadar.session.internal.SessionCipher;
+import io.reporadar.session.internal.SessionDataException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -21,34 +24,40 @@ class SessionCryptoTest {
         return KeyRing.of(SessionEncryptionKey.fromHex("k", hex), List.of());
     }
 
+    private static SessionCipher cipher(String hex) {
+        return SessionCipher.of(ring(hex));
+    }
+
     @Test
     void ciphertextsAreBoundToTheirAssociatedData() {
-        KeyRing keys = ring(RedisSessionStoreIT.KEY_1);
+        SessionCipher keys = cipher(RedisSessionStoreIT.KEY_1);
         byte[] sealed = keys.encrypt(AAD, "hello".getBytes(StandardCharsets.UTF_8));
         assertThat(new String(keys.decrypt(AAD, sealed), StandardCharsets.UTF_8)).isEqualTo("hello");
 
         assertThatThrownBy(() -> keys.decrypt("other-session\0field".getBytes(StandardCharsets.US_ASCII), sealed))
-                .isInstanceOfSatisfying(SessionDataException.class, e -> assertThat(e.reason()).isEqualTo("tampered"))
-                .hasMessage("session data unreadable: tampered (key " + keys.primaryKeyId() + ")");
+                .isInstanceOfSatisfying(SessionDataException.class, e -> assertThat(e.reason()).isEqualTo(Unreadable.TAMPERED))
+                .hasMessage("session data unreadable: tampered (key " + ring(RedisSessionStoreIT.KEY_1).primaryKeyId() + ")");
     }
 
     @Test
     void anUnknownKeyIsNamedByItsIdNeverItsValue() {
-        byte[] sealed = ring(RedisSessionStoreIT.KEY_1).encrypt(AAD, new byte[] {1});
-        assertThatThrownBy(() -> ring(RedisSessionStoreIT.KEY_2).decrypt(AAD, sealed))
-                .isInstanceOfSatisfying(SessionDataException.class, e -> assertThat(e.reason()).isEqualTo("unknown-key"))
+        byte[] sealed = cipher(RedisSessionStoreIT.KEY_1).encrypt(AAD, new byte[] {1});
+        assertThatThrownBy(() -> cipher(RedisSessionStoreIT.KEY_2).decrypt(AAD, sealed))
+                .isInstanceOfSatisfying(SessionDataException.class, e -> assertThat(e.reason()).isEqualTo(Unreadable.UNKNOWN_KEY))
                 .message().doesNotContain("0011223344").doesNotContain("ffeeddcc");
     }
 
     @Test
     void theRingReadsWithPreviousKeysAndFlagsTheirDataAsStale() {
-        byte[] old = ring(RedisSessionStoreIT.KEY_1).encrypt(AAD, new byte[] {7});
-        KeyRing rotated = KeyRing.of(SessionEncryptionKey.fromHex("k", RedisSessionStoreIT.KEY_2),
+        byte[] old = cipher(RedisSessionStoreIT.KEY_1).encrypt(AAD, new byte[] {7});
+        KeyRing rotatedRing = KeyRing.of(SessionEncryptionKey.fromHex("k", RedisSessionStoreIT.KEY_2),
                 List.of(SessionEncryptionKey.fromHex("k", RedisSessionStoreIT.KEY_1)));
+        SessionCipher rotated = SessionCipher.of(rotatedRing);
         assertThat(rotated.decrypt(AAD, old)).containsExactly(7);
         assertThat(rotated.isStale(old)).isTrue();
         assertThat(rotated.isStale(rotated.encrypt(AAD, new byte[] {7}))).isFalse();
-        assertThat(rotated.toString()).doesNotContain("ffeedd").startsWith("KeyRing[primary ");
+        assertThat(rotatedRing.toString()).doesNotContain("ffeedd").startsWith("KeyRing[primary ");
+        assertThat(rotated.toString()).doesNotContain("ffeedd").startsWith("SessionCipher[primary ");
     }
 
     @Test
@@ -112,7 +121,7 @@ class SessionCryptoTest {
                 .hasMessageStartingWith("session attribute when: type java.time.LocalDate (expected: one of the allowed types");
         byte[] foreign = SessionCodec.allowing(Watch.class).encode("watch", new Watch("x/y", 1));
         assertThatThrownBy(() -> SessionCodec.allowing().decode(foreign, 0))
-                .isInstanceOfSatisfying(SessionDataException.class, e -> assertThat(e.reason()).isEqualTo("type"));
+                .isInstanceOfSatisfying(SessionDataException.class, e -> assertThat(e.reason()).isEqualTo(Unreadable.TYPE));
     }
 
 
@@ -133,7 +142,7 @@ class SessionCryptoTest {
     }
     @Test
     void everyCiphertextHasItsOwnNonceAcrossThreads() throws Exception {
-        KeyRing keys = ring(RedisSessionStoreIT.KEY_1);
+        SessionCipher keys = cipher(RedisSessionStoreIT.KEY_1);
         java.util.Set<String> nonces = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();

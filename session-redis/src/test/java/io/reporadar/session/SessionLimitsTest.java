@@ -11,9 +11,8 @@ import org.junit.jupiter.api.Test;
 /** What a session holds and how large it may grow, checked where the request changes it. */
 class SessionLimitsTest {
 
-    private final InMemorySessionStore store = new InMemorySessionStore(
-            SessionSecrets.of(RedisSessionStoreIT.SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR), SessionCodec.allowing(),
-            Duration.ofMinutes(30), Duration.ofHours(24), Clock.systemUTC());
+    private final InMemorySessionStore store = InMemorySessionStore.builder(
+            SessionSecrets.of(RedisSessionStoreIT.SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR)).build();
 
     @Test
     void aRemovedAttributeIsNeitherSavedNorCountedTowardTheLimit() {
@@ -52,9 +51,8 @@ class SessionLimitsTest {
     @Test
     void theInMemoryStoreHoldsAtMostItsMaximumSweepsExpiredSessionsAndNeverEvictsALiveOne() {
         io.reporadar.testing.ManualClock clock = new io.reporadar.testing.ManualClock();
-        InMemorySessionStore bounded = new InMemorySessionStore(
-                SessionSecrets.of(RedisSessionStoreIT.SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR), SessionCodec.allowing(),
-                Duration.ofMinutes(30), Duration.ofHours(24), clock, 3);
+        InMemorySessionStore bounded = InMemorySessionStore.builder(
+                SessionSecrets.of(RedisSessionStoreIT.SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR)).clock(clock).maxSessions(3).build();
         List<String> cookies = new java.util.ArrayList<>();
         for (int i = 0; i < 3; i++) {
             cookies.add(RedisSessionStoreIT.savedCookie(bounded, "user", "user" + i));
@@ -68,8 +66,8 @@ class SessionLimitsTest {
         String next = RedisSessionStoreIT.savedCookie(bounded, "user", "ada");
         assertThat(bounded.size()).as("the expired ones swept to make room").isEqualTo(1);
         assertThat(bounded.load(next).get("user", String.class)).isEqualTo("ada");
-        assertThatThrownBy(() -> new InMemorySessionStore(SessionSecrets.of(RedisSessionStoreIT.SECRET, List.of(),
-                SessionSecrets.CookieFormat.REPORADAR), SessionCodec.allowing(), Duration.ofMinutes(30), Duration.ofHours(24), clock, 0))
+        assertThatThrownBy(() -> InMemorySessionStore.builder(SessionSecrets.of(RedisSessionStoreIT.SECRET, List.of(),
+                SessionSecrets.CookieFormat.REPORADAR)).maxSessions(0))
                 .hasMessage("maxSessions: 0 (expected: 1 or more)");
     }
 

@@ -21,12 +21,26 @@ class SessionStoresTest {
                 .hasMessageContaining("USE_REDIS_SESSIONS: yes (expected: true or false)")
                 .hasMessageContaining("SESSION_SECRET: 18 characters")
                 .hasMessageContaining("SESSION_ENCRYPTION_KEY: 3 characters")
-                .hasMessageContaining("SESSION_IDLE_TIMEOUT: soon")
+                .hasMessageContaining("SESSION_IDLE_TIMEOUT: 'soon' is not a duration")
                 .hasMessageContaining("SESSION_ABSOLUTE_TIMEOUT: 0")
                 .hasMessageContaining("REDIS_URL: missing")
                 .hasMessageContaining("SESSION_DURABILITY: disk (expected: master, replica or replica-required)")
                 .hasMessageContaining("REDIS_PROMOTION_GUARD: maybe (expected: true or false)")
                 .message().doesNotContain("short-secret-value");
+    }
+
+    @Test
+    void timeoutsTakeAUnitAndABareNumberIsStillSeconds() {
+        for (String idle : new String[] {"15m", "900", "900s", "PT15M"}) {
+            try (SessionStores.Opened opened = SessionStores.fromEnvironment(Map.of("USE_REDIS_SESSIONS", "false",
+                    "SESSION_SECRET", SECRET, "SESSION_IDLE_TIMEOUT", idle, "SESSION_ABSOLUTE_TIMEOUT", "2h"), SessionCodec.allowing())) {
+                assertThat(opened.store().idleTimeout()).as(idle).isEqualTo(java.time.Duration.ofMinutes(15));
+                assertThat(opened.store().absoluteTimeout()).isEqualTo(java.time.Duration.ofHours(2));
+            }
+        }
+        assertThatThrownBy(() -> SessionStores.fromEnvironment(Map.of("USE_REDIS_SESSIONS", "false", "SESSION_SECRET", SECRET,
+                "SESSION_IDLE_TIMEOUT", "2h", "SESSION_ABSOLUTE_TIMEOUT", "1h"), SessionCodec.allowing()))
+                .hasMessageContaining("SESSION_ABSOLUTE_TIMEOUT: 1h (expected: at least SESSION_IDLE_TIMEOUT, 2h)");
     }
 
     @Test

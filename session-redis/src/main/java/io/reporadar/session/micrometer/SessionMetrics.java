@@ -5,6 +5,10 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.reporadar.session.SessionObserver;
+import io.reporadar.session.SessionObserver.Event;
+import io.reporadar.session.SessionObserver.LoadOutcome;
+import io.reporadar.session.SessionObserver.SaveOutcome;
+import io.reporadar.session.SessionObserver.Unreadable;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -17,11 +21,14 @@ import java.util.concurrent.TimeUnit;
  *   <caption>Meters</caption>
  *   <tr><td>{@code reporadar.session.load}</td><td>timer per {@code outcome}: found, none, cookie-invalid,
  *       unknown, expired, corrupt, unavailable</td></tr>
- *   <tr><td>{@code reporadar.session.save}</td><td>timer per {@code outcome}: written, touched, unchanged, refused</td></tr>
+ *   <tr><td>{@code reporadar.session.save}</td><td>timer per {@code outcome}: written, touched, touch-failed,
+ *       unchanged, refused, retired</td></tr>
  *   <tr><td>{@code reporadar.session.redis.round.trips}</td><td>per {@code operation} (load, save): divide by the
  *       timers' counts for round trips per request</td></tr>
  *   <tr><td>{@code reporadar.session.decrypt.failures}</td><td>per {@code key.id} (never the key) and {@code reason}:
- *       unknown-key, tampered, format</td></tr>
+ *       unknown-key, tampered, format, type, json</td></tr>
+ *   <tr><td>{@code reporadar.session.events}</td><td>per {@code event}: load-from-replica, write-fenced,
+ *       write-unreplicated, readonly-reconnect, ... (see {@link SessionObserver.Event})</td></tr>
  *   <tr><td>{@code reporadar.session.write.conflicts}</td><td>saves refused because the session was invalidated
  *       meanwhile (a logout racing a request)</td></tr>
  *   <tr><td>{@code reporadar.session.size}, {@code reporadar.session.attribute.size}</td><td>bytes written, before
@@ -33,8 +40,9 @@ import java.util.concurrent.TimeUnit;
 public final class SessionMetrics implements SessionObserver {
 
     private final MeterRegistry registry;
-    private final Map<String, Timer> loads = new ConcurrentHashMap<>();
-    private final Map<String, Timer> saves = new ConcurrentHashMap<>();
+    private final Map<LoadOutcome, Timer> loads = new ConcurrentHashMap<>();
+    private final Map<SaveOutcome, Timer> saves = new ConcurrentHashMap<>();
+    private final Map<Event, Counter> events = new ConcurrentHashMap<>();
     private final Counter loadRoundTrips;
     private final Counter saveRoundTrips;
     private final Counter writeConflicts;
@@ -59,18 +67,18 @@ public final class SessionMetrics implements SessionObserver {
     }
 
     @Override
-    public void loaded(String outcome, long nanos, int roundTrips) {
-        loads.computeIfAbsent(outcome, o -> timer("reporadar.session.load", o)).record(nanos, TimeUnit.NANOSECONDS);
+    public void loaded(LoadOutcome outcome, long nanos, int roundTrips) {
+        loads.computeIfAbsent(outcome, o -> timer("reporadar.session.load", o.tag())).record(nanos, TimeUnit.NANOSECONDS);
         loadRoundTrips.increment(roundTrips);
     }
 
     @Override
-    public void saved(String outcome, long nanos, int roundTrips, int sessionBytes) {
-        saves.computeIfAbsent(outcome, o -> timer("reporadar.session.save", o)).record(nanos, TimeUnit.NANOSECONDS);
+    public void saved(SaveOutcome outcome, long nanos, int roundTrips, int sessionBytes) {
+        saves.computeIfAbsent(outcome, o -> timer("reporadar.session.save", o.tag())).record(nanos, TimeUnit.NANOSECONDS);
         saveRoundTrips.increment(roundTrips);
-        if (outcome.equals("refused")) {
+        if (outcome == SaveOutcome.REFUSED) {
             writeConflicts.increment();
-        } else if (outcome.equals("written")) {
+        } else if (outcome == SaveOutcome.WRITTEN) {
             sessionSize.record(sessionBytes);
         }
     }
@@ -81,9 +89,15 @@ public final class SessionMetrics implements SessionObserver {
     }
 
     @Override
-    public void decryptFailed(String keyId, String reason) {
-        Counter.builder("reporadar.session.decrypt.failures").tag("key.id", keyId).tag("reason", reason)
-                .description("Stored session data that did not decrypt").register(registry).increment();
+    public void unreadable(String keyId, Unreadable reason) {
+        Counter.builder("reporadar.session.decrypt.failures").tag("key.id", keyId).tag("reason", reason.tag())
+                .description("Stored session data that did not decrypt or decode").register(registry).increment();
+    }
+
+    @Override
+    public void event(Event event) {
+        events.computeIfAbsent(event, e -> Counter.builder("reporadar.session.events").tag("event", e.tag())
+                .description("Failover handling, refusals and housekeeping of the session store").register(registry)).increment();
     }
 
     private Timer timer(String name, String outcome) {

@@ -1,7 +1,9 @@
-package io.reporadar.session;
+package io.reporadar.session.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reporadar.session.KeyRing;
+import io.reporadar.session.SessionEncryptionKey;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -17,26 +19,28 @@ import org.junit.jupiter.api.Test;
 class XaesTest {
 
     private static final HexFormat HEX = HexFormat.of();
+    private static final String KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
     @Test
     void theSpecificationsTestVectors() throws Exception {
         byte[] nonce = "ABCDEFGHIJKLMNOPQRSTUVWX".getBytes(StandardCharsets.US_ASCII);
         byte[] plaintext = "XAES-256-GCM".getBytes(StandardCharsets.US_ASCII);
-        assertThat(HEX.formatHex(KeyRing.xaes256Gcm(HEX.parseHex("01".repeat(32)), nonce, plaintext, new byte[0])))
+        assertThat(HEX.formatHex(SessionCipher.xaes256Gcm(HEX.parseHex("01".repeat(32)), nonce, plaintext, new byte[0])))
                 .isEqualTo("ce546ef63c9cc60765923609" + "b33a9a1974e96e52daf2fcf7075e2271");
-        assertThat(HEX.formatHex(KeyRing.xaes256Gcm(HEX.parseHex("03".repeat(32)), nonce, plaintext,
+        assertThat(HEX.formatHex(SessionCipher.xaes256Gcm(HEX.parseHex("03".repeat(32)), nonce, plaintext,
                 "c2sp.org/XAES-256-GCM".getBytes(StandardCharsets.US_ASCII))))
                 .isEqualTo("986ec1832593df5443a17943" + "7fd083bf3fdb41abd740a21f71eb769d");
     }
 
     @Test
     void everyValueHasANonceOfItsOwnAndAValueOfAnEarlierBuildStillDecrypts() throws Exception {
-        KeyRing ring = KeyRing.of(SessionEncryptionKey.fromHex("k", RedisSessionStoreIT.KEY_1), List.of());
+        KeyRing keys = KeyRing.of(SessionEncryptionKey.fromHex("k", KEY), List.of());
+        SessionCipher ring = SessionCipher.of(keys);
         byte[] aad = "session|field".getBytes(StandardCharsets.US_ASCII);
         Set<String> nonces = new HashSet<>();
         for (int i = 0; i < 1000; i++) {
             byte[] sealed = ring.encrypt(aad, new byte[] {1, 2, 3});
-            assertThat(sealed[0]).isEqualTo(KeyRing.FORMAT);
+            assertThat(sealed[0]).isEqualTo(SessionCipher.FORMAT);
             assertThat(sealed).hasSize(1 + 4 + 24 + 3 + 16);
             nonces.add(HEX.formatHex(sealed, 5, 29));
             assertThat(ring.decrypt(aad, sealed)).containsExactly(1, 2, 3);
@@ -46,11 +50,11 @@ class XaesTest {
         // Format 1: plain AES-256-GCM with a 12-byte nonce, as builds before XAES wrote it.
         byte[] gcmNonce = HEX.parseHex("000102030405060708090a0b");
         Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-        gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(HEX.parseHex(RedisSessionStoreIT.KEY_1), "AES"), new GCMParameterSpec(128, gcmNonce));
+        gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(HEX.parseHex(KEY), "AES"), new GCMParameterSpec(128, gcmNonce));
         gcm.updateAAD(aad);
         byte[] body = gcm.doFinal(new byte[] {9, 8, 7});
-        byte[] old = ByteBuffer.allocate(1 + 4 + 12 + body.length).put(KeyRing.FORMAT_GCM)
-                .putInt(Integer.parseUnsignedInt(ring.primaryKeyId(), 16)).put(gcmNonce).put(body).array();
+        byte[] old = ByteBuffer.allocate(1 + 4 + 12 + body.length).put(SessionCipher.FORMAT_GCM)
+                .putInt(Integer.parseUnsignedInt(keys.primaryKeyId(), 16)).put(gcmNonce).put(body).array();
         assertThat(ring.decrypt(aad, old)).containsExactly(9, 8, 7);
     }
 }

@@ -1,0 +1,219 @@
+package io.reporadar.session.internal;
+
+import io.reporadar.session.KeyRing;
+import io.reporadar.session.SessionEncryptionKey;
+import io.reporadar.session.SessionObserver.Unreadable;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The encryption of a {@link KeyRing}: XAES-256-GCM (C2SP) under the primary key, decryption under any key of
+ * the ring. Each message gets its own AES-256-GCM key, derived from the ring's key and the first half of a
+ * 24-byte random nonce (NIST SP 800-108r1 counter KDF with AES-256-CMAC), and the second half as its GCM nonce.
+ * Random 192-bit nonces need no coordination between threads, restarts or instances sharing the key: after
+ * 2^64 messages under one key the chance that any two share a derived key and nonce is below 2^-64 (2^80
+ * messages keep it below 2^-32), so no per-key message budget needs enforcing, which plain AES-GCM with 96-bit
+ * random nonces would (2^32 messages for 2^-32). Format: {@code version(1) | keyId(4) | nonce(24) |
+ * ciphertext+tag}; values of format 1 ({@code nonce(12)}, plain AES-256-GCM, written by earlier builds) still
+ * decrypt. Every ciphertext is bound to its associated data (the session and the attribute, or the job), so a
+ * value copied elsewhere fails to decrypt.
+ *
+ * <p>Not API: the stores of this library (sessions, jobs) use it; users configure a {@link KeyRing}.
+ * Thread-safe; the key material never appears in {@link #toString()} or a message.
+ */
+public final class SessionCipher {
+
+    static final byte FORMAT = 2;
+    /** Plain AES-256-GCM with a 12-byte nonce: read, never written. */
+    static final byte FORMAT_GCM = 1;
+    private static final int KEY_ID_BYTES = 4;
+    private static final int NONCE_BYTES = 24;
+    private static final int GCM_NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+    /*
+     * Per thread, because both are costly to obtain and lock when shared: a Cipher lookup costs more than the
+     * encryption of a small value, and a SecureRandom draw costs nearly as much again.
+     */
+    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding"));
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+
+    private final XaesKey primary; // made once: each SessionEncryptionKey.secretKey() copies the key
+    private final int primaryId;
+    private final Map<Integer, XaesKey> byId;
+
+    private SessionCipher(KeyRing ring) {
+        this.primary = new XaesKey(ring.primary().secretKey());
+        this.primaryId = keyId(ring.primary());
+        Map<Integer, XaesKey> keys = new LinkedHashMap<>();
+        keys.put(primaryId, this.primary);
+        for (SessionEncryptionKey key : ring.previous()) {
+            keys.computeIfAbsent(keyId(key), id -> new XaesKey(key.secretKey()));
+        }
+        this.byId = keys;
+    }
+
+    /** The cipher of {@code ring}'s keys; make one per store, it derives per-key state once. */
+    public static SessionCipher of(KeyRing ring) {
+        return new SessionCipher(ring);
+    }
+
+    /** Encrypts under the primary key. */
+    public byte[] encrypt(byte[] associatedData, byte[] plaintext) {
+        int header = 1 + KEY_ID_BYTES + NONCE_BYTES;
+        byte[] out = new byte[header + plaintext.length + TAG_BITS / 8];
+        byte[] nonce = new byte[NONCE_BYTES];
+        RANDOM.get().nextBytes(nonce);
+        ByteBuffer.wrap(out).put(FORMAT).putInt(primaryId).put(nonce);
+        try {
+            Cipher cipher = CIPHER.get();
+            cipher.init(Cipher.ENCRYPT_MODE, primary.derive(nonce), new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
+            cipher.updateAAD(associatedData);
+            cipher.doFinal(plaintext, 0, plaintext.length, out, header);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM is not available in this JVM: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * Decrypts with the key the ciphertext names.
+     *
+     * @throws SessionDataException reason {@link Unreadable#UNKNOWN_KEY}, {@link Unreadable#TAMPERED} or {@link Unreadable#FORMAT}
+     */
+    public byte[] decrypt(byte[] associatedData, byte[] ciphertext) {
+        boolean xaes = ciphertext.length > 0 && ciphertext[0] == FORMAT;
+        int nonceBytes = xaes ? NONCE_BYTES : GCM_NONCE_BYTES;
+        if (ciphertext.length < 1 + KEY_ID_BYTES + nonceBytes + TAG_BITS / 8 || (!xaes && ciphertext[0] != FORMAT_GCM)) {
+            throw new SessionDataException(Unreadable.FORMAT, null);
+        }
+        ByteBuffer in = ByteBuffer.wrap(ciphertext);
+        in.get();
+        int keyId = in.getInt();
+        XaesKey key = byId.get(keyId);
+        if (key == null) {
+            throw new SessionDataException(Unreadable.UNKNOWN_KEY, keyIdText(keyId));
+        }
+        int nonceAt = 1 + KEY_ID_BYTES;
+        try {
+            Cipher cipher = CIPHER.get();
+            if (xaes) {
+                byte[] nonce = Arrays.copyOfRange(ciphertext, nonceAt, nonceAt + NONCE_BYTES);
+                cipher.init(Cipher.DECRYPT_MODE, key.derive(nonce), new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
+            } else {
+                cipher.init(Cipher.DECRYPT_MODE, key.key, new GCMParameterSpec(TAG_BITS, ciphertext, nonceAt, GCM_NONCE_BYTES));
+            }
+            cipher.updateAAD(associatedData);
+            int offset = nonceAt + nonceBytes;
+            return cipher.doFinal(ciphertext, offset, ciphertext.length - offset);
+        } catch (AEADBadTagException e) {
+            throw new SessionDataException(Unreadable.TAMPERED, keyIdText(keyId));
+        } catch (GeneralSecurityException e) {
+            throw new SessionDataException(Unreadable.FORMAT, keyIdText(keyId));
+        }
+    }
+
+    /** Whether this ciphertext was made with a key other than the primary one (it should be rewritten). */
+    public boolean isStale(byte[] ciphertext) {
+        return ciphertext.length >= 1 + KEY_ID_BYTES && ByteBuffer.wrap(ciphertext, 1, KEY_ID_BYTES).getInt() != primaryId;
+    }
+
+    /** XAES-256-GCM of {@code plaintext} (ciphertext and tag), for the specification's test vectors. */
+    static byte[] xaes256Gcm(byte[] key, byte[] nonce, byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+        SecretKey derived = new XaesKey(new SecretKeySpec(key, "AES")).derive(nonce);
+        Cipher cipher = newCipher("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, derived, new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
+        cipher.updateAAD(associatedData);
+        return cipher.doFinal(plaintext);
+    }
+
+    private static Cipher newCipher(String transformation) {
+        try {
+            return Cipher.getInstance(transformation);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256-GCM is not available in this JVM: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * A key of the ring and what XAES-256-GCM derives message keys with: the CMAC subkey K1 of AES-256 under it
+     * (computed once), and one AES block cipher under it per thread.
+     */
+    private static final class XaesKey {
+        final SecretKey key;
+        private final byte[] k1;
+        private final ThreadLocal<Cipher> block;
+
+        XaesKey(SecretKey key) {
+            this.key = key;
+            this.block = ThreadLocal.withInitial(() -> {
+                Cipher aes = newCipher("AES/ECB/NoPadding");
+                try {
+                    aes.init(Cipher.ENCRYPT_MODE, key);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("AES-256 is not available in this JVM: " + e.getClass().getSimpleName(), e);
+                }
+                return aes;
+            });
+            byte[] l = encryptBlock(new byte[16]);
+            // K1 = L << 1, and 0x87 into the last byte when L's top bit was set (CMAC, SP 800-38B)
+            this.k1 = new byte[16];
+            for (int i = 0; i < 16; i++) {
+                k1[i] = (byte) ((l[i] << 1) | (i < 15 ? (l[i + 1] & 0xff) >>> 7 : 0));
+            }
+            if ((l[0] & 0x80) != 0) {
+                k1[15] ^= (byte) 0x87;
+            }
+        }
+
+        /** The message key for {@code nonce}: AES_K(M1 xor K1) || AES_K(M2 xor K1), Mi = 0x00 i "X" 0x00 nonce[0..12]. */
+        SecretKey derive(byte[] nonce) {
+            byte[] derived = new byte[32];
+            for (int i = 1; i <= 2; i++) {
+                byte[] m = new byte[16];
+                m[1] = (byte) i;
+                m[2] = 'X';
+                System.arraycopy(nonce, 0, m, 4, 12);
+                for (int j = 0; j < 16; j++) {
+                    m[j] ^= k1[j];
+                }
+                System.arraycopy(encryptBlock(m), 0, derived, (i - 1) * 16, 16);
+            }
+            return new SecretKeySpec(derived, "AES");
+        }
+
+        private byte[] encryptBlock(byte[] in) {
+            try {
+                return block.get().doFinal(in);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-256 is not available in this JVM: " + e.getClass().getSimpleName(), e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "XaesKey[value hidden]";
+        }
+    }
+
+    private static String keyIdText(int id) {
+        return String.format("%08x", id);
+    }
+
+    private static int keyId(SessionEncryptionKey key) {
+        return Integer.parseUnsignedInt(key.id(), 16);
+    }
+
+    @Override
+    public String toString() {
+        return "SessionCipher[primary " + keyIdText(primaryId) + ", " + (byId.size() - 1) + " previous]";
+    }
+}
