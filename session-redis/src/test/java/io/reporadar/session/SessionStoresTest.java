@@ -77,10 +77,10 @@ class SessionStoresTest {
                 new io.lettuce.core.RedisCommandExecutionException("WRONGPASS invalid username-password pair or user is disabled.")));
         SessionStoreUnavailableException failure = new SessionStoreUnavailableException("sentinel-master", disagreement);
 
-        assertThat(SessionRedis.refusedPassword(failure, true, true))
+        assertThat(ConnectFailures.refusedPassword(failure, true, true))
                 .isEqualTo("REDIS_SENTINEL_PASSWORD: the Sentinels refused it (expected: their requirepass)");
-        assertThat(SessionRedis.refusedPassword(failure, true, false))
+        assertThat(ConnectFailures.refusedPassword(failure, true, false))
                 .isEqualTo("REDIS_SENTINEL_PASSWORD: the Sentinels refused to answer without it (expected: their requirepass)");
-        assertThat(SessionRedis.refusedPassword(disagreement.getCause(), true, true)).as("no refusal among them").isNull();
+        assertThat(ConnectFailures.refusedPassword(disagreement.getCause(), true, true)).as("no refusal among them").isNull();
     }
 }
