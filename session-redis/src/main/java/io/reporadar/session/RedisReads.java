@@ -108,7 +108,7 @@ final class RedisReads {
             }
             // Taken only from the replicas that were readable, and not reconnected, before and after they answered.
             boolean taken = freshest != null && settled && nodes.replicasSettled() && standby.equals(nodes.replicas());
-            if (taken && !freshest.isEmpty()) {
+            if (taken && freshest != null && !freshest.isEmpty()) {
                 observer.event(Event.LOAD_FROM_REPLICA);
                 return new Answer(freshest, false);
             }

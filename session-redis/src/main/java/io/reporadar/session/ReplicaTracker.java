@@ -7,6 +7,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.reporadar.session.SessionObserver.Event;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import java.util.Objects;
 
 /**
  * How many replicas a write waits for ({@code WAIT}), from a count of the master's streaming replicas that
@@ -91,7 +92,7 @@ final class ReplicaTracker {
      * @throws SessionStoreUnavailableException when fewer than required stream: nothing was written
      */
     Replication before(StatefulRedisConnection<byte[], byte[]> current, RedisAsyncCommands<byte[], byte[]> async, String operation) {
-        Count count = this.count.get();
+        Count count = current();
         if (count.on() != current) { // the first save, or a failover: the new master's replicas are not the old one's
             Count fresh = Count.unknown(current);
             this.count.compareAndSet(count, fresh);
@@ -118,9 +119,14 @@ final class ReplicaTracker {
         return new Replication(wanted, recount);
     }
 
+    /** The count now (never null: the reference starts with an unknown count and is only ever replaced). */
+    private Count current() {
+        return Objects.requireNonNull(count.get());
+    }
+
     /** A {@code WAIT} on {@code current} fell short: a replica may have stopped, count before the next save. */
     void fellShort(StatefulRedisConnection<byte[], byte[]> current) {
-        Count fellShort = count.get();
+        Count fellShort = current();
         count.compareAndSet(fellShort, fellShort.on() == current ? fellShort.toRecheck() : Count.unknown(current));
     }
 
@@ -171,7 +177,7 @@ final class ReplicaTracker {
 
     @Override
     public String toString() {
-        Count now = count.get();
+        Count now = current();
         return "ReplicaTracker[" + (required ? "required " : "await ") + awaitReplicas + ", streaming " + now.streaming() + "]";
     }
 }

@@ -144,7 +144,8 @@ final class Sentinels implements AutoCloseable {
         try {
             return agreed.get(uri.getTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw new SessionStoreUnavailableException("sentinel-master", e.getCause());
+            Throwable cause = e.getCause();
+            throw new SessionStoreUnavailableException("sentinel-master", cause != null ? cause : e);
         } catch (TimeoutException e) {
             synchronized (named) {
                 throw new SessionStoreUnavailableException("sentinel-master", disagreement(masterId, named, failures));

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One session as a request sees it: attributes read from the store, the changes this request made, and the
@@ -19,12 +21,12 @@ public final class Session {
 
     private final SessionStore store;
     private String id;
-    private String redisKey;
+    private @Nullable String redisKey; // null in the in-memory store
     private final Instant created;
     private Instant lastAccessed;
     private boolean isNew;
     private boolean invalidated;
-    private String previousRedisKey;
+    private @Nullable String previousRedisKey;
     private final Map<String, Object> values = new LinkedHashMap<>();
     private final Map<String, byte[]> encoded = new LinkedHashMap<>();
     private final Set<String> changed = new LinkedHashSet<>();
@@ -33,7 +35,7 @@ public final class Session {
     private boolean staleMetadata;
     private int encodedBytes; // the sum of encoded's lengths
 
-    Session(SessionStore store, String id, String redisKey, Instant created, Instant lastAccessed, boolean isNew) {
+    Session(SessionStore store, String id, @Nullable String redisKey, Instant created, Instant lastAccessed, boolean isNew) {
         this.store = store;
         this.id = id;
         this.redisKey = redisKey;
@@ -64,7 +66,7 @@ public final class Session {
      *
      * @throws ClassCastException naming the attribute when it holds another type
      */
-    public <T> T get(String name, Class<T> type) {
+    public <T> @Nullable T get(String name, Class<T> type) {
         Object value = values.get(name);
         if (value != null && !type.isInstance(value)) {
             throw new ClassCastException("session attribute " + name + ": " + value.getClass().getName() + " (expected: " + type.getName() + ")");
@@ -140,11 +142,13 @@ public final class Session {
 
     // Package-private state for the store.
 
+    /** The session's key in Redis; only the Redis store's sessions have one. */
     String redisKey() {
-        return redisKey;
+        return Objects.requireNonNull(redisKey, "a session of the in-memory store has no Redis key");
     }
 
-    String previousRedisKey() {
+    /** The key the session had before its id changed in this request, or null. */
+    @Nullable String previousRedisKey() {
         return previousRedisKey;
     }
 
@@ -196,7 +200,7 @@ public final class Session {
         lastAccessed = accessed;
     }
 
-    void renamed(String newId, String newRedisKey) {
+    void renamed(String newId, @Nullable String newRedisKey) {
         previousRedisKey = redisKey;
         id = newId;
         redisKey = newRedisKey;

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns attribute values into bytes and back with Jackson, for an explicit allow-list of types only: no
@@ -92,7 +93,7 @@ public final class SessionCodec {
     }
 
     /** The JSON of a plain value (printable-ASCII string, integer, boolean) as Jackson writes it; null for others. */
-    private static byte[] plainJson(Object value) {
+    private static byte @Nullable [] plainJson(Object value) {
         if (value instanceof String text) {
             byte[] json = new byte[text.length() + 2];
             json[0] = '"';
@@ -113,7 +114,7 @@ public final class SessionCodec {
     }
 
     /** The value of plain JSON (see {@link #plainJson}) of the given type; null when Jackson must read it. */
-    private static Object fromPlainJson(Class<?> type, byte[] bytes, int from, int to) {
+    private static @Nullable Object fromPlainJson(Class<?> type, byte[] bytes, int from, int to) {
         if (type == String.class) {
             if (to - from < 2 || bytes[from] != '"' || bytes[to - 1] != '"') {
                 return null;

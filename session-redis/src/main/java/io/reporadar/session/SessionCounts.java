@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.Objects;
 
 /**
  * The store's one reporting channel: counts everything (for {@link SessionStore#counts()}), then passes it on to
@@ -29,13 +30,13 @@ final class SessionCounts implements SessionObserver {
 
     @Override
     public void loaded(LoadOutcome outcome, long nanos, int roundTrips) {
-        loads.get(outcome).increment();
+        increment(loads, outcome);
         next.loaded(outcome, nanos, roundTrips);
     }
 
     @Override
     public void saved(SaveOutcome outcome, long nanos, int roundTrips, int sessionBytes) {
-        saves.get(outcome).increment();
+        increment(saves, outcome);
         next.saved(outcome, nanos, roundTrips, sessionBytes);
     }
 
@@ -46,14 +47,19 @@ final class SessionCounts implements SessionObserver {
 
     @Override
     public void unreadable(String keyId, Unreadable reason) {
-        unreadable.get(reason).increment();
+        increment(unreadable, reason);
         next.unreadable(keyId, reason);
     }
 
     @Override
     public void event(Event event) {
-        events.get(event).increment();
+        increment(events, event);
         next.event(event);
+    }
+
+    /** Counts one more {@code key}; every constant has its counter (see {@link #adders}). */
+    private static <E extends Enum<E>> void increment(Map<E, LongAdder> counters, E key) {
+        Objects.requireNonNull(counters.get(key)).increment();
     }
 
     /** Every count above zero, by name. */

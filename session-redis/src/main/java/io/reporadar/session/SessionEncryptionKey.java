@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A 256-bit AES key for session data, read from its 64-hex-digit form ({@code SESSION_ENCRYPTION_KEY}).
@@ -33,7 +34,7 @@ public final class SessionEncryptionKey {
      * @param variable the name to blame in error messages (the environment variable it came from)
      * @param hex      the key; surrounding whitespace is ignored
      */
-    public static SessionEncryptionKey fromHex(String variable, String hex) {
+    public static SessionEncryptionKey fromHex(String variable, @Nullable String hex) {
         if (hex == null || hex.isBlank()) {
             throw new IllegalArgumentException(variable + ": missing (expected: 64 hex digits;"
                     + " generate one with: openssl rand -hex 32)");

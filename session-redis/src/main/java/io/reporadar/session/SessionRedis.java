@@ -110,9 +110,9 @@ public final class SessionRedis implements AutoCloseable {
     /**
      * Connects to {@code redisUrl} ({@code REDIS_URL}).
      *
-     * @throws IllegalArgumentException naming {@code REDIS_URL} when it is malformed (never echoing a password)
+     * @throws IllegalArgumentException naming {@code REDIS_URL} when it is missing or malformed (never echoing a password)
      */
-    public static SessionRedis connect(String redisUrl, Duration commandTimeout, Duration connectTimeout) {
+    public static SessionRedis connect(@Nullable String redisUrl, Duration commandTimeout, Duration connectTimeout) {
         return connect(redisUrl, null, commandTimeout, connectTimeout);
     }
 
@@ -124,7 +124,12 @@ public final class SessionRedis implements AutoCloseable {
      *
      * @throws IllegalArgumentException naming {@code REDIS_URL} when it is malformed (never echoing a password)
      */
-    public static SessionRedis connect(String redisUrl, @Nullable String sentinelPassword, Duration commandTimeout, Duration connectTimeout) {
+    public static SessionRedis connect(@Nullable String redisUrl, @Nullable String sentinelPassword, Duration commandTimeout,
+            Duration connectTimeout) {
+        if (redisUrl == null || redisUrl.isBlank()) {
+            throw new IllegalArgumentException("REDIS_URL: missing (expected: redis://[:password@]host:port[/db], rediss://..."
+                    + " or redis-sentinel://host:26379,host2:26379#master)");
+        }
         RedisURI uri;
         try {
             uri = RedisURI.create(redisUrl);

@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
+import java.util.Objects;
 
 /**
  * The signing secrets ({@code SESSION_SECRET} and {@code SESSION_SECRET_PREVIOUS}): they sign session cookies
@@ -62,7 +64,7 @@ public final class SessionSecrets {
      * @param current  the secret that signs
      * @param previous secrets that still verify (rotation)
      */
-    public static SessionSecrets of(String current, List<String> previous, CookieFormat format) {
+    public static SessionSecrets of(@Nullable String current, List<String> previous, CookieFormat format) {
         List<String> problems = new ArrayList<>();
         check("SESSION_SECRET", current, problems);
         for (int i = 0; i < previous.size(); i++) {
@@ -72,7 +74,7 @@ public final class SessionSecrets {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
         List<byte[]> all = new ArrayList<>();
-        all.add(current.getBytes(StandardCharsets.UTF_8));
+        all.add(Objects.requireNonNull(current, "SESSION_SECRET").getBytes(StandardCharsets.UTF_8)); // checked above
         previous.forEach(p -> all.add(p.getBytes(StandardCharsets.UTF_8)));
         return new SessionSecrets(List.copyOf(all), format);
     }
@@ -109,7 +111,7 @@ public final class SessionSecrets {
     }
 
     /** The session id of a cookie value whose signature one of the secrets made; empty otherwise. */
-    Optional<String> verify(String cookieValue) {
+    Optional<String> verify(@Nullable String cookieValue) {
         if (cookieValue == null) {
             return Optional.empty();
         }
@@ -143,7 +145,7 @@ public final class SessionSecrets {
     }
 
     /** {@code value} with its %XX escapes decoded (ASCII only, as in a cookie); null when one is malformed. */
-    private static String percentDecoded(String value) {
+    private static @Nullable String percentDecoded(String value) {
         if (value.indexOf('%') < 0) {
             return value;
         }
@@ -200,7 +202,7 @@ public final class SessionSecrets {
         return "SessionSecrets[" + secrets.size() + " secret(s), format " + format + "]";
     }
 
-    private static void check(String name, String secret, List<String> problems) {
+    private static void check(String name, @Nullable String secret, List<String> problems) {
         if (secret == null || secret.isBlank()) {
             problems.add(name + ": missing (expected: at least " + MIN_SECRET_LENGTH + " characters; generate one with:"
                     + " openssl rand -base64 48)");

@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
+import java.util.Objects;
 
 /**
  * Builds the session store the deployment's environment asks for, failing at start-up with every problem
@@ -50,9 +52,9 @@ public final class SessionStores {
     /** A store and what to close when the application stops. */
     public static final class Opened implements AutoCloseable {
         private final SessionStore store;
-        private final SessionRedis redis;
+        private final @Nullable SessionRedis redis;
 
-        Opened(SessionStore store, SessionRedis redis) {
+        Opened(SessionStore store, @Nullable SessionRedis redis) {
             this.store = store;
             this.redis = redis;
         }
@@ -62,7 +64,7 @@ public final class SessionStores {
         }
 
         /** The Redis connection, or {@code null} for the in-memory store. */
-        public SessionRedis redis() {
+        public @Nullable SessionRedis redis() {
             return redis;
         }
 
@@ -124,18 +126,20 @@ public final class SessionStores {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid session configuration: " + String.join("; ", problems));
         }
+        // Every problem was reported above: what is needed from here on is there.
+        SessionSecrets checkedSecrets = Objects.requireNonNull(secrets, "SESSION_SECRET");
         if (!redis) {
             LOG.warn("USE_REDIS_SESSIONS=false: sessions live in this process's memory; behind a load balancer with"
                     + " several instances, users will be logged out whenever a request lands elsewhere");
-            return new Opened(InMemorySessionStore.builder(secrets).codec(codec).observer(observer)
+            return new Opened(InMemorySessionStore.builder(checkedSecrets).codec(codec).observer(observer)
                     .idleTimeout(idle).absoluteTimeout(absolute).build(), null);
         }
-        SessionRedis connection = SessionRedis.connect(url, sentinelPassword, SessionRedis.DEFAULT_COMMAND_TIMEOUT,
+        SessionRedis connection = SessionRedis.connect(Objects.requireNonNull(url, "REDIS_URL"), sentinelPassword, SessionRedis.DEFAULT_COMMAND_TIMEOUT,
                 SessionRedis.DEFAULT_CONNECT_TIMEOUT);
         if (guard.equals("true")) {
             connection.guardPromotions();
         }
-        RedisSessionStore.Builder store = RedisSessionStore.builder(connection, secrets, keys).codec(codec).observer(observer)
+        RedisSessionStore.Builder store = RedisSessionStore.builder(connection, checkedSecrets, Objects.requireNonNull(keys, "SESSION_ENCRYPTION_KEY")).codec(codec).observer(observer)
                 .idleTimeout(idle).absoluteTimeout(absolute);
         if (durability.equals("replica")) {
             store.awaitReplicas(1, SessionRedis.DEFAULT_COMMAND_TIMEOUT.dividedBy(2));
@@ -154,7 +158,7 @@ public final class SessionStores {
         }
     }
 
-    private static <T> T attempt(java.util.function.Supplier<T> read, List<String> problems) {
+    private static <T> @Nullable T attempt(java.util.function.Supplier<T> read, List<String> problems) {
         try {
             return read.get();
         } catch (IllegalArgumentException e) {

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A randomized fault campaign against the session store on a master, two replicas and three Sentinels, each on a
@@ -176,7 +177,7 @@ class FaultCampaignIT {
                     // Sentinel's restart they kept naming a dead master, the live one unknown to them). Printed; the
                     // history of what the clients saw is still checked for lost, stale and resurrected writes.
                     settled = false;
-                    System.out.println(schedule + ": the Sentinels did not settle (" + stuck.getMessage().lines().findFirst().orElse("")
+                    System.out.println(schedule + ": the Sentinels did not settle (" + String.valueOf(stuck.getMessage()).lines().findFirst().orElse("")
                             + "); the history is checked as it stands" + redis.describe() + "\n" + redis.history());
                 } finally {
                     running.set(false);
@@ -251,7 +252,7 @@ class FaultCampaignIT {
         private final int logoutPercent;
         private final List<Throwable> unexpected;
         private final List<String> cookies = new ArrayList<>();
-        private String cookie;
+        private @Nullable String cookie;
 
         User(History history, List<Instance> instances, Random random, AtomicBoolean running, int logoutPercent, List<Throwable> unexpected) {
             super("campaign-user");
@@ -297,7 +298,7 @@ class FaultCampaignIT {
         }
 
         /** An instance that serves, drawn at random; null when none does. */
-        private Instance anyServing() {
+        private @Nullable Instance anyServing() {
             List<Instance> serving = instances.stream().filter(Instance::serves).toList();
             return serving.isEmpty() ? null : serving.get(random.nextInt(serving.size()));
         }
@@ -436,9 +437,9 @@ class FaultCampaignIT {
         private final int number;
         private final Map<String, String> env;
         private final AtomicInteger inFlight = new AtomicInteger();
-        private volatile SessionStores.Opened opened; // null while killed
+        private volatile SessionStores.@Nullable Opened opened; // null while killed
         private volatile boolean serving;
-        private volatile CountDownLatch frozen; // null unless frozen
+        private volatile @Nullable CountDownLatch frozen; // null unless frozen
         private int generation; // guarded by this; raised whenever the store is closed, so that calls in flight see it
 
         Instance(int number, Map<String, String> env) {
@@ -454,7 +455,7 @@ class FaultCampaignIT {
 
         /** The current store (for the final read, once every fault is over). */
         SessionStore store() {
-            return opened.store();
+            return java.util.Objects.requireNonNull(opened, "a serving instance").store();
         }
 
         /**
@@ -472,7 +473,7 @@ class FaultCampaignIT {
                     if (!serving) {
                         throw new Gone(this + " refused the request", null, true);
                     }
-                    used = opened;
+                    used = java.util.Objects.requireNonNull(opened, "a serving instance has a store");
                     generationUsed = generation;
                 }
                 awaitThaw();
@@ -495,19 +496,21 @@ class FaultCampaignIT {
         void run(Consumer<SessionStore> request) {
             call(store -> {
                 request.accept(store);
-                return null;
+                return Boolean.TRUE;
             });
         }
 
         void kill() {
-            SessionStores.Opened killed;
+            SessionStores.@Nullable Opened killed;
             synchronized (this) {
                 serving = false;
                 generation++;
                 killed = opened;
                 opened = null;
             }
-            killed.close();
+            if (killed != null) {
+                killed.close();
+            }
         }
 
         void start() {
@@ -542,19 +545,21 @@ class FaultCampaignIT {
             if (inFlight.get() > 0) {
                 System.out.println(this + ": " + inFlight.get() + " calls still in flight after " + DRAIN.toSeconds() + " s; stopped under them");
             }
-            SessionStores.Opened stopped;
+            SessionStores.@Nullable Opened stopped;
             synchronized (this) {
                 generation++;
                 stopped = opened;
                 opened = null;
             }
-            stopped.close();
+            if (stopped != null) {
+                stopped.close();
+            }
             start();
         }
 
         /** At the end of a run: closes the current store, if any. */
         void close() {
-            SessionStores.Opened current;
+            SessionStores.@Nullable Opened current;
             synchronized (this) {
                 serving = false;
                 current = opened;
@@ -604,7 +609,7 @@ class FaultCampaignIT {
         static final class Gone extends RuntimeException {
             private final boolean refused;
 
-            Gone(String message, Throwable cause, boolean refused) {
+            Gone(String message, @Nullable Throwable cause, boolean refused) {
                 super(message, cause);
                 this.refused = refused;
             }

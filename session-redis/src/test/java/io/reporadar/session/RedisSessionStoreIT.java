@@ -58,7 +58,7 @@ class RedisSessionStoreIT {
             java.util.concurrent.atomic.AtomicReference<SessionRedis> current = new java.util.concurrent.atomic.AtomicReference<>(toReplica);
             java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
             SessionSecrets secrets = SessionSecrets.of(SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR);
-            RedisSessionStore store = RedisSessionStore.builder(nodes(() -> current.get().connection(), List::of, () -> {
+            RedisSessionStore store = RedisSessionStore.builder(nodes(() -> java.util.Objects.requireNonNull(current.get()).connection(), List::of, () -> {
                 reconnects.incrementAndGet();
                 current.set(toMaster);
             }), secrets, ring(KEY_1)).build();
@@ -361,7 +361,7 @@ class RedisSessionStoreIT {
              SessionRedis toPromoted = SessionRedis.connect(promoted.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1));
              SessionRedis toEmpty = SessionRedis.connect(empty.uri(), Duration.ofSeconds(1), Duration.ofSeconds(1))) {
             AtomicReference<SessionRedis> master = new AtomicReference<>(toOld);
-            RedisSessionStore store = RedisSessionStore.builder(nodes(() -> master.get().connection(), () -> List.of(toEmpty.connection()),
+            RedisSessionStore store = RedisSessionStore.builder(nodes(() -> java.util.Objects.requireNonNull(master.get()).connection(), () -> List.of(toEmpty.connection()),
                     () -> { }), SessionSecrets.of(SECRET, List.of(), SessionSecrets.CookieFormat.REPORADAR), ring(KEY_1)).build();
             Session session = store.create();
             session.set("n", 1);

@@ -56,7 +56,7 @@ class SentinelFailoverIT {
             later.set("cart", "3 items");
             store.save(later);
             assertThat(store.load(cookie).get("cart", String.class)).isEqualTo("3 items");
-            assertThat(opened.redis().sentinelMaster()).isEqualTo(promoted.host() + ":" + promoted.port());
+            assertThat(redisOf(opened).sentinelMaster()).isEqualTo(promoted.host() + ":" + promoted.port());
             System.out.println("session store recovered " + recoveredMillis + " ms after the master was killed");
         }
     }
@@ -312,7 +312,7 @@ class SentinelFailoverIT {
                 old.kill();
                 RedisServer promoted = redis.awaitFailover(Duration.ofSeconds(30), old);
                 Awaitility.await("the store follows the promoted master").atMost(30, TimeUnit.SECONDS).ignoreExceptions()
-                        .until(() -> opened.redis().sentinelMaster().equals("127.0.0.1:" + promoted.port())
+                        .until(() -> java.util.Objects.equals(redisOf(opened).sentinelMaster(), "127.0.0.1:" + promoted.port())
                                 && "ada".equals(store.load(cookie).get("user", String.class)) && saved(store, cookie));
             }
         }
@@ -338,7 +338,7 @@ class SentinelFailoverIT {
                     .isEqualTo(List.of("127.0.0.1", Integer.toString(stale.port())));
 
             try (SessionStores.Opened after = open(redis, "replica-required")) {
-                assertThat(after.redis().sentinelMaster()).isEqualTo(master);
+                assertThat(redisOf(after).sentinelMaster()).isEqualTo(master);
                 assertThat(after.store().load(cookie).get("user", String.class)).isEqualTo("ada");
             }
             long until = System.nanoTime() + 3 * SessionRedis.SENTINEL_CHECK_INTERVAL.toNanos();
@@ -347,7 +347,7 @@ class SentinelFailoverIT {
                 assertThat(before.store().load(cookie).get("user", String.class)).as("load %d", loads++).isEqualTo("ada");
                 Thread.sleep(20);
             }
-            assertThat(before.redis().sentinelMaster()).isEqualTo(master);
+            assertThat(redisOf(before).sentinelMaster()).isEqualTo(master);
             assertThat(saved(before.store(), cookie)).isTrue();
             assertThat(((Number) stale.call("DBSIZE")).longValue()).as("keys written to the node one Sentinel named").isZero();
         }
@@ -454,7 +454,7 @@ class SentinelFailoverIT {
     private static RedisServer awaitTheReplicaReadableWithTheSession(RedisSentinelTopology redis, SessionStores.Opened opened) {
         RedisServer replica = redis.replicas().get(0);
         Awaitility.await("the replica readable with the session").atMost(10, TimeUnit.SECONDS)
-                .until(() -> ((Number) replica.call("DBSIZE")).longValue() == 1 && opened.redis().replicas().size() == 1);
+                .until(() -> ((Number) replica.call("DBSIZE")).longValue() == 1 && redisOf(opened).replicas().size() == 1);
         return replica;
     }
 
@@ -477,6 +477,10 @@ class SentinelFailoverIT {
 
     private static RedisSentinelTopology topology(int replicas) {
         return RedisSentinelTopology.builder().replicas(replicas).downAfter(Duration.ofSeconds(1)).failoverTimeout(Duration.ofSeconds(3)).start();
+    }
+
+    private static SessionRedis redisOf(SessionStores.Opened opened) {
+        return java.util.Objects.requireNonNull(opened.redis(), "a Redis store");
     }
 
     private static SessionStores.Opened open(RedisSentinelTopology redis, String durability) {

@@ -208,7 +208,7 @@ class SessionFilterIT {
         }
     }
 
-    private HttpResponse<String> send(String method, String path, String cookie) throws Exception {
+    private HttpResponse<String> send(String method, String path, @org.jspecify.annotations.Nullable String cookie) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody());
         if (cookie != null) {
             request.header("Cookie", cookie);

@@ -81,6 +81,6 @@ class SessionStoresTest {
                 .isEqualTo("REDIS_SENTINEL_PASSWORD: the Sentinels refused it (expected: their requirepass)");
         assertThat(ConnectFailures.refusedPassword(failure, true, false))
                 .isEqualTo("REDIS_SENTINEL_PASSWORD: the Sentinels refused to answer without it (expected: their requirepass)");
-        assertThat(ConnectFailures.refusedPassword(disagreement.getCause(), true, true)).as("no refusal among them").isNull();
+        assertThat(ConnectFailures.refusedPassword(java.util.Objects.requireNonNull(disagreement.getCause()), true, true)).as("no refusal among them").isNull();
     }
 }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gives each request its session: loaded lazily on the first {@link #session(ServletRequest)} call (a request
@@ -198,8 +199,8 @@ public final class SessionFilter implements Filter {
         final SessionStore store;
         final CookieSettings cookie;
         private final List<String> cookieValues;
-        String cookieValue;
-        Session session;
+        @Nullable String cookieValue;
+        @Nullable Session session;
         boolean done;
         boolean invalidated;
 
@@ -270,8 +271,8 @@ public final class SessionFilter implements Filter {
     private static final class CommitGuard extends HttpServletResponseWrapper {
         private final HttpServletResponse response;
         private final State state;
-        private ServletOutputStream stream;
-        private PrintWriter writer;
+        private @Nullable ServletOutputStream stream;
+        private @Nullable PrintWriter writer;
         private boolean discarded;
 
         CommitGuard(HttpServletResponse response, State state) {
