@@ -6,9 +6,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +33,11 @@ final class CheckRunner {
 
     private volatile Result reported;
     private boolean executing;
-    private CompletableFuture<Result> pending;
+    private @Nullable CompletableFuture<Result> pending; // the last run started; null before the first
     private int failures;
     private int successes;
     private volatile int consecutiveFailures;
-    private volatile Rendered rendered;
+    private volatile @Nullable Rendered rendered; // null until the first render
 
     /** The JSON of the last result rendered, reused while the result stays the same. */
     private static final class Rendered {
@@ -60,18 +63,23 @@ final class CheckRunner {
 
     /** Schedules the runs: the first after {@code firstDelay}, then every interval ± 10 %. */
     void schedule(Duration firstDelay) {
-        scheduler.schedule(this::tick, firstDelay.toMillis(), TimeUnit.MILLISECONDS);
+        Future<?> unused = scheduler.schedule(this::tick, firstDelay.toMillis(), TimeUnit.MILLISECONDS); // tick() schedules the next
     }
 
+    /** A scheduled run; nobody reads the futures: the run reports through {@link #finish}, and schedules the next tick. */
     private void tick() {
         try {
-            run();
+            CompletableFuture<Result> unused = run();
         } finally {
             long interval = spec.interval.toMillis();
             long jitter = interval / 10;
             long next = interval + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1));
             if (!scheduler.isShutdown()) {
-                scheduler.schedule(this::tick, next, TimeUnit.MILLISECONDS);
+                try {
+                    Future<?> unused = scheduler.schedule(this::tick, next, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closed) {
+                    // Health.close() came between the check and the schedule: no next tick, as asked.
+                }
             }
         }
     }
@@ -109,7 +117,8 @@ final class CheckRunner {
             finish(run, Result.down("rejected").timed(Duration.ZERO, clock.instant()), false);
             return run;
         }
-        scheduler.schedule(() -> finish(run, Result.down("timeout").withDetail("timeoutMs", spec.timeout.toMillis())
+        // The timeout's own future is not needed: finish() ignores a timeout that comes after the result.
+        Future<?> unused = scheduler.schedule(() -> finish(run, Result.down("timeout").withDetail("timeoutMs", spec.timeout.toMillis())
                 .timed(spec.timeout, clock.instant()), true), spec.timeout.toMillis(), TimeUnit.MILLISECONDS);
         return run;
     }

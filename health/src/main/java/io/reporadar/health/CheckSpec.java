@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a check is run and where its result counts.
@@ -39,13 +40,13 @@ public final class CheckSpec {
     final boolean allowInLiveness;
     final Duration interval;
     final Duration timeout;
-    final Duration staleAfter; // null: 3 intervals plus the timeout
+    final @Nullable Duration staleAfter; // null: 3 intervals plus the timeout
     final int failureThreshold;
     final int successThreshold;
     final Status initialStatus;
 
     private CheckSpec(String name, HealthCheck check, boolean dependency, Set<String> groups, boolean critical, boolean allowInLiveness,
-            Duration interval, Duration timeout, Duration staleAfter, int failureThreshold, int successThreshold, Status initialStatus) {
+            Duration interval, Duration timeout, @Nullable Duration staleAfter, int failureThreshold, int successThreshold, Status initialStatus) {
         this.name = name;
         this.check = check;
         this.dependency = dependency;

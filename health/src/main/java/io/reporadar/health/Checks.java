@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Built-in checks that do not lie: each bounds its own wait, and each tells a degraded dependency from a
@@ -82,7 +83,8 @@ public final class Checks {
             } catch (TimeoutException e) {
                 return Result.down("timeout").withDetail("timeoutMs", timeout.toMillis());
             } catch (ExecutionException e) {
-                return Result.down("error").withDetail("error", e.getCause().getClass().getName());
+                Throwable cause = e.getCause();
+                return Result.down("error").withDetail("error", (cause != null ? cause : e).getClass().getName());
             }
         };
     }
@@ -90,7 +92,7 @@ public final class Checks {
     /** {@code role}, and {@code replicas} ("host:port state lag=Ns") or {@code masterLink}, from an INFO replication text. */
     static Result withReplication(Result result, String info) {
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String line : info.split("\r?\n")) {
+        for (String line : info.split("\r?\n", -1)) { // empty lines have no colon: skipped
             int colon = line.indexOf(':');
             if (colon > 0 && !line.startsWith("#")) {
                 fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
@@ -105,7 +107,10 @@ public final class Checks {
         fields.forEach((name, value) -> {
             if (name.matches("slave\\d+")) {
                 Map<String, String> replica = new LinkedHashMap<>();
-                for (String pair : value.split(",")) {
+                for (String pair : value.split(",", -1)) {
+                    if (pair.isEmpty()) {
+                        continue;
+                    }
                     String[] kv = pair.split("=", 2);
                     replica.put(kv[0], kv.length == 2 ? kv[1] : "");
                 }
@@ -151,7 +156,8 @@ public final class Checks {
             }
         }
 
-        static Result saturation(DataSource dataSource) throws SQLException {
+        /** WARN with reason {@code pool-saturated} for a saturated HikariCP pool; {@code null} when it is not (or not HikariCP). */
+        static @Nullable Result saturation(DataSource dataSource) throws SQLException {
             com.zaxxer.hikari.HikariPoolMXBean pool = pool(dataSource);
             if (pool == null) {
                 return null;
@@ -169,7 +175,8 @@ public final class Checks {
                     .withDetail("idle", pool.getIdleConnections()).withDetail("waiting", pool.getThreadsAwaitingConnection());
         }
 
-        private static com.zaxxer.hikari.HikariPoolMXBean pool(DataSource dataSource) throws SQLException {
+        /** The HikariCP pool behind {@code dataSource}; {@code null} when it is not HikariCP or its pool has not started. */
+        private static com.zaxxer.hikari.@Nullable HikariPoolMXBean pool(DataSource dataSource) throws SQLException {
             if (!dataSource.isWrapperFor(com.zaxxer.hikari.HikariDataSource.class)) {
                 return null;
             }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ public final class GracefulShutdown {
     private final Duration drainTimeout;
     private final Duration balancerKeepAlive;
     private final Runnable stopAccepting;
-    private final InFlightRequests inFlight;
+    private final @Nullable InFlightRequests inFlight; // null: no requests counted, none waited for
     private final List<AutoCloseable> closeLast;
     private final AtomicBoolean ran = new AtomicBoolean();
 
@@ -92,8 +93,7 @@ public final class GracefulShutdown {
                 inFlight.closeConnections();
             }
             Thread.sleep(ACCEPTED_GRACE.toMillis());
-            boolean quiet = inFlight == null || inFlight.awaitQuiet(balancerKeepAlive, drainTimeout);
-            if (!quiet) {
+            if (inFlight != null && !inFlight.awaitQuiet(balancerKeepAlive, drainTimeout)) {
                 LOG.warn("drain timeout {} ms reached with {} requests still in flight (or requests still arriving)", drainTimeout.toMillis(),
                         inFlight.count());
             }
@@ -120,7 +120,7 @@ public final class GracefulShutdown {
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private Duration balancerKeepAlive = Duration.ZERO;
         private Runnable stopAccepting = () -> { };
-        private InFlightRequests inFlight;
+        private @Nullable InFlightRequests inFlight;
         private final List<AutoCloseable> closeLast = new ArrayList<>();
 
         private Builder(Health health) {
@@ -158,6 +158,10 @@ public final class GracefulShutdown {
             return this;
         }
 
+        /**
+         * The requests to wait for once the listener is closed; without it (the default), the shutdown waits the
+         * drain delay and {@link GracefulShutdown#ACCEPTED_GRACE} only.
+         */
         public Builder inFlight(InFlightRequests inFlight) {
             this.inFlight = inFlight;
             return this;

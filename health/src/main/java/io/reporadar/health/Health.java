@@ -1,5 +1,6 @@
 package io.reporadar.health;
 
+import io.reporadar.core.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Groups: liveness holds process-internal checks; readiness is the lifecycle (only READY takes traffic) and
  * the dependency checks; startup latches UP once all its checks passed. A critical check that fails makes its
- * groups DOWN, a non-critical one WARN. Thread-safe.
+ * groups DOWN, a non-critical one WARN.
+ *
+ * <p>Thread-safe. The checks run on daemon threads ({@code reporadar-health-<n>-check-<m>}, timed by
+ * {@code reporadar-health-<n>-scheduler}), which never keep the JVM alive; {@link #close()} stops them.
  */
 public final class Health implements AutoCloseable {
 
@@ -51,7 +54,8 @@ public final class Health implements AutoCloseable {
     private final List<HealthListener> listeners;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService executor;
-    private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.STARTING);
+    private final Object lifecycleLock = new Object();
+    private volatile Lifecycle lifecycle = Lifecycle.STARTING; // changed only under lifecycleLock
     private final AtomicBoolean startupPassed = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
 
@@ -59,8 +63,8 @@ public final class Health implements AutoCloseable {
         this.clock = builder.clock;
         this.listeners = new CopyOnWriteArrayList<>(builder.listeners);
         int id = INSTANCES.incrementAndGet();
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("reporadar-health-" + id + "-scheduler"));
-        this.executor = Executors.newCachedThreadPool(daemon("reporadar-health-" + id + "-check"));
+        this.scheduler = DaemonThreads.scheduler("health-" + id + "-scheduler");
+        this.executor = Executors.newCachedThreadPool(DaemonThreads.factory("health-" + id + "-check"));
         List<CheckRunner> list = new ArrayList<>();
         Set<String> groups = new LinkedHashSet<>(List.of(CheckSpec.LIVENESS, CheckSpec.READINESS, CheckSpec.STARTUP));
         for (CheckSpec spec : builder.specs) {
@@ -93,7 +97,7 @@ public final class Health implements AutoCloseable {
             checks.add(new CheckStatus(runner.spec.name, runner.current(now), runner.spec.critical,
                     runner.spec.groups, runner.consecutiveFailures(), runner));
         }
-        Lifecycle state = lifecycle.get();
+        Lifecycle state = lifecycle;
         Map<String, Status> groups = new LinkedHashMap<>();
         for (String group : groupNames) {
             groups.put(group, groupStatus(group, checks, state));
@@ -112,7 +116,7 @@ public final class Health implements AutoCloseable {
     }
 
     public Lifecycle lifecycle() {
-        return lifecycle.get();
+        return lifecycle;
     }
 
     /** STARTING → READY: readiness now follows the dependencies. */
@@ -122,18 +126,24 @@ public final class Health implements AutoCloseable {
 
     /** → DRAINING: readiness turns OUT_OF_SERVICE at once; liveness is unaffected. Idempotent. */
     public void beginDrain() {
-        Lifecycle from = lifecycle.get();
-        while ((from == Lifecycle.STARTING || from == Lifecycle.READY) && !lifecycle.compareAndSet(from, Lifecycle.DRAINING)) {
-            from = lifecycle.get();
+        Lifecycle from;
+        synchronized (lifecycleLock) {
+            from = lifecycle;
+            if (from != Lifecycle.STARTING && from != Lifecycle.READY) {
+                return;
+            }
+            lifecycle = Lifecycle.DRAINING;
         }
-        if (from == Lifecycle.STARTING || from == Lifecycle.READY) {
-            announce(from, Lifecycle.DRAINING);
-        }
+        announce(from, Lifecycle.DRAINING);
     }
 
     /** → STOPPED. */
     public void markStopped() {
-        Lifecycle from = lifecycle.getAndSet(Lifecycle.STOPPED);
+        Lifecycle from;
+        synchronized (lifecycleLock) {
+            from = lifecycle;
+            lifecycle = Lifecycle.STOPPED;
+        }
         if (from != Lifecycle.STOPPED) {
             announce(from, Lifecycle.STOPPED);
         }
@@ -176,11 +186,13 @@ public final class Health implements AutoCloseable {
     }
 
     private void transition(Lifecycle from, Lifecycle to) {
-        if (lifecycle.compareAndSet(from, to)) {
-            announce(from, to);
-        } else {
-            throw new IllegalStateException("lifecycle: " + lifecycle.get() + " (expected: " + from + " to move to " + to + ")");
+        synchronized (lifecycleLock) {
+            if (lifecycle != from) {
+                throw new IllegalStateException("lifecycle: " + lifecycle + " (expected: " + from + " to move to " + to + ")");
+            }
+            lifecycle = to;
         }
+        announce(from, to);
     }
 
     private void announce(Lifecycle from, Lifecycle to) {
@@ -192,15 +204,6 @@ public final class Health implements AutoCloseable {
                 LOG.warn("health listener failed on lifecycle {} -> {}: {}", from, to, e.toString());
             }
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /** Collects the checks; {@link #build()} validates them all at once. Not thread-safe. */
@@ -229,7 +232,11 @@ public final class Health implements AutoCloseable {
             return this;
         }
 
-        /** @throws IllegalArgumentException listing every problem: duplicate names, misplaced or incoherent checks */
+        /**
+         * The health of these checks, not started yet.
+         *
+         * @throws IllegalArgumentException listing every problem: duplicate names, misplaced or incoherent checks
+         */
         public Health build() {
             List<String> problems = new ArrayList<>();
             Set<String> names = new LinkedHashSet<>();

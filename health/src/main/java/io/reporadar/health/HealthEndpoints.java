@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The health HTTP endpoints, free of any server API: adapters pass method, path, query, {@code Accept}, the
@@ -56,9 +57,9 @@ public final class HealthEndpoints {
         private final int status;
         private final String contentType;
         private final byte[] body;
-        private final String allow;
+        private final @Nullable String allow; // null: no Allow header
 
-        Response(int status, String contentType, String body, boolean head, String allow) {
+        Response(int status, String contentType, String body, boolean head, @Nullable String allow) {
             this.status = status;
             this.contentType = contentType;
             this.body = head ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
@@ -94,7 +95,8 @@ public final class HealthEndpoints {
      * @param client        the caller (behind a trusted proxy: the client it names), or {@code null} when unknown
      * @param authorization the {@code Authorization} header, or {@code null}
      */
-    public record Request(String method, String path, String query, String accept, InetAddress client, String authorization) {
+    public record Request(String method, String path, @Nullable String query, @Nullable String accept, @Nullable InetAddress client,
+            @Nullable String authorization) {
 
         public Request {
             Objects.requireNonNull(method, "method");
@@ -106,20 +108,23 @@ public final class HealthEndpoints {
             return new Request(method, path, null, null, null, null);
         }
 
-        public Request withQuery(String query) {
+        /** With the raw query string, or {@code null} for none. */
+        public Request withQuery(@Nullable String query) {
             return new Request(method, path, query, accept, client, authorization);
         }
 
-        public Request withAccept(String accept) {
+        /** With the {@code Accept} header, or {@code null} for none. */
+        public Request withAccept(@Nullable String accept) {
             return new Request(method, path, query, accept, client, authorization);
         }
 
-        /** The caller: behind a trusted proxy, the client the proxy names. */
-        public Request from(InetAddress client) {
+        /** The caller: behind a trusted proxy, the client the proxy names; {@code null} when unknown. */
+        public Request from(@Nullable InetAddress client) {
             return new Request(method, path, query, accept, client, authorization);
         }
 
-        public Request withAuthorization(String authorization) {
+        /** With the {@code Authorization} header, or {@code null} for none. */
+        public Request withAuthorization(@Nullable String authorization) {
             return new Request(method, path, query, accept, client, authorization);
         }
 
@@ -170,7 +175,8 @@ public final class HealthEndpoints {
         return render(snapshot, group, snapshot.group(group), snapshot.checks(group), allowed, format, head);
     }
 
-    private Response render(HealthSnapshot snapshot, String group, Status status, List<CheckStatus> checks, boolean details,
+    /** The answer for {@code group}, or for every group when it is {@code null} ({@code /health/backend}). */
+    private Response render(HealthSnapshot snapshot, @Nullable String group, Status status, List<CheckStatus> checks, boolean details,
             Format format, boolean head) {
         String body = switch (format) {
             case HEALTH_JSON -> healthJson(snapshot, status, checks, details);
@@ -181,7 +187,7 @@ public final class HealthEndpoints {
     }
 
     /** Our tree: status, lifecycle, groups and checks with their results. */
-    static String json(HealthSnapshot snapshot, String group, Status status, List<CheckStatus> checks, boolean details) {
+    static String json(HealthSnapshot snapshot, @Nullable String group, Status status, List<CheckStatus> checks, boolean details) {
         Json json = new Json().begin().field("status", status.name());
         if (!details) {
             return json.end().toString();
@@ -247,7 +253,7 @@ public final class HealthEndpoints {
     }
 
     /** Kubernetes-style text: one {@code [+]}/{@code [-]} line per check, then the verdict. */
-    static String text(String group, Status status, List<CheckStatus> checks, boolean details) {
+    static String text(@Nullable String group, Status status, List<CheckStatus> checks, boolean details) {
         StringBuilder text = new StringBuilder();
         if (details) {
             for (CheckStatus check : checks) {
@@ -280,24 +286,21 @@ public final class HealthEndpoints {
         }
 
         /** The first acceptable format in the order the caller lists them; JSON when nothing matches. */
-        static Format of(String accept) {
+        static Format of(@Nullable String accept) {
             if (accept == null) {
                 return JSON;
             }
-            for (String range : accept.split(",")) {
-                String type = range.split(";")[0].strip().toLowerCase(Locale.ROOT);
-                switch (type) {
-                    case "application/health+json":
-                        return HEALTH_JSON;
-                    case "application/json":
-                    case "application/*":
-                    case "*/*":
-                        return JSON;
-                    case "text/plain":
-                    case "text/*":
-                        return TEXT;
-                    default:
-                        break;
+            for (String range : accept.split(",", -1)) {
+                int parameters = range.indexOf(';');
+                String type = (parameters < 0 ? range : range.substring(0, parameters)).strip().toLowerCase(Locale.ROOT);
+                Format format = switch (type) {
+                    case "application/health+json" -> HEALTH_JSON;
+                    case "application/json", "application/*", "*/*" -> JSON;
+                    case "text/plain", "text/*" -> TEXT;
+                    default -> null; // not one of ours (an empty range included): the next one decides
+                };
+                if (format != null) {
+                    return format;
                 }
             }
             return JSON;

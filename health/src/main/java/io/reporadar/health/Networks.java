@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A set of address blocks, for telling who a caller is: the networks that may see internal-only answers
@@ -52,7 +53,7 @@ public final class Networks {
      */
     public static Networks parse(String variable, String list) {
         List<Block> blocks = new ArrayList<>();
-        for (String raw : list.split(",")) {
+        for (String raw : list.split(",", -1)) {
             String entry = raw.strip();
             if (entry.isEmpty()) {
                 continue;
@@ -77,8 +78,8 @@ public final class Networks {
         return new Networks(blocks);
     }
 
-    /** Whether {@code address} is in one of the blocks; false for {@code null}. */
-    public boolean contains(InetAddress address) {
+    /** Whether {@code address} is in one of the blocks; false for {@code null} (an unknown caller). */
+    public boolean contains(@Nullable InetAddress address) {
         if (address == null) {
             return false;
         }
@@ -96,16 +97,16 @@ public final class Networks {
      * values, these networks being the proxies trusted to name it: the connecting address if it is not a trusted
      * proxy, else the rightmost forwarded address that is not one (entries to its left were written by the
      * client itself, and prove nothing). {@code null} when an address that would decide is not an address
-     * literal: such a caller is nobody in particular.
+     * literal (an empty entry included): such a caller is nobody in particular.
      */
-    public InetAddress client(String remoteAddress, List<String> forwardedFor) {
+    public @Nullable InetAddress client(String remoteAddress, List<String> forwardedFor) {
         InetAddress client = literal(remoteAddress);
         if (!contains(client)) {
             return client;
         }
         List<String> hops = new ArrayList<>();
         for (String header : forwardedFor) {
-            hops.addAll(Arrays.asList(header.split(",")));
+            hops.addAll(Arrays.asList(header.split(",", -1))); // empty entries kept: they are not addresses
         }
         for (int i = hops.size() - 1; i >= 0; i--) {
             client = literal(hops.get(i));
@@ -117,7 +118,7 @@ public final class Networks {
     }
 
     /** An address literal as an address (no name lookup), brackets and an IPv4 port allowed; otherwise null. */
-    static InetAddress literal(String text) {
+    static @Nullable InetAddress literal(@Nullable String text) {
         if (text == null) {
             return null;
         }
@@ -132,7 +133,7 @@ public final class Networks {
         try {
             if (IPV4.matcher(candidate).matches()) {
                 byte[] octets = new byte[4];
-                String[] parts = candidate.split("\\.");
+                String[] parts = candidate.split("\\.", -1); // four, as IPV4 matched
                 for (int i = 0; i < 4; i++) {
                     int octet = Integer.parseInt(parts[i]);
                     if (octet > 255) {
@@ -155,7 +156,7 @@ public final class Networks {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Networks other && toString().equals(other.toString());
     }
 
@@ -165,7 +166,15 @@ public final class Networks {
     }
 
     /** {@code bits} leading bits of {@code prefix}; IPv4 blocks hold IPv4 addresses only, IPv6 ones IPv6 only. */
-    private record Block(byte[] prefix, int bits) {
+    private static final class Block {
+        private final byte[] prefix;
+        private final int bits;
+
+        Block(byte[] prefix, int bits) {
+            this.prefix = prefix;
+            this.bits = bits;
+        }
+
         boolean contains(byte[] address) {
             if (address.length != prefix.length) {
                 return false;

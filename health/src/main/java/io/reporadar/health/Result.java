@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one run of a check found: a status, a short machine-readable reason when it is not UP
@@ -19,12 +20,12 @@ import java.util.Objects;
 public final class Result {
 
     private final Status status;
-    private final String reason;
+    private final @Nullable String reason; // null for UP
     private final Map<String, Object> details;
     private final Duration duration;
-    private final Instant time;
+    private final @Nullable Instant time; // null until a run produced the result
 
-    private Result(Status status, String reason, Map<String, Object> details, Duration duration, Instant time) {
+    private Result(Status status, @Nullable String reason, Map<String, Object> details, Duration duration, @Nullable Instant time) {
         this.status = Objects.requireNonNull(status, "status");
         this.reason = reason;
         this.details = details;
@@ -45,7 +46,13 @@ public final class Result {
         return new Result(Status.DOWN, requireReason(reason), Map.of(), Duration.ZERO, null);
     }
 
-    public static Result of(Status status, String reason) {
+    /**
+     * A result of any status.
+     *
+     * @param reason why the status is not UP; may be {@code null} only for UP
+     * @throws IllegalArgumentException for a status other than UP without a reason
+     */
+    public static Result of(Status status, @Nullable String reason) {
         return new Result(status, status == Status.UP ? reason : requireReason(reason), Map.of(), Duration.ZERO, null);
     }
 
@@ -71,7 +78,7 @@ public final class Result {
     }
 
     /** Why the status is not UP; {@code null} for UP. */
-    public String reason() {
+    public @Nullable String reason() {
         return reason;
     }
 
@@ -84,7 +91,7 @@ public final class Result {
     }
 
     /** When the run ended; {@code null} for a result no run produced (the initial state). */
-    public Instant time() {
+    public @Nullable Instant time() {
         return time;
     }
 
@@ -93,7 +100,7 @@ public final class Result {
         return status + (reason == null ? "" : " (" + reason + ")") + (details.isEmpty() ? "" : " " + details);
     }
 
-    private static String requireReason(String reason) {
+    private static String requireReason(@Nullable String reason) {
         if (reason == null || reason.isBlank()) {
             throw new IllegalArgumentException("reason: " + reason + " (expected: a short reason such as \"timeout\")");
         }

@@ -37,9 +37,9 @@ public enum Status {
         return httpStatus == 200;
     }
 
-    /** The more severe of the two. */
+    /** The more severe of the two (the later in declaration order). */
     public Status worse(Status other) {
-        return other.ordinal() > ordinal() ? other : this;
+        return other.compareTo(this) > 0 ? other : this;
     }
 
     /** The most severe of the given statuses, {@link #UP} for none. */

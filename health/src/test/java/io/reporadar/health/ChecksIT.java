@@ -119,6 +119,7 @@ class ChecksIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the waiter's connection is borrowed only to wait; the held one is closed early to release it
     void aSaturatedPoolIsWarnNotDown() throws Exception {
         try (PostgresServer pg = PostgresServer.start();
                 PostgresDatabase db = pg.createDatabase(); HikariDataSource pool = pool(db, 1)) {

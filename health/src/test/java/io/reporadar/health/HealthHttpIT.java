@@ -15,14 +15,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,11 +37,11 @@ class HealthHttpIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final AtomicBoolean dbUp = new AtomicBoolean(true);
     private final AtomicInteger dbRuns = new AtomicInteger();
-    private HttpServer server;
-    private Health health;
+    private @Nullable HttpServer server; // set by serve(), which each test calls first
+    private @Nullable Health health;
 
     private void serve(DetailsPolicy policy, Duration interval) throws IOException {
-        health = Health.builder()
+        Health health = Health.builder()
                 .check(CheckSpec.dependency("db", () -> {
                     dbRuns.incrementAndGet();
                     return dbUp.get() ? Result.up().withDetail("latencyMs", 1) : Result.down("refused");
@@ -46,9 +49,11 @@ class HealthHttpIT {
                 .check(CheckSpec.dependency("cache", Result::up).interval(interval))
                 .check(CheckSpec.internal("threads", Result::up).interval(interval))
                 .build().start();
+        this.health = health;
         // A backlog for the thousand probes connecting at once: with 200, a loaded machine dropped SYNs, and the
         // retransmitted ones came after the client's 2 s connect timeout.
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        this.server = server;
         server.setExecutor(Executors.newFixedThreadPool(16));
         server.createContext("/health", HttpServerAdapter.handler(HealthEndpoints.of(health, policy)));
         health.markReady();
@@ -119,7 +124,7 @@ class HealthHttpIT {
     void theIetfHealthJsonFormatIsServedOnRequest() throws Exception {
         serve(DetailsPolicy.always(), Duration.ofMillis(50));
         dbUp.set(false);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> health.snapshot().readiness() == Status.DOWN);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> health().snapshot().readiness() == Status.DOWN);
 
         HttpResponse<String> response = get("/health/ready", "application/health+json");
 
@@ -180,20 +185,20 @@ class HealthHttpIT {
     void drainingShowsReadyDownLiveUpFinishesInFlightWorkThenRefusesConnections() throws Exception {
         serve(DetailsPolicy.always(), Duration.ofMillis(50));
         InFlightRequests inFlight = new InFlightRequests();
-        server.createContext("/slow", exchange -> {
+        server().createContext("/slow", exchange -> {
             try (exchange) {
                 Thread.sleep(1500);
-                byte[] body = "done".getBytes();
+                byte[] body = "done".getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(200, body.length);
                 exchange.getResponseBody().write(body);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }).getFilters().add(HttpServerAdapter.inFlight(inFlight));
-        GracefulShutdown shutdown = GracefulShutdown.builder(health)
+        GracefulShutdown shutdown = GracefulShutdown.builder(health())
                 .drainDelay(Duration.ofMillis(800))
                 .drainTimeout(Duration.ofSeconds(5))
-                .stopAccepting(() -> new Thread(() -> server.stop(5)).start())
+                .stopAccepting(() -> new Thread(() -> server().stop(5)).start())
                 .inFlight(inFlight)
                 .build();
 
@@ -203,7 +208,7 @@ class HealthHttpIT {
         Thread drain = new Thread(shutdown::run);
         drain.start();
 
-        Awaitility.await().atMost(Duration.ofMillis(500)).until(() -> health.lifecycle() == Lifecycle.DRAINING);
+        Awaitility.await().atMost(Duration.ofMillis(500)).until(() -> health().lifecycle() == Lifecycle.DRAINING);
         assertThat(get("/health/ready", null).statusCode()).isEqualTo(503);
         assertThat(get("/health/live", null).statusCode()).isEqualTo(200);
         assertThat(get("/health", null).body()).isEqualTo("{\"status\":\"OUT_OF_SERVICE\"}");
@@ -211,13 +216,13 @@ class HealthHttpIT {
         drain.join(10_000);
         assertThat(slow.get().statusCode()).as("the request in flight finished").isEqualTo(200);
         assertThat(slow.get().body()).isEqualTo("done");
-        assertThat(health.lifecycle()).isEqualTo(Lifecycle.STOPPED);
-        int port = server.getAddress().getPort();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
+        assertThat(health().lifecycle()).isEqualTo(Lifecycle.STOPPED);
+        int port = server().getAddress().getPort();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
                 .isInstanceOf(ConnectException.class);
     }
 
-    private HttpResponse<String> get(String path, String accept) throws Exception {
+    private HttpResponse<String> get(String path, @Nullable String accept) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
         if (accept != null) {
             request.header("Accept", accept);
@@ -226,6 +231,14 @@ class HealthHttpIT {
     }
 
     private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+        return URI.create("http://127.0.0.1:" + server().getAddress().getPort() + path);
+    }
+
+    private HttpServer server() {
+        return Objects.requireNonNull(server, "serve() first");
+    }
+
+    private Health health() {
+        return Objects.requireNonNull(health, "serve() first");
     }
 }

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 class NetworksTest {
 
     private static InetAddress ip(String literal) {
-        return Networks.literal(literal);
+        return Objects.requireNonNull(Networks.literal(literal), literal);
     }
 
     @Test
@@ -62,6 +63,8 @@ class NetworksTest {
         assertThat(proxies.client("127.0.0.1", List.of("10.0.0.1", "127.0.0.2"))).as("two header lines").isEqualTo(ip("127.0.0.2"));
         assertThat(proxies.client("127.0.0.1", List.of())).as("the proxy itself").isEqualTo(ip("127.0.0.1"));
         assertThat(proxies.client("127.0.0.1", List.of("not-an-address"))).as("nobody in particular").isNull();
+        assertThat(proxies.client("127.0.0.1", List.of("10.0.0.1,"))).as("an empty rightmost entry is no address").isNull();
+        assertThat(proxies.client("127.0.0.1", List.of("10.0.0.1, "))).as("a blank one neither").isNull();
         assertThat(Networks.NONE.client("127.0.0.1", List.of("10.0.0.1"))).as("no proxy trusted").isEqualTo(ip("127.0.0.1"));
     }
 

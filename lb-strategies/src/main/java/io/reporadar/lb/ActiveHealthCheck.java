@@ -1,5 +1,6 @@
 package io.reporadar.lb;
 
+import io.reporadar.core.DaemonThreads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -7,8 +8,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * try (ActiveHealthCheck checks = ActiveHealthCheck.builder(lb).interval(Duration.ofSeconds(2)).start()) { ... }
  * }</pre>
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. The checks are sent from one daemon thread, {@code reporadar-lb-active-check}, until
+ * {@link #close()}.
  */
 public final class ActiveHealthCheck implements AutoCloseable {
 
@@ -45,11 +49,7 @@ public final class ActiveHealthCheck implements AutoCloseable {
         this.rise = b.rise;
         this.fall = b.fall;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "reporadar-lb-active-check");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler = DaemonThreads.scheduler("lb-active-check");
     }
 
     public static Builder builder(LoadBalancer balancer) {
@@ -57,24 +57,40 @@ public final class ActiveHealthCheck implements AutoCloseable {
     }
 
     private ActiveHealthCheck begin() {
-        scheduler.schedule(this::round, 0, TimeUnit.MILLISECONDS);
+        Future<?> unused = scheduler.schedule(this::round, 0, TimeUnit.MILLISECONDS); // round() schedules the next one
         return this;
     }
 
+    /**
+     * Checks every endpoint once and schedules the next round. Nothing escapes to the scheduler's futures, which
+     * nobody reads: a check that cannot even be sent counts as a failed check.
+     */
     private void round() {
         try {
             for (Endpoint endpoint : balancer.endpoints()) {
-                HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + endpoint.address() + path)).timeout(timeout).GET().build();
-                client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                        .whenComplete((response, failure) -> verdict(endpoint,
-                                failure == null && response.statusCode() >= 200 && response.statusCode() < 300));
+                check(endpoint);
             }
         } finally {
             if (!scheduler.isShutdown()) {
                 long jitter = interval.toMillis() / 10;
                 long next = interval.toMillis() + (jitter == 0 ? 0 : ThreadLocalRandom.current().nextLong(-jitter, jitter + 1));
-                scheduler.schedule(this::round, next, TimeUnit.MILLISECONDS);
+                try {
+                    Future<?> unused = scheduler.schedule(this::round, next, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closed) {
+                    // close() came between the check and the schedule: no next round, as asked.
+                }
             }
+        }
+    }
+
+    private void check(Endpoint endpoint) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + endpoint.address() + path)).timeout(timeout).GET().build();
+            CompletableFuture<?> unused = client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, failure) -> verdict(endpoint,
+                            failure == null && response.statusCode() >= 200 && response.statusCode() < 300));
+        } catch (RuntimeException e) {
+            verdict(endpoint, false);
         }
     }
 

@@ -4,6 +4,7 @@ import io.reporadar.lb.spi.EndpointSet;
 import io.reporadar.lb.spi.NginxRenderable;
 import io.reporadar.lb.spi.Selector;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The strategies {@link Strategy}'s factories make: a kind and, for the hash strategies, a load bound. Their
@@ -77,7 +78,7 @@ final class BuiltInStrategy implements Strategy, NginxRenderable {
     }
 
     @Override
-    public List<String> nginxLines(String hashKey) {
+    public List<String> nginxLines(@Nullable String hashKey) {
         return switch (kind) {
             case ROUND_ROBIN -> List.of("# nginx's smooth weighted round robin; the Java one starts at a random offset.");
             case LEAST_CONNECTIONS -> List.of("# nginx counts connections per worker process (no shared zone here); the Java",
@@ -113,7 +114,7 @@ final class BuiltInStrategy implements Strategy, NginxRenderable {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof BuiltInStrategy other && kind == other.kind && loadFactor == other.loadFactor;
     }
 

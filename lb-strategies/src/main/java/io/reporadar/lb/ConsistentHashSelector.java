@@ -4,6 +4,7 @@ import io.reporadar.lb.spi.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * nginx {@code hash $key consistent} ({@code ngx_http_upstream_hash_module.c}, ketama as in
@@ -90,7 +91,7 @@ final class ConsistentHashSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, boolean ignoreHealth) {
+    public int pick(@Nullable PickContext context, boolean ignoreHealth) {
         int n = hashes.length;
         if (n == 0) {
             return -1;

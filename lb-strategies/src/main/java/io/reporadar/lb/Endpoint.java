@@ -2,6 +2,7 @@ package io.reporadar.lb;
 
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One instance a balancer may send requests to: a host, a port and a relative weight (nginx's
@@ -48,7 +49,7 @@ public final class Endpoint {
      */
     public static Endpoint parse(String spec) {
         Objects.requireNonNull(spec, "spec");
-        String[] parts = spec.trim().split("\\s+");
+        String[] parts = spec.trim().split("\\s+", -1); // trimmed: no empty piece but for a blank spec
         String address = parts[0];
         int weight = DEFAULT_WEIGHT;
         for (int i = 1; i < parts.length; i++) {
@@ -95,7 +96,7 @@ public final class Endpoint {
 
     /** Endpoints are equal when host and port are; the weight is a property of the membership, not identity. */
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Endpoint other && host.equals(other.host) && port == other.port;
     }
 

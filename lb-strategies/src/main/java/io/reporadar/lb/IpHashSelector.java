@@ -1,6 +1,7 @@
 package io.reporadar.lb;
 
 import io.reporadar.lb.spi.Selector;
+import org.jspecify.annotations.Nullable;
 
 /**
  * nginx {@code ip_hash} ({@code ngx_http_upstream_ip_hash_module.c}): starting from 89, each address byte
@@ -25,7 +26,7 @@ final class IpHashSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, boolean ignoreHealth) {
+    public int pick(@Nullable PickContext context, boolean ignoreHealth) {
         if (snapshot.size() == 0) {
             return -1;
         }

@@ -2,6 +2,7 @@ package io.reporadar.lb;
 
 import io.reporadar.lb.spi.Selector;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * nginx {@code least_conn}: a full scan for the fewest requests in flight relative to weight
@@ -21,7 +22,7 @@ final class LeastConnectionsSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, boolean ignoreHealth) {
+    public int pick(@Nullable PickContext context, boolean ignoreHealth) {
         int n = snapshot.size();
         if (n == 0) {
             return -1;

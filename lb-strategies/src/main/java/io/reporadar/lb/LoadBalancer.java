@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Balances requests over a set of endpoints with one {@link Strategy}, skipping endpoints that passive or
@@ -22,7 +23,7 @@ import java.util.function.LongSupplier;
  *         .health(PassiveHealth.DEFAULT.withNginxSemantics(3, Duration.ofSeconds(10)))
  *         .build();
  * PickContext request = new PickContext();
- * Endpoint endpoint = lb.pick(request);
+ * Endpoint endpoint = lb.pick(request);        // null when none is left
  * lb.onStart(endpoint);
  * ... call it ...
  * lb.onComplete(endpoint, success, latency);
@@ -119,12 +120,15 @@ public final class LoadBalancer {
 
     /**
      * The endpoint for this request: never one the context marks as tried, and an unavailable one only when
-     * every endpoint is unavailable and the policy is {@link PassiveHealth.AllDown#FAIL_OPEN}; {@code null} when
-     * none is left. The pick is recorded in the context, so that a retry with the same context goes elsewhere.
+     * every endpoint is unavailable and the policy is {@link PassiveHealth.AllDown#FAIL_OPEN}. The pick is recorded
+     * in the context, so that a retry with the same context goes elsewhere.
      *
      * @param context the request's context; {@code null} is fine for strategies that use neither key nor address
+     *     (nothing is then recorded, and a retry may get the same endpoint)
+     * @return the endpoint, or {@code null} when none is left: no endpoints, every one tried for this request, or
+     *     every one unavailable under {@link PassiveHealth.AllDown#FAIL_FAST}
      */
-    public Endpoint pick(PickContext context) {
+    public @Nullable Endpoint pick(@Nullable PickContext context) {
         State current = state;
         int index = current.selector.pick(context, false);
         if (index < 0 && health.allDown == PassiveHealth.AllDown.FAIL_OPEN) {
@@ -159,8 +163,11 @@ public final class LoadBalancer {
     /**
      * Records that a request to {@code endpoint} ended: a failure counts towards nginx's {@code max_fails} and
      * towards ejection; a success clears them.
+     *
+     * @param latency how long the request took, or {@code null} when it was not measured (the latency estimate
+     *     then stays as it is)
      */
-    public void onComplete(Endpoint endpoint, boolean success, Duration latency) {
+    public void onComplete(Endpoint endpoint, boolean success, @Nullable Duration latency) {
         EndpointStats s = stats.get(endpoint);
         if (s == null) {
             return;
@@ -205,8 +212,8 @@ public final class LoadBalancer {
         return s != null && s.available(ticker, health);
     }
 
-    /** The stats of an endpoint in the current membership, or {@code null}. */
-    public EndpointStats stats(Endpoint endpoint) {
+    /** The stats of an endpoint in the current membership, or {@code null} when it is not a member (any more). */
+    public @Nullable EndpointStats stats(Endpoint endpoint) {
         return stats.get(endpoint);
     }
 

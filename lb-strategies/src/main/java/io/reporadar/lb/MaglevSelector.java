@@ -3,6 +3,7 @@ package io.reporadar.lb;
 import io.reporadar.lb.spi.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maglev hashing (Eisenbud et al., NSDI 2016): each endpoint walks its own permutation of a prime-sized table
@@ -73,7 +74,7 @@ final class MaglevSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, boolean ignoreHealth) {
+    public int pick(@Nullable PickContext context, boolean ignoreHealth) {
         int size = table.length;
         if (size == 0) {
             return -1;

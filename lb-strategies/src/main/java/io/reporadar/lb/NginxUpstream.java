@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Renders the nginx {@code upstream} block for a strategy and its endpoints, so that the load balancer in
@@ -36,11 +37,11 @@ public final class NginxUpstream {
         private final List<Endpoint> servers = new ArrayList<>();
         private final Set<Endpoint> backups = new LinkedHashSet<>();
         private final Set<Endpoint> down = new LinkedHashSet<>();
-        private String hashKey;
+        private @Nullable String hashKey; // null until set: render() then refuses a hash strategy
         private int maxFails = 1;
         private Duration failTimeout = Duration.ofSeconds(10);
         private int keepalive;
-        private Duration keepaliveTimeout;
+        private @Nullable Duration keepaliveTimeout; // null: no directive, nginx's default
 
         private Builder(String name, Strategy strategy) {
             if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {

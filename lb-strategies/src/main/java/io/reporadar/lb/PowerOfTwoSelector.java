@@ -2,6 +2,7 @@ package io.reporadar.lb;
 
 import io.reporadar.lb.spi.Selector;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Power of two choices: two distinct endpoints at random, the cheaper wins. The cost is requests in flight
@@ -24,7 +25,7 @@ final class PowerOfTwoSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, boolean ignoreHealth) {
+    public int pick(@Nullable PickContext context, boolean ignoreHealth) {
         int n = snapshot.size();
         if (n < 2 || (context != null && context.anyTried())) {
             // Retries exclude endpoints; a scan of what is left is exact and cheap at these sizes.

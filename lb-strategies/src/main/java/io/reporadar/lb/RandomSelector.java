@@ -3,6 +3,7 @@ package io.reporadar.lb;
 import io.reporadar.lb.spi.Selector;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A random endpoint, weighted: a binary search over cumulative weights.
@@ -25,7 +26,7 @@ final class RandomSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, boolean ignoreHealth) {
+    public int pick(@Nullable PickContext context, boolean ignoreHealth) {
         int n = snapshot.size();
         for (int attempt = 0; attempt < 2 * n; attempt++) {
             int r = ThreadLocalRandom.current().nextInt(snapshot.totalWeight);

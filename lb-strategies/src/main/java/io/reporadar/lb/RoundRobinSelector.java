@@ -3,6 +3,7 @@ package io.reporadar.lb;
 import io.reporadar.lb.spi.Selector;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Round robin over nginx's smooth weighted sequence, precomputed once per snapshot: a pick is one atomic
@@ -27,7 +28,7 @@ final class RoundRobinSelector implements Selector {
     }
 
     @Override
-    public int pick(PickContext context, boolean ignoreHealth) {
+    public int pick(@Nullable PickContext context, boolean ignoreHealth) {
         int length = sequence.length;
         for (int attempt = 0; attempt < length; attempt++) {
             int index = sequence[(int) Long.remainderUnsigned(next.getAndIncrement(), length)];

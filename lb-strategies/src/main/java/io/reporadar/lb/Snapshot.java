@@ -2,6 +2,7 @@ package io.reporadar.lb;
 
 import io.reporadar.lb.spi.EndpointSet;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The endpoints a selector works on, as arrays: weights and stats at the same index as the endpoint, and
@@ -73,7 +74,7 @@ final class Snapshot implements EndpointSet {
     }
 
     @Override
-    public boolean usable(PickContext context, int index, boolean ignoreHealth) {
+    public boolean usable(@Nullable PickContext context, int index, boolean ignoreHealth) {
         if (context != null && context.wasTried(index)) {
             return false;
         }

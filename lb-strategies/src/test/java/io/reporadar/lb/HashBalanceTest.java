@@ -1,5 +1,6 @@
 package io.reporadar.lb;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -64,9 +65,9 @@ class HashBalanceTest {
             LoadBalancer lb = LoadBalancer.of(strategy, five);
             // One hot key: without a bound all 100 requests would pile onto one endpoint.
             for (int i = 0; i < 100; i++) {
-                lb.onStart(lb.pick(PickContext.withKey("hot-key")));
+                lb.onStart(requireNonNull(lb.pick(PickContext.withKey("hot-key"))));
             }
-            int max = five.stream().mapToInt(e -> lb.stats(e).inFlight()).max().orElseThrow();
+            int max = five.stream().mapToInt(e -> requireNonNull(lb.stats(e)).inFlight()).max().orElseThrow();
             assertThat(max).as(strategy.name()).isLessThanOrEqualTo((int) Math.ceil(1.25 * 100 / 5));
         }
     }
@@ -77,7 +78,7 @@ class HashBalanceTest {
         LoadBalancer lb = LoadBalancer.of(Strategy.peakEwma(), three);
         int[] picked = new int[3];
         for (int i = 0; i < 3000; i++) {
-            Endpoint e = lb.pick(null);
+            Endpoint e = requireNonNull(lb.pick(null));
             int index = three.indexOf(e);
             picked[index]++;
             lb.onStart(e);
@@ -93,7 +94,7 @@ class HashBalanceTest {
         PickContext context = new PickContext();
         for (int i = 0; i < keys; i++) {
             context.reset().key("key-" + i);
-            Endpoint x = a.pick(context);
+            Endpoint x = requireNonNull(a.pick(context));
             context.reset().key("key-" + i);
             if (!x.equals(b.pick(context))) {
                 moved++;

@@ -1,5 +1,6 @@
 package io.reporadar.lb;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +40,7 @@ class HttpHelpersIT {
                     return;
                 }
                 hits.incrementAndGet();
-                byte[] body = (exchange.getRequestMethod() + " " + exchange.getRequestURI()).getBytes();
+                byte[] body = (exchange.getRequestMethod() + " " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(status, body.length);
                 exchange.getResponseBody().write(body);
             }
@@ -103,10 +105,11 @@ class HttpHelpersIT {
         for (int i = 0; i < 20; i++) {
             assertThat(http.send(HttpRequest.newBuilder(URI.create("http://reporadar/")), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
         }
-        assertThat(lb.stats(dead).failures()).as("max_fails=1: one refusal, then fail_timeout").isEqualTo(1);
+        assertThat(requireNonNull(lb.stats(dead)).failures()).as("max_fails=1: one refusal, then fail_timeout").isEqualTo(1);
     }
 
     @Test
+    @SuppressWarnings("try") // the checks run while the block lasts, so the block needs no reference to them
     void activeChecksTakeAnUnreadyEndpointOutAndBringItBack() throws Exception {
         AtomicBoolean ready = new AtomicBoolean(true);
         Endpoint flaky = server(200, new AtomicInteger(), ready);

@@ -1,5 +1,6 @@
 package io.reporadar.lb;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,7 +21,7 @@ class LoadBalancerMetricsTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         new LoadBalancerMetrics(lb, "reporadar").bindTo(registry);
 
-        lb.onStart(lb.pick(null));
+        lb.onStart(requireNonNull(lb.pick(null)));
         lb.onStart(a);
         lb.onComplete(a, false, Duration.ofMillis(2));
 

@@ -1,5 +1,6 @@
 package io.reporadar.lb;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -19,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,7 +88,7 @@ class NginxParityIT {
         Map<String, String> nginxPicks = send(requests, "X-Real-IP");
         int agree = 0;
         for (Map.Entry<String, String> pick : nginxPicks.entrySet()) {
-            Endpoint chosen = java.pick(PickContext.withClient(InetAddress.getByName(pick.getKey())));
+            Endpoint chosen = requireNonNull(java.pick(PickContext.withClient(InetAddress.getByName(pick.getKey()))));
             if (Integer.toString(chosen.port()).equals(pick.getValue())) {
                 agree++;
             }
@@ -113,7 +115,7 @@ class NginxParityIT {
         Map<String, String> nginxPicks = send(requests, null);
         int agree = 0;
         for (Map.Entry<String, String> pick : nginxPicks.entrySet()) {
-            Endpoint chosen = java.pick(PickContext.withKey(pick.getKey()));
+            Endpoint chosen = requireNonNull(java.pick(PickContext.withKey(pick.getKey())));
             if (Integer.toString(chosen.port()).equals(pick.getValue())) {
                 agree++;
             }
@@ -122,8 +124,12 @@ class NginxParityIT {
         assertThat(agree).as("keys sent where nginx sends them").isEqualTo(requests.size());
     }
 
-    /** Sends each request through nginx (at most 64 at once) and returns, per id, the port that answered. */
-    private Map<String, String> send(Map<String, String> requests, String addressHeader) throws Exception {
+    /**
+     * Sends each request through nginx (at most 64 at once) and returns, per id, the port that answered.
+     *
+     * @param addressHeader the header that carries the id as the client's address, or {@code null} for none
+     */
+    private Map<String, String> send(Map<String, String> requests, @Nullable String addressHeader) throws Exception {
         Semaphore window = new Semaphore(64);
         Map<String, String> answers = new java.util.concurrent.ConcurrentHashMap<>();
         List<CompletableFuture<?>> inFlight = new ArrayList<>();

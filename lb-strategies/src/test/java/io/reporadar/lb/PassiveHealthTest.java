@@ -1,5 +1,6 @@
 package io.reporadar.lb;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -85,7 +86,7 @@ class PassiveHealthTest {
 
         fail(lb, A, 3);
         assertThat(lb.isAvailable(A)).isFalse();
-        assertThat(lb.stats(A).ejections()).isEqualTo(1);
+        assertThat(requireNonNull(lb.stats(A)).ejections()).isEqualTo(1);
         fail(lb, B, 3);
         fail(lb, C, 3);
         assertThat(lb.isAvailable(B)).isFalse();
@@ -129,7 +130,7 @@ class PassiveHealthTest {
         // Right after joining, C counts with 10 % of its weight: each request on it weighs like ten elsewhere.
         int onC = 0;
         for (int i = 0; i < 120; i++) {
-            Endpoint e = lb.pick(null);
+            Endpoint e = requireNonNull(lb.pick(null));
             lb.onStart(e);
             if (e.equals(C)) {
                 onC++;

@@ -20,10 +20,12 @@ class ReadmeExampleTest {
         LoadBalancer lb = LoadBalancer.of(Strategy.leastConnections(), instances);
 
         PickContext request = new PickContext();       // one per request, reused across its retries
-        Endpoint endpoint = lb.pick(request);
-        lb.onStart(endpoint);
-        // ... send the request ...
-        lb.onComplete(endpoint, true, Duration.ofMillis(12));
+        Endpoint endpoint = lb.pick(request);          // null when none is left
+        if (endpoint != null) {
+            lb.onStart(endpoint);
+            // ... send the request ...
+            lb.onComplete(endpoint, true, Duration.ofMillis(12));
+        }
         Endpoint retry = lb.pick(request);             // never the endpoint already tried
 
         String upstream = NginxUpstream.builder("reporadar", Strategy.leastConnections())
@@ -31,7 +33,8 @@ class ReadmeExampleTest {
                 .render();                             // the same choice, for the nginx in front
         // README example ends
 
-        assertThat(retry).isNotEqualTo(endpoint);
+        assertThat(endpoint).isNotNull();
+        assertThat(retry).isNotNull().isNotEqualTo(endpoint);
         assertThat(upstream).contains("least_conn;").contains("server reporadar-3:3000 weight=2");
     }
 }

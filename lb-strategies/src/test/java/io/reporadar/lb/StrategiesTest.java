@@ -1,5 +1,6 @@
 package io.reporadar.lb;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -102,9 +103,9 @@ class StrategiesTest {
         List<Endpoint> endpoints = equal(10);
         LoadBalancer lb = LoadBalancer.of(Strategy.powerOfTwoChoices(), endpoints);
         for (int i = 0; i < 1000; i++) {
-            lb.onStart(lb.pick(null));
+            lb.onStart(requireNonNull(lb.pick(null)));
         }
-        int max = endpoints.stream().mapToInt(e -> lb.stats(e).inFlight()).max().orElseThrow();
+        int max = endpoints.stream().mapToInt(e -> requireNonNull(lb.stats(e)).inFlight()).max().orElseThrow();
         assertThat(max).as("max in flight with 100 on average").isLessThanOrEqualTo(110);
     }
 
@@ -145,7 +146,7 @@ class StrategiesTest {
         Map<Endpoint, Integer> load = new HashMap<>();
         for (int i = 0; i < keys; i++) {
             PickContext key = PickContext.withKey("user-" + i);
-            Endpoint was = before.pick(key);
+            Endpoint was = requireNonNull(before.pick(key));
             load.merge(was, 1, Integer::sum);
             if (!was.equals(after.pick(key.reset().key("user-" + i)))) {
                 moved++;
@@ -186,8 +187,8 @@ class StrategiesTest {
         lb.onStart(endpoints.get(0));
         lb.update(List.of(endpoints.get(0), endpoints.get(2)));
 
-        assertThat(lb.stats(endpoints.get(0)).inFlight()).isEqualTo(1);
-        assertThat(lb.stats(endpoints.get(0)).successes()).isEqualTo(1);
+        assertThat(requireNonNull(lb.stats(endpoints.get(0))).inFlight()).isEqualTo(1);
+        assertThat(requireNonNull(lb.stats(endpoints.get(0))).successes()).isEqualTo(1);
         assertThat(lb.stats(endpoints.get(1))).isNull();
         assertThat(lb.pick(null)).isEqualTo(endpoints.get(2));
         assertThatThrownBy(() -> lb.update(List.of(A, A))).hasMessageStartingWith("endpoints: [a:80 weight=5, a:80 weight=5]");

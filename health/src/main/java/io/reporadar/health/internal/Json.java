@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.time.Instant;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal JSON writer for the health documents: the shapes are fixed and small, so a hand-written
@@ -55,7 +56,8 @@ public final class Json {
         return this;
     }
 
-    public Json field(String key, Object value) {
+    /** Writes a key and its value ({@code null} is written as JSON {@code null}). */
+    public Json field(String key, @Nullable Object value) {
         return key(key).value(value);
     }
 
@@ -67,7 +69,8 @@ public final class Json {
         return this;
     }
 
-    public Json value(Object value) {
+    /** Writes a value ({@code null} is written as JSON {@code null}). */
+    public Json value(@Nullable Object value) {
         comma();
         if (value == null) {
             out.append("null");
@@ -118,7 +121,7 @@ public final class Json {
         return out.toString();
     }
 
-    private static Object componentValue(RecordComponent component, Record record) {
+    private static @Nullable Object componentValue(RecordComponent component, Record record) {
         try {
             Method accessor = component.getAccessor();
             accessor.trySetAccessible(); // a record the user declared private

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.Collections;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Serves the health endpoints from a Servlet container; map it to {@code /health} and {@code /health/*}.
@@ -54,8 +55,11 @@ public final class HealthServlet extends HttpServlet {
         }
     }
 
-    /** The request's client: the connecting address, or behind {@code trustedProxies} the client they name. */
-    public static InetAddress client(HttpServletRequest request, Networks trustedProxies) {
+    /**
+     * The request's client: the connecting address, or behind {@code trustedProxies} the client they name;
+     * {@code null} when the address that decides is not an address literal (see {@link Networks#client}).
+     */
+    public static @Nullable InetAddress client(HttpServletRequest request, Networks trustedProxies) {
         return trustedProxies.client(request.getRemoteAddr(), Collections.list(request.getHeaders("X-Forwarded-For")));
     }
 }

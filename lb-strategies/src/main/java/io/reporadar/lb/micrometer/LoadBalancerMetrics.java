@@ -10,6 +10,7 @@ import io.reporadar.lb.Endpoint;
 import io.reporadar.lb.EndpointStats;
 import io.reporadar.lb.LoadBalancer;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,10 +52,11 @@ public final class LoadBalancerMetrics implements MeterBinder {
 
     private synchronized void follow(MeterRegistry registry) {
         List<Endpoint> current = balancer.endpoints();
-        for (Map.Entry<Endpoint, List<Meter>> entry : meters.entrySet()) {
+        for (Iterator<Map.Entry<Endpoint, List<Meter>>> it = meters.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Endpoint, List<Meter>> entry = it.next();
             if (!current.contains(entry.getKey())) {
                 entry.getValue().forEach(registry::remove);
-                meters.remove(entry.getKey());
+                it.remove();
             }
         }
         for (Endpoint endpoint : current) {
@@ -64,6 +66,10 @@ public final class LoadBalancerMetrics implements MeterBinder {
 
     private List<Meter> register(MeterRegistry registry, Endpoint endpoint) {
         EndpointStats stats = balancer.stats(endpoint);
+        if (stats == null) {
+            // Gone since endpoints() was read: the membership listener's next follow() drops this entry.
+            return List.of();
+        }
         Tags tags = Tags.of("balancer", name, "endpoint", endpoint.address());
         List<Meter> list = new ArrayList<>();
         list.add(Gauge.builder("reporadar.lb.endpoint.inflight", stats, EndpointStats::inFlight)

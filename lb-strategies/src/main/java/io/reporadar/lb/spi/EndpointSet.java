@@ -3,6 +3,7 @@ package io.reporadar.lb.spi;
 import io.reporadar.lb.Endpoint;
 import io.reporadar.lb.EndpointStats;
 import io.reporadar.lb.PickContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The endpoints a {@link Selector} picks from, by index (0 to {@code size() - 1}, in the order the balancer
@@ -32,8 +33,10 @@ public interface EndpointSet {
      * Whether the endpoint at {@code index} may be picked for this request: not tried for it already and, unless
      * {@code ignoreHealth}, available to the health policy (not failed past {@code max_fails}, ejected, or
      * down to an active check).
+     *
+     * @param context the request's context, or {@code null} for a request that tried nothing yet
      */
-    boolean usable(PickContext context, int index, boolean ignoreHealth);
+    boolean usable(@Nullable PickContext context, int index, boolean ignoreHealth);
 
     /** Requests in flight over every endpoint of the balancer (never below zero). */
     int inFlight();

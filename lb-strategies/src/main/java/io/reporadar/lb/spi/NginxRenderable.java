@@ -1,6 +1,7 @@
 package io.reporadar.lb.spi;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A strategy that nginx can approximate: {@link io.reporadar.lb.NginxUpstream} renders an {@code upstream}
@@ -13,9 +14,10 @@ public interface NginxRenderable {
      * {@code #}) saying where nginx differs, then the directives ({@code least_conn;},
      * {@code hash $cookie_sid consistent;}); no directive for nginx's default, round robin.
      *
-     * @param hashKey the nginx expression to hash on, given when {@link #nginxNeedsHashKey()}, else null
+     * @param hashKey the nginx expression to hash on, given when {@link #nginxNeedsHashKey()}, else
+     *     {@code null}
      */
-    List<String> nginxLines(String hashKey);
+    List<String> nginxLines(@Nullable String hashKey);
 
     /** Whether the directive hashes on a key the caller must name ({@code NginxUpstream.Builder.hashKey}). */
     default boolean nginxNeedsHashKey() {

@@ -1,6 +1,7 @@
 package io.reporadar.lb.spi;
 
 import io.reporadar.lb.PickContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Picks from one immutable {@link EndpointSet}. The balancer asks its strategy for a new selector whenever
@@ -19,5 +20,5 @@ public interface Selector {
      *
      * @param context the request's context, or {@code null} for requests that carry neither key nor address
      */
-    int pick(PickContext context, boolean ignoreHealth);
+    int pick(@Nullable PickContext context, boolean ignoreHealth);
 }

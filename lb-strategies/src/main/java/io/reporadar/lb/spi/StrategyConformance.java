@@ -1,5 +1,6 @@
 package io.reporadar.lb.spi;
 
+import io.reporadar.core.DaemonThreads;
 import io.reporadar.lb.Endpoint;
 import io.reporadar.lb.LoadBalancer;
 import io.reporadar.lb.PassiveHealth;
@@ -17,6 +18,9 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The contract every {@link Strategy} must keep, checked through a real {@link LoadBalancer}; the built-in
@@ -72,15 +76,14 @@ public final class StrategyConformance {
      * broken rule too); throws an {@link AssertionError} naming the first rule broken.
      */
     public void verify() {
-        Throwable[] failure = new Throwable[1];
-        Thread checks = new Thread(() -> {
+        AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+        Thread checks = DaemonThreads.thread("strategy-conformance", () -> {
             try {
                 verifyHere();
             } catch (Throwable e) {
-                failure[0] = e;
+                failure.set(e);
             }
-        }, "strategy-conformance");
-        checks.setDaemon(true);
+        });
         checks.start();
         try {
             checks.join(TIME_LIMIT.toMillis());
@@ -93,11 +96,12 @@ public final class StrategyConformance {
             throw new AssertionError("strategy " + strategy.name() + ": the checks did not finish within " + TIME_LIMIT.toSeconds()
                     + " s (a pick or a selector that never returns?)");
         }
-        if (failure[0] instanceof AssertionError broken) {
+        Throwable thrown = failure.get();
+        if (thrown instanceof AssertionError broken) {
             throw broken;
         }
-        if (failure[0] != null) {
-            throw new AssertionError("strategy " + strategy.name() + ": threw " + failure[0], failure[0]);
+        if (thrown != null) {
+            throw new AssertionError("strategy " + strategy.name() + ": threw " + thrown, thrown);
         }
     }
 
@@ -139,8 +143,7 @@ public final class StrategyConformance {
         Set<Endpoint> picked = new HashSet<>();
         PickContext context = new PickContext();
         for (int i = 0; i < PICKS; i++) {
-            Endpoint endpoint = lb.pick(request(context, random));
-            check(endpoint != null, "picked nothing from five available endpoints (request " + i + ")");
+            Endpoint endpoint = picked(lb.pick(request(context, random)), "from five available endpoints (request " + i + ")");
             check(endpoints.contains(endpoint), "picked " + endpoint + ", which is not a member");
             picked.add(endpoint);
         }
@@ -156,8 +159,7 @@ public final class StrategyConformance {
             request(context, random);
             Set<Endpoint> tried = new HashSet<>();
             for (int attempt = 0; attempt < endpoints.size(); attempt++) {
-                Endpoint endpoint = lb.pick(context);
-                check(endpoint != null, "picked nothing on attempt " + (attempt + 1) + " with " + tried + " tried of five");
+                Endpoint endpoint = picked(lb.pick(context), "on attempt " + (attempt + 1) + " with " + tried + " tried of five");
                 check(tried.add(endpoint), "picked " + endpoint + " again for a request that already tried it");
             }
             Endpoint extra = lb.pick(context);
@@ -176,8 +178,8 @@ public final class StrategyConformance {
         SplittableRandom random = new SplittableRandom(3);
         PickContext context = new PickContext();
         for (int i = 0; i < PICKS; i++) {
-            Endpoint endpoint = lb.pick(request(context, random));
-            check(endpoint != null, "picked nothing while four endpoints were available (" + how + ": " + unavailable + ")");
+            Endpoint endpoint = picked(lb.pick(request(context, random)), "while four endpoints were available (" + how + ": "
+                    + unavailable + ")");
             check(!endpoint.equals(unavailable), "picked " + unavailable + " although it was " + how);
         }
     }
@@ -193,7 +195,7 @@ public final class StrategyConformance {
         List<Thread> pickers = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             long seed = t;
-            Thread picker = new Thread(() -> {
+            Thread picker = DaemonThreads.thread("strategy-conformance-picker-" + t, () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 PickContext context = new PickContext();
                 try {
@@ -209,28 +211,43 @@ public final class StrategyConformance {
                 } catch (RuntimeException | Error e) {
                     broken.add("threw " + e + " while the membership changed");
                 }
-            }, "strategy-conformance-picker-" + t);
-            picker.setDaemon(true);
+            });
             pickers.add(picker);
             picker.start();
         }
+        boolean stopped;
         try {
             for (int change = 0; change < MEMBERSHIP_CHANGES && broken.isEmpty(); change++) {
                 lb.update(change % 2 == 0 ? second : first);
-                Thread.yield();
+                awaitPicks(lb, broken);
             }
         } finally {
             picking.set(false);
-            for (Thread picker : pickers) {
-                try {
-                    picker.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("strategy " + strategy.name() + ": interrupted while its pickers stopped");
-                }
-            }
+            stopped = joined(pickers);
         }
+        check(stopped, "interrupted while its pickers stopped");
         check(broken.isEmpty(), String.valueOf(broken.peek()));
+    }
+
+    /** Waits until the pickers picked from the membership just set, so that every change meets picks. */
+    private static void awaitPicks(LoadBalancer lb, ConcurrentLinkedQueue<String> broken) {
+        long before = lb.picks();
+        while (lb.picks() == before && broken.isEmpty() && !Thread.currentThread().isInterrupted()) {
+            LockSupport.parkNanos(10_000);
+        }
+    }
+
+    /** Whether every thread ended; false when interrupted while waiting (the interrupt is kept). */
+    private static boolean joined(List<Thread> threads) {
+        try {
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void picksAllocateNothing() {
@@ -274,6 +291,14 @@ public final class StrategyConformance {
         context.clearTried();
         Endpoint endpoint = lb.pick(context);
         return endpoint == null ? 0 : endpoint.port();
+    }
+
+    /** The endpoint a pick returned, or an {@link AssertionError} saying it picked nothing {@code when}. */
+    private Endpoint picked(@Nullable Endpoint endpoint, String when) {
+        if (endpoint == null) {
+            throw new AssertionError("strategy " + strategy.name() + ": picked nothing " + when);
+        }
+        return endpoint;
     }
 
     private void check(boolean condition, String broken) {

@@ -4,4 +4,7 @@
  * rendering with {@link io.reporadar.lb.spi.NginxRenderable}, and check it with
  * {@link io.reporadar.lb.spi.StrategyConformance}.
  */
+@NullMarked
 package io.reporadar.lb.spi;
+
+import org.jspecify.annotations.NullMarked;
