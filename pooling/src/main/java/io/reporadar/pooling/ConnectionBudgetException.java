@@ -1,5 +1,7 @@
 package io.reporadar.pooling;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The deployment's pools would need more connections than PostgreSQL admits. The message prints every term
  * of the arithmetic and the fix.
@@ -10,13 +12,13 @@ public final class ConnectionBudgetException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient ConnectionBudget budget;
+    private final transient @Nullable ConnectionBudget budget;
 
     ConnectionBudgetException(ConnectionBudget budget) {
         this("connection budget exceeded: " + budget.arithmetic() + ". Fix: " + budget.fix() + ".", budget);
     }
 
-    private ConnectionBudgetException(String message, ConnectionBudget budget) {
+    private ConnectionBudgetException(String message, @Nullable ConnectionBudget budget) {
         super(message);
         this.budget = budget;
     }
@@ -30,7 +32,7 @@ public final class ConnectionBudgetException extends IllegalStateException {
     }
 
     /** The arithmetic that failed; {@code null} when the adaptive budget had no share left. */
-    public ConnectionBudget budget() {
+    public @Nullable ConnectionBudget budget() {
         return budget;
     }
 }

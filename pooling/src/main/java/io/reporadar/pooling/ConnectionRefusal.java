@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a connection could not be had: the server refused it (SQLSTATE 53300, in one of its variants) or the
@@ -75,7 +76,7 @@ public enum ConnectionRefusal {
         return message.contains("connection is not available") || message.contains("timed out");
     }
 
-    private static ConnectionRefusal fromMessage(String message) {
+    private static ConnectionRefusal fromMessage(@Nullable String message) {
         String text = String.valueOf(message).toLowerCase(Locale.ROOT);
         if (text.contains("too many connections for role")) {
             return ROLE_LIMIT;

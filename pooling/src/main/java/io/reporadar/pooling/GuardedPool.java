@@ -2,20 +2,15 @@ package io.reporadar.pooling;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
-import java.io.PrintWriter;
+import io.reporadar.core.DaemonThreads;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,37 +50,33 @@ public final class GuardedPool implements AutoCloseable {
     private final PoolSettings settings;
     private final HikariDataSource dataSource;
     private final ScheduledExecutorService scheduler;
-    private final InstanceRegistry registry;
+    /** The adaptive budget's registry, {@code null} when it is off. */
+    private final @Nullable InstanceRegistry registry;
     private volatile ConnectionBudget lastBudget;
-    private volatile RuntimeException lastFailure;
+    private volatile @Nullable RuntimeException lastFailure;
     private volatile int liveInstances;
-    private volatile ServerBudget lastServer;
-    private final Map<ConnectionRefusal, LongAdder> refusals = new EnumMap<>(ConnectionRefusal.class);
-    private final DataSource guarded = new Guarded();
+    private volatile @Nullable ServerBudget lastServer;
+    private final ClassifyingDataSource guarded;
     /** Connections in use, sampled once a second for the last ten minutes, for {@link #sizingAdvice}. */
     private final int[] inUse = new int[600];
     private int samples;
 
     private GuardedPool(PoolSettings settings, HikariDataSource dataSource, ConnectionBudget budget, Duration interval,
-            InstanceRegistry registry, int liveInstances) {
+            @Nullable InstanceRegistry registry, int liveInstances) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.lastBudget = budget;
         this.registry = registry;
         this.liveInstances = liveInstances;
-        for (ConnectionRefusal reason : ConnectionRefusal.values()) {
-            refusals.put(reason, new LongAdder());
-        }
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "reporadar-pool-guard-" + settings.applicationName());
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.scheduleWithFixedDelay(this::checkQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        scheduler.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
+        this.guarded = new ClassifyingDataSource(dataSource, this);
+        this.scheduler = DaemonThreads.scheduler("pool-guard-" + settings.applicationName());
+        // Each task catches its own failures and close() cancels them all: their futures have nothing to tell.
+        Future<?> unusedChecks = scheduler.scheduleWithFixedDelay(this::checkQuietly, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        Future<?> unusedSamples = scheduler.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
         if (registry != null) {
-            long beat = settings.heartbeat().toMillis();
-            scheduler.scheduleWithFixedDelay(this::heartbeatQuietly, beat, beat, TimeUnit.MILLISECONDS);
+            long beat = registry.heartbeatInterval().toMillis();
+            Future<?> unusedHeartbeats = scheduler.scheduleWithFixedDelay(this::heartbeatQuietly, beat, beat, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -103,10 +94,11 @@ public final class GuardedPool implements AutoCloseable {
      */
     public static GuardedPool open(PoolSettings settings, Duration checkInterval) throws SQLException {
         PoolSettings effective = apply(settings, ConnectionBudget.planned(settings), "planned");
-        InstanceRegistry registry = settings.adaptive() ? new InstanceRegistry(settings, settings.heartbeat()) : null;
+        Duration heartbeat = settings.heartbeat();
+        InstanceRegistry registry = heartbeat == null ? null : new InstanceRegistry(settings, heartbeat);
         ServerBudget server;
         int live = 0;
-        try (Connection connection = connectDirectly(settings)) {
+        try (Connection connection = PoolConnections.direct(settings)) {
             server = ServerBudget.read(connection, settings.applicationNamePrefix());
             if (registry == null) {
                 effective = apply(effective, ConnectionBudget.live(effective, server), "live");
@@ -141,7 +133,8 @@ public final class GuardedPool implements AutoCloseable {
      */
     private static InstanceRegistry.Share join(InstanceRegistry registry, Connection connection, int poolBudget,
             PoolSettings settings) throws SQLException {
-        long deadline = System.nanoTime() + registry.livenessTimeout().plus(settings.heartbeat()).toNanos();
+        Duration heartbeat = registry.heartbeatInterval();
+        long deadline = System.nanoTime() + registry.livenessTimeout().plus(heartbeat).toNanos();
         while (true) {
             InstanceRegistry.Share share = registry.heartbeat(connection, poolBudget);
             if (share.cap >= 1) {
@@ -152,7 +145,7 @@ public final class GuardedPool implements AutoCloseable {
                 throw ConnectionBudgetException.noShareLeft(settings, share.liveInstances, poolBudget);
             }
             try {
-                Thread.sleep(settings.heartbeat().toMillis());
+                Thread.sleep(heartbeat.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 registry.leave(connection);
@@ -171,7 +164,7 @@ public final class GuardedPool implements AutoCloseable {
 
     /** How often connections were refused for {@code reason} since the pool opened. */
     public long refusals(ConnectionRefusal reason) {
-        return refusals.get(reason).sum();
+        return guarded.refusals(reason);
     }
 
     /** The verdict for health checks: ample, near the limit, or exceeded (the last live check). */
@@ -180,7 +173,7 @@ public final class GuardedPool implements AutoCloseable {
     }
 
     /** What the server reported at the last live check, {@code null} before the first periodic one. */
-    public ServerBudget lastServerBudget() {
+    public @Nullable ServerBudget lastServerBudget() {
         return lastServer;
     }
 
@@ -282,8 +275,8 @@ public final class GuardedPool implements AutoCloseable {
         return currentMax();
     }
 
-    /** The failure of the last live check under {@link BudgetPolicy#FAIL_FAST}, or {@code null}. */
-    public RuntimeException lastFailure() {
+    /** The failure of the last live check under {@link BudgetPolicy#FAIL_FAST}, {@code null} when it passed. */
+    public @Nullable RuntimeException lastFailure() {
         return lastFailure;
     }
 
@@ -292,7 +285,7 @@ public final class GuardedPool implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         if (registry != null) {
-            try (Connection connection = connectDirectly(settings)) {
+            try (Connection connection = PoolConnections.direct(settings)) {
                 registry.leave(connection);
             } catch (SQLException e) {
                 LOG.warn("pool {}: could not leave the instance registry ({}); the others take over its share after {}",
@@ -352,67 +345,6 @@ public final class GuardedPool implements AutoCloseable {
         }
     }
 
-    /** The pool as handed to the application: failures to get a connection come out classified and counted. */
-    private final class Guarded implements DataSource {
-        @Override
-        public Connection getConnection() throws SQLException {
-            try {
-                return dataSource.getConnection();
-            } catch (SQLException e) {
-                throw classified(e);
-            }
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            throw new SQLFeatureNotSupportedException("the pool's credentials come from DATABASE_URL");
-        }
-
-        private SQLException classified(SQLException e) {
-            ConnectionRefusal reason = ConnectionRefusal.classify(e).orElse(null);
-            if (reason == null) {
-                return e;
-            }
-            refusals.get(reason).increment();
-            return new ConnectionRefusedException(settings.applicationName(), reason, lastBudget, currentMax(), e);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return dataSource.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            dataSource.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            dataSource.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return dataSource.getLoginTimeout();
-        }
-
-        @Override
-        public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return dataSource.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            return type.isInstance(dataSource) ? type.cast(dataSource) : dataSource.unwrap(type);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) throws SQLException {
-            return type.isInstance(dataSource) || dataSource.isWrapperFor(type);
-        }
-    }
-
     private static PoolSettings apply(PoolSettings settings, ConnectionBudget budget, String which) {
         if (budget.fits()) {
             return settings;
@@ -431,15 +363,6 @@ public final class GuardedPool implements AutoCloseable {
         if (dataSource.getHikariPoolMXBean().getIdleConnections() > 0) {
             return dataSource.getConnection();
         }
-        return connectDirectly(settings);
-    }
-
-    private static Connection connectDirectly(PoolSettings settings) throws SQLException {
-        Properties properties = settings.url().propertiesWithSecrets();
-        properties.setProperty("ApplicationName", settings.applicationName());
-        if (!properties.containsKey("connectTimeout")) {
-            properties.setProperty("connectTimeout", Long.toString(Math.max(1, settings.connectionTimeout().toSeconds())));
-        }
-        return DriverManager.getConnection(settings.url().jdbcUrl(), properties);
+        return PoolConnections.direct(settings);
     }
 }

@@ -37,6 +37,11 @@ final class InstanceRegistry {
         this.heartbeat = heartbeat;
     }
 
+    /** The time between heartbeats ({@code DB_POOL_HEARTBEAT}). */
+    Duration heartbeatInterval() {
+        return heartbeat;
+    }
+
     Duration livenessTimeout() {
         return heartbeat.multipliedBy(MISSED_HEARTBEATS);
     }

@@ -2,12 +2,12 @@ package io.reporadar.pooling;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import io.reporadar.core.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection-pool settings of one instance, and of the deployment it belongs to, read from the
@@ -28,12 +28,15 @@ import java.util.Properties;
  *   <tr><td>{@code DB_POOL_POLICY}</td><td>fail-fast</td><td>{@code fail-fast} or {@code warn-and-shrink}</td></tr>
  *   <tr><td>{@code DB_POOL_ADAPTIVE}</td><td>false</td><td>share the budget between the live instances, see
  *       {@link GuardedPool}</td></tr>
- *   <tr><td>{@code DB_POOL_HEARTBEAT}</td><td>5000</td><td>milliseconds between heartbeats of the adaptive budget</td></tr>
- *   <tr><td>{@code DB_POOL_CONNECTION_TIMEOUT}</td><td>5000</td><td>milliseconds to wait for a connection</td></tr>
- *   <tr><td>{@code DB_POOL_IDLE_TIMEOUT}</td><td>30000</td><td>milliseconds before an idle surplus connection closes</td></tr>
+ *   <tr><td>{@code DB_POOL_HEARTBEAT}</td><td>5s</td><td>time between heartbeats of the adaptive budget</td></tr>
+ *   <tr><td>{@code DB_POOL_CONNECTION_TIMEOUT}</td><td>5s</td><td>time to wait for a connection</td></tr>
+ *   <tr><td>{@code DB_POOL_IDLE_TIMEOUT}</td><td>30s</td><td>time before an idle surplus connection closes</td></tr>
  *   <tr><td>{@code SERVICE_NAME}</td><td>reporadar</td><td>first half of {@code ApplicationName}</td></tr>
  *   <tr><td>{@code INSTANCE_ID}</td><td>{@code HOSTNAME}</td><td>second half of {@code ApplicationName}</td></tr>
  * </table>
+ *
+ * <p>Durations are written as {@link Durations} reads them: {@code 5s}, {@code 250ms}, {@code 1m}, ISO-8601
+ * {@code PT5S}, or a bare number of milliseconds (their unit before units were accepted).
  *
  * <p>Nothing is clamped: a bad value is an error naming its variable, and every error is reported at once.
  * The password never appears in {@link #toString()}. Immutable and thread-safe; {@link Builder} is not.
@@ -64,11 +67,11 @@ public final class PoolSettings {
     private final Duration idleTimeout;
     private final String service;
     private final String instanceId;
-    private final Duration heartbeat;
-    private final MetricsTrackerFactory metrics;
+    private final @Nullable Duration heartbeat;
+    private final @Nullable MetricsTrackerFactory metrics;
 
-    private PoolSettings(Builder b) {
-        this.url = b.url;
+    private PoolSettings(Builder b, DatabaseUrl url) {
+        this.url = url;
         this.min = b.min;
         this.max = b.max;
         this.instances = b.instances;
@@ -91,43 +94,7 @@ public final class PoolSettings {
      * @throws IllegalArgumentException listing every missing or malformed variable by name
      */
     public static PoolSettings fromEnvironment(Map<String, String> env) {
-        List<String> problems = new ArrayList<>();
-        Builder b = builder();
-        try {
-            b.url = DatabaseUrl.parse(env.get("DATABASE_URL"));
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
-        b.min = intVar(env, "DB_POOL_MIN", DEFAULT_MIN, problems);
-        b.max = intVar(env, "DB_POOL_MAX", DEFAULT_MAX, problems);
-        b.instances = intVar(env, "INSTANCE_COUNT", 1, problems);
-        b.surge = intVar(env, "INSTANCE_SURGE", 0, problems);
-        b.otherPools = intVar(env, "DB_OTHER_POOLS", 0, problems);
-        b.reserved = intVar(env, "DB_RESERVED_CONNECTIONS", DEFAULT_RESERVED, problems);
-        b.assumedMaxConnections = intVar(env, "DB_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, problems);
-        b.connectionTimeout = Duration.ofMillis(intVar(env, "DB_POOL_CONNECTION_TIMEOUT",
-                (int) DEFAULT_CONNECTION_TIMEOUT.toMillis(), problems));
-        b.idleTimeout = Duration.ofMillis(intVar(env, "DB_POOL_IDLE_TIMEOUT", (int) DEFAULT_IDLE_TIMEOUT.toMillis(), problems));
-        String policy = env.getOrDefault("DB_POOL_POLICY", "fail-fast").strip().toLowerCase(Locale.ROOT);
-        switch (policy) {
-            case "fail-fast" -> b.policy = BudgetPolicy.FAIL_FAST;
-            case "warn-and-shrink" -> b.policy = BudgetPolicy.WARN_AND_SHRINK;
-            default -> problems.add("DB_POOL_POLICY: " + policy + " (expected: fail-fast or warn-and-shrink)");
-        }
-        String adaptive = env.getOrDefault("DB_POOL_ADAPTIVE", "false").strip().toLowerCase(Locale.ROOT);
-        if (!adaptive.equals("true") && !adaptive.equals("false")) {
-            problems.add("DB_POOL_ADAPTIVE: " + adaptive + " (expected: true or false)");
-        } else if (adaptive.equals("true")) {
-            b.heartbeat = Duration.ofMillis(intVar(env, "DB_POOL_HEARTBEAT", (int) DEFAULT_HEARTBEAT.toMillis(), problems));
-        }
-        String fromUrl = b.url == null ? null : b.url.parameters().get("ApplicationName");
-        b.service = nonBlank(env.get("SERVICE_NAME"), fromUrl != null ? fromUrl : DEFAULT_SERVICE);
-        b.instanceId = nonBlank(env.get("INSTANCE_ID"), nonBlank(env.get("HOSTNAME"), "instance"));
-        problems.addAll(b.problems());
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid pool configuration: " + String.join("; ", problems));
-        }
-        return new PoolSettings(b);
+        return PoolEnvironment.read(env);
     }
 
     public static Builder builder() {
@@ -161,35 +128,7 @@ public final class PoolSettings {
      * attribution, TCP keepalive on unless the URL says otherwise.
      */
     public HikariConfig toHikariConfig() {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName(applicationName());
-        config.setJdbcUrl(url.jdbcUrl());
-        // The clear values, sslpassword included: parameters() masks them.
-        Properties properties = url.propertiesWithSecrets();
-        String user = (String) properties.remove("user");
-        if (user != null) {
-            config.setUsername(user);
-        }
-        String password = (String) properties.remove("password");
-        if (password != null) {
-            config.setPassword(password);
-        }
-        properties.stringPropertyNames().forEach(name -> config.addDataSourceProperty(name, properties.getProperty(name)));
-        config.addDataSourceProperty("ApplicationName", applicationName());
-        if (!url.parameters().containsKey("tcpKeepAlive")) {
-            config.addDataSourceProperty("tcpKeepAlive", "true");
-        }
-        config.setMinimumIdle(min);
-        config.setMaximumPoolSize(max);
-        config.setConnectionTimeout(connectionTimeout.toMillis());
-        if (min < max) {
-            // HikariCP warns that an idle timeout means nothing to a fixed-size pool.
-            config.setIdleTimeout(idleTimeout.toMillis());
-        }
-        if (metrics != null) {
-            config.setMetricsTrackerFactory(metrics);
-        }
-        return config;
+        return PoolConnections.hikariConfig(this);
     }
 
     /** {@code <service>/<instance>}: how this instance's sessions are named in {@code pg_stat_activity}. */
@@ -260,8 +199,13 @@ public final class PoolSettings {
     }
 
     /** The heartbeat of the adaptive budget, {@code null} when it is off. */
-    public Duration heartbeat() {
+    public @Nullable Duration heartbeat() {
         return heartbeat;
+    }
+
+    /** HikariCP's own meters for the pool, {@code null} for none; see {@link Builder#hikariMetrics}. */
+    @Nullable MetricsTrackerFactory hikariMetrics() {
+        return metrics;
     }
 
     @Override
@@ -273,30 +217,12 @@ public final class PoolSettings {
                 + heartbeat.toMillis()) + "]";
     }
 
-    /** Parses a number; its bounds are checked with the other settings, in {@link Builder#build()}. */
-    private static int intVar(Map<String, String> env, String name, int fallback, List<String> problems) {
-        String raw = env.get(name);
-        if (raw == null || raw.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(raw.strip());
-        } catch (NumberFormatException e) {
-            problems.add(name + ": " + raw.strip() + " (expected: a whole number)");
-            return fallback;
-        }
-    }
-
-    private static String nonBlank(String value, String fallback) {
-        return value == null || value.isBlank() ? fallback : value.strip();
-    }
-
     /**
      * Builds {@link PoolSettings} in code; names in messages are the environment variables'. Not thread-safe;
      * {@link #build()} copies its state.
      */
     public static final class Builder {
-        private DatabaseUrl url;
+        private @Nullable DatabaseUrl url;
         private int min = DEFAULT_MIN;
         private int max = DEFAULT_MAX;
         private int instances = 1;
@@ -309,8 +235,8 @@ public final class PoolSettings {
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private String service = DEFAULT_SERVICE;
         private String instanceId = "instance";
-        private Duration heartbeat;
-        private MetricsTrackerFactory metrics;
+        private @Nullable Duration heartbeat;
+        private @Nullable MetricsTrackerFactory metrics;
 
         private Builder() {
         }
@@ -365,16 +291,17 @@ public final class PoolSettings {
         }
 
         /** Turns the adaptive budget on ({@code DB_POOL_ADAPTIVE}, {@code DB_POOL_HEARTBEAT}); {@code null} turns it off. */
-        public Builder adaptive(Duration heartbeat) {
+        public Builder adaptive(@Nullable Duration heartbeat) {
             this.heartbeat = heartbeat;
             return this;
         }
 
         /**
          * HikariCP's own meters for the pool (connections active, idle and pending, acquisition and usage times):
-         * {@code new MicrometerMetricsTrackerFactory(registry)} publishes them as {@code hikaricp.*}; null for none.
+         * {@code new MicrometerMetricsTrackerFactory(registry)} publishes them as {@code hikaricp.*}; {@code null}
+         * for none.
          */
-        public Builder hikariMetrics(MetricsTrackerFactory metrics) {
+        public Builder hikariMetrics(@Nullable MetricsTrackerFactory metrics) {
             this.metrics = metrics;
             return this;
         }
@@ -386,20 +313,33 @@ public final class PoolSettings {
             return this;
         }
 
-        /** @throws IllegalArgumentException listing every problem, named as the environment variables */
+        /**
+         * Checks the settings and builds them.
+         *
+         * @throws IllegalArgumentException listing every problem, named as the environment variables
+         */
         public PoolSettings build() {
-            List<String> problems = problems();
+            List<String> problems = new ArrayList<>();
             if (url == null) {
-                problems.add(0, "DATABASE_URL: missing (expected: postgresql://user:password@host:port/database)");
+                problems.add(LibpqUrlParser.MISSING);
             }
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException("invalid pool configuration: " + String.join("; ", problems));
-            }
-            return new PoolSettings(this);
+            return build(problems);
         }
 
-        private List<String> problems() {
-            List<String> problems = new ArrayList<>();
+        /**
+         * Checks the settings and builds them, reporting first the {@code problems} found before (reading the
+         * environment), which say why when the URL is missing.
+         */
+        PoolSettings build(List<String> problems) {
+            addProblems(problems);
+            DatabaseUrl checkedUrl = url;
+            if (!problems.isEmpty() || checkedUrl == null) {
+                throw new IllegalArgumentException("invalid pool configuration: " + String.join("; ", problems));
+            }
+            return new PoolSettings(this, checkedUrl);
+        }
+
+        private void addProblems(List<String> problems) {
             check(problems, "DB_POOL_MIN", min, 0);
             check(problems, "DB_POOL_MAX", max, 1);
             if (min > max && max >= 1) {
@@ -419,19 +359,19 @@ public final class PoolSettings {
                 problems.add("DB_POOL_POLICY: null (expected: fail-fast or warn-and-shrink)");
             }
             if (connectionTimeout == null || connectionTimeout.toMillis() < 250) {
-                problems.add("DB_POOL_CONNECTION_TIMEOUT: " + millis(connectionTimeout) + " (expected: >= 250 ms)");
+                problems.add("DB_POOL_CONNECTION_TIMEOUT: " + readable(connectionTimeout) + " (expected: >= 250ms)");
             }
             if (heartbeat != null && heartbeat.toMillis() < 100) {
-                problems.add("DB_POOL_HEARTBEAT: " + millis(heartbeat) + " (expected: >= 100 ms)");
+                problems.add("DB_POOL_HEARTBEAT: " + readable(heartbeat) + " (expected: >= 100ms)");
             }
             if (idleTimeout == null || idleTimeout.toMillis() < 10_000) {
-                problems.add("DB_POOL_IDLE_TIMEOUT: " + millis(idleTimeout) + " (expected: >= 10000 ms)");
+                problems.add("DB_POOL_IDLE_TIMEOUT: " + readable(idleTimeout) + " (expected: >= 10s)");
             }
-            return problems;
         }
 
-        private static String millis(Duration d) {
-            return d == null ? "null" : d.toMillis() + " ms";
+        /** As the variables spell it ({@code 100ms}, {@code 5s}); {@code null} for a timeout left out in code. */
+        private static String readable(@Nullable Duration d) {
+            return d == null ? "null" : Durations.format(d);
         }
 
         private static void check(List<String> problems, String name, int value, int least) {

@@ -81,7 +81,8 @@ public final class ServerBudget {
         Map<String, Integer> use = new LinkedHashMap<>();
         String perApplication = row.getString(14);
         if (perApplication != null) {
-            for (String line : perApplication.split("\n")) {
+            // One "<application_name>\t<count>" line per application; string_agg yields no empty one.
+            for (String line : perApplication.split("\n", -1)) {
                 int tab = line.lastIndexOf('\t');
                 use.put(line.substring(0, tab), Integer.parseInt(line.substring(tab + 1)));
             }

@@ -1,4 +1,7 @@
 /**
  * Connection budget guards for several instances sharing one PostgreSQL server.
  */
+@NullMarked
 package io.reporadar.pooling;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,9 +3,11 @@ package io.reporadar.pooling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -174,8 +176,8 @@ class DatabaseUrlTest {
     @Test
     void pgJdbcReadsTheDatabaseNameBackExactly() {
         DatabaseUrl url = DatabaseUrl.parse("postgresql://h/a+b%20c%25");
-        Properties parsed = org.postgresql.Driver.parseURL(url.jdbcUrl(), new Properties());
-        assertThat(parsed).isNotNull();
+        Properties parsed = Objects.requireNonNull(org.postgresql.Driver.parseURL(url.jdbcUrl(), new Properties()),
+                "pgJDBC cannot read the URL back");
         assertThat(parsed.getProperty("PGDBNAME")).isEqualTo("a+b c%");
     }
 
@@ -183,7 +185,7 @@ class DatabaseUrlTest {
         return Arguments.of(libpq, jdbcUrl, properties);
     }
 
-    private static Arguments bad(String libpq, String message) {
+    private static Arguments bad(@Nullable String libpq, String message) {
         return Arguments.of(libpq, message);
     }
 }

@@ -183,6 +183,7 @@ class GuardedPoolIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the connection is held, not used: holding it is what exhausts the pool
     void anExhaustedPoolIsToldApartFromAServerRefusal() throws SQLException {
         GuardedPool pool = GuardedPool.open(instance(1).instances(1, 0).pool(1, 1)
                 .timeouts(Duration.ofMillis(250), PoolSettings.DEFAULT_IDLE_TIMEOUT).build());
@@ -198,6 +199,7 @@ class GuardedPoolIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the pool's connection is held, not used: it counts against the role's limit
     void aRoleLimitReachedByOtherClientsComesOutAsARoleLimitRefusal() throws SQLException {
         PoolSettings settings = PoolSettings.builder()
                 .url("postgresql://limited@" + pg.server().host() + ":" + pg.server().port() + "/" + pg.database().name())

@@ -22,6 +22,7 @@ class PoolBudgetMetricsIT {
     static final PostgresExtension pg = PostgresExtension.privateServer(Map.of("max_connections", "20"));
 
     @Test
+    @SuppressWarnings("try") // the connections are held, not used: they are the usage the meters must show
     void exposesTheBudgetUsageByOwnerAndRefusalsByReasonBesideHikariCpsOwnMeters() throws SQLException {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PoolSettings settings = PoolSettings.builder().url(pg.database().url()).identity("reporadar", "reporadar-1")

@@ -73,6 +73,57 @@ class PoolSettingsTest {
     }
 
     @Test
+    void durationsTakeAUnitOrIso8601() {
+        PoolSettings settings = PoolSettings.fromEnvironment(Map.of("DATABASE_URL", URL,
+                "DB_POOL_CONNECTION_TIMEOUT", "5s", "DB_POOL_IDLE_TIMEOUT", "PT5M",
+                "DB_POOL_ADAPTIVE", "true", "DB_POOL_HEARTBEAT", "1.5s"));
+
+        assertThat(settings.connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(settings.heartbeat()).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void anIso8601DurationIsRead() {
+        PoolSettings settings = PoolSettings.fromEnvironment(Map.of("DATABASE_URL", URL, "DB_POOL_CONNECTION_TIMEOUT", "PT5S"));
+
+        assertThat(settings.connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aBareNumberIsStillMilliseconds() {
+        PoolSettings settings = PoolSettings.fromEnvironment(Map.of("DATABASE_URL", URL,
+                "DB_POOL_CONNECTION_TIMEOUT", "5000", "DB_POOL_IDLE_TIMEOUT", " 45000 ", "DB_POOL_ADAPTIVE", "true",
+                "DB_POOL_HEARTBEAT", "250"));
+
+        assertThat(settings.connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.idleTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(settings.heartbeat()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void aBadDurationIsReportedNamingItsVariableWithTheOtherProblems() {
+        assertThatThrownBy(() -> PoolSettings.fromEnvironment(Map.of("DATABASE_URL", URL,
+                "DB_POOL_CONNECTION_TIMEOUT", "5 seconds", "DB_POOL_MAX", "0")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("invalid pool configuration:"
+                        + " DB_POOL_CONNECTION_TIMEOUT: '5 seconds' is not a duration (expected: a number with its unit,"
+                        + " such as 250ms, 30s, 5m or 1h; a bare number is milliseconds);"
+                        + " DB_POOL_MAX: 0 (expected: >= 1)");
+    }
+
+    @Test
+    void durationsOutOfRangeAreShownAsTheVariablesSpellThem() {
+        assertThatThrownBy(() -> PoolSettings.fromEnvironment(Map.of("DATABASE_URL", URL,
+                "DB_POOL_CONNECTION_TIMEOUT", "100", "DB_POOL_IDLE_TIMEOUT", "5s", "DB_POOL_ADAPTIVE", "true",
+                "DB_POOL_HEARTBEAT", "50ms")))
+                .hasMessage("invalid pool configuration:"
+                        + " DB_POOL_CONNECTION_TIMEOUT: 100ms (expected: >= 250ms);"
+                        + " DB_POOL_HEARTBEAT: 50ms (expected: >= 100ms);"
+                        + " DB_POOL_IDLE_TIMEOUT: 5s (expected: >= 10s)");
+    }
+
+    @Test
     void minAboveMaxIsAnErrorNotSilentlyClamped() {
         assertThatThrownBy(() -> PoolSettings.fromEnvironment(Map.of("DATABASE_URL", URL, "DB_POOL_MIN", "12", "DB_POOL_MAX", "10")))
                 .hasMessage("invalid pool configuration: DB_POOL_MIN: 12 (expected: <= DB_POOL_MAX, which is 10)");

@@ -17,6 +17,7 @@ class ReadmeExampleIT {
     static final PostgresExtension pg = PostgresExtension.freshDatabase();
 
     @Test
+    @SuppressWarnings("try") // the README's connection is left for the reader to use ("// use it")
     void theReadmeShowsTheExampleBelowAndItRuns() throws SQLException {
         ReadmeExamples.assertReadmeShows(Path.of("README.md"), Path.of("src/test/java/io/reporadar/pooling/ReadmeExampleIT.java"));
         Map<String, String> env = Map.of("DATABASE_URL", pg.database().url(), "INSTANCE_COUNT", "3", "INSTANCE_ID", "reporadar-1");

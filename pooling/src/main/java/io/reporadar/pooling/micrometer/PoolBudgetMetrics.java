@@ -10,6 +10,7 @@ import io.reporadar.pooling.GuardedPool;
 import io.reporadar.pooling.ServerBudget;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Micrometer meters for a {@link GuardedPool}'s connection budget, complementing HikariCP's own
@@ -67,7 +68,7 @@ public final class PoolBudgetMetrics implements MeterBinder {
     }
 
     /** {@code baseUnit} null where the name says what it counts, so that Prometheus does not say it twice. */
-    private void gauge(MeterRegistry registry, String name, String baseUnit, String description, ToDoubleFunction<GuardedPool> value) {
+    private void gauge(MeterRegistry registry, String name, @Nullable String baseUnit, String description, ToDoubleFunction<GuardedPool> value) {
         Gauge.builder(name, pool, value).description(description).baseUnit(baseUnit).tags(tags).register(registry);
     }
 
