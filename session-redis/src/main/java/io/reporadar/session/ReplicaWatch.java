@@ -86,9 +86,18 @@ final class ReplicaWatch implements AutoCloseable {
 
     /** Checks the replicas now, then every {@link SessionRedis#SENTINEL_CHECK_INTERVAL}, until {@link #close()}. */
     void start() {
-        // followReplicas never throws, so the future has nothing to report; close() stops it.
-        ScheduledFuture<?> unused = checks.scheduleWithFixedDelay(this::followReplicas, 0,
+        // An exception would end the periodic checks silently: each round is guarded, so the future has nothing to
+        // report; close() stops it.
+        ScheduledFuture<?> unused = checks.scheduleWithFixedDelay(this::followReplicasGuarded, 0,
                 SessionRedis.SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void followReplicasGuarded() {
+        try {
+            followReplicas();
+        } catch (RuntimeException e) {
+            LOG.warn("replica check failed (the next one runs as scheduled): {}", e.toString());
+        }
     }
 
     /** Turns on the promotion guard (see {@link SessionRedis#guardPromotions()}), from the next check on. */
@@ -302,8 +311,12 @@ final class ReplicaWatch implements AutoCloseable {
     /** Makes {@code node}, a master the master replaced, the master's replica, unpromotable until it has caught up. */
     private void demote(String node, StatefulRedisConnection<byte[], byte[]> deposed) {
         // Set: guard() is given a predecessor only while the store follows the master the Sentinels name. Only a
-        // reconnect() as the URL says (no Sentinel answered) since then clears it; this then throws, ending the checks.
-        String current = Objects.requireNonNull(redis.master());
+        // reconnect() as the URL says (no Sentinel answered) clears it since; then there is no master to demote to.
+        String current = redis.master();
+        if (current == null) {
+            LOG.warn("{} still answered as a master, but the store follows no master the Sentinels named: not demoted", node);
+            return;
+        }
         int colon = current.lastIndexOf(':');
         try {
             deposed.sync().configSet("replica-priority", "0");

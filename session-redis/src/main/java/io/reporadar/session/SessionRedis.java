@@ -90,6 +90,10 @@ public final class SessionRedis implements AutoCloseable {
      * cleared on the failover thread.
      */
     private volatile @Nullable String fenced;
+    /** Guards setting and clearing {@link #fenced} against each other; never held across a network call. */
+    private final Object fenceLock = new Object();
+    /** How many {@code +odown} messages arrived; guarded by {@link #fenceLock}. */
+    private long odowns;
     private volatile long reconnectedNanos;
 
     private SessionRedis(RedisClient client, RedisURI uri) {
@@ -304,10 +308,14 @@ public final class SessionRedis implements AutoCloseable {
     }
 
     private void fence(String down) {
-        if (down.equals(master) && !down.equals(fenced)) {
+        synchronized (fenceLock) {
+            odowns++; // a clear decided on answers older than this one must not lift the fence
+            if (!down.equals(master) || down.equals(fenced)) {
+                return;
+            }
             fenced = down;
-            LOG.warn("a quorum of Sentinels consider the master {} down: saves are refused until they fail over or clear it", down);
         }
+        LOG.warn("a quorum of Sentinels consider the master {} down: saves are refused until they fail over or clear it", down);
     }
 
     /**
@@ -319,12 +327,29 @@ public final class SessionRedis implements AutoCloseable {
         try {
             follow(sentinelMaster(), "the Sentinels name");
             String down = fenced;
-            if (down != null && (!down.equals(master) || sentinels.masterCleared())) {
-                fenced = null;
+            long seen;
+            synchronized (fenceLock) {
+                seen = odowns;
+            }
+            if (down != null && (!down.equals(master) || sentinels.masterCleared()) && clearFence(down, seen)) {
                 LOG.info("the Sentinels no longer consider {} down: saves go on", down);
             }
         } catch (RuntimeException e) {
             LOG.debug("Sentinel check failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Lifts the fence on {@code down}, unless a {@code +odown} arrived since {@code seen} (the clearing check ran on
+     * answers older than it: found by review, a fence could be lifted on a master a quorum had just held down again).
+     */
+    private boolean clearFence(String down, long seen) {
+        synchronized (fenceLock) {
+            if (odowns != seen || !down.equals(fenced)) {
+                return false;
+            }
+            fenced = null;
+            return true;
         }
     }
 

@@ -1,7 +1,9 @@
 package io.reporadar.session;
 
 import io.reporadar.session.spi.SessionStoreConformance;
+import io.reporadar.testing.ReadmeExamples;
 import io.reporadar.testing.RedisExtension;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,8 +21,13 @@ class SessionStoreConformanceIT {
 
     @Test
     void theRedisStoreKeepsTheContract() {
+        ReadmeExamples.assertReadmeShows(Path.of("README.md"), Path.of("src/test/java/io/reporadar/session/SessionStoreConformanceIT.java"));
+        SessionSecrets secrets = SECRETS;
+        KeyRing keys = KEYS;
         try (SessionRedis connection = SessionRedis.connect(redis.uri(), Duration.ofSeconds(1), Duration.ofSeconds(2))) {
-            SessionStoreConformance.of(clock -> RedisSessionStore.builder(connection, SECRETS, KEYS).clock(clock).build()).verify();
+            // README example begins
+            SessionStoreConformance.of(clock -> RedisSessionStore.builder(connection, secrets, keys).clock(clock).build()).verify();
+            // README example ends
             SessionStoreConformance.of(clock -> RedisSessionStore.builder(connection, SECRETS, KEYS).clock(clock)
                     .idleTimeout(Duration.ofMinutes(5)).absoluteTimeout(Duration.ofHours(1)).build()).verify();
         }
