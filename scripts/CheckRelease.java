@@ -142,7 +142,7 @@ public final class CheckRelease {
         String base = artifactId + "-" + version;
         Path target = targetHolding(checkout, base + ".pom");
         if (target == null) {
-            problems.add(artifactId + ": no target/" + base + ".pom in any module: did -Prelease verify run?");
+            problems.add(artifactId + ": no target/" + base + ".pom in any module: -Prelease verify did not build or sign it");
             return;
         }
         List<String> files = new ArrayList<>(List.of(base + ".pom"));
@@ -201,7 +201,11 @@ public final class CheckRelease {
             gpg.destroyForcibly();
             return "gpg did not answer within 60 s";
         }
-        return gpg.exitValue() == 0 ? null : output.strip();
+        if (gpg.exitValue() == 0) {
+            return null;
+        }
+        List<String> lines = output.strip().lines().toList();
+        return lines.isEmpty() ? "gpg exited with " + gpg.exitValue() : lines.get(lines.size() - 1);
     }
 
     /** The target directory holding BASE.pom (the gpg plugin's copy of a module's pom), or null. */
