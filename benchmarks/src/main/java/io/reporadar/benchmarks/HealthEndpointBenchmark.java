@@ -98,7 +98,7 @@ public class HealthEndpointBenchmark {
             c.put("critical", check.critical());
             c.put("groups", check.groups());
             c.put("durationMs", check.result().duration().toMillis());
-            c.put("time", check.result().time().toString());
+            c.put("time", String.valueOf(check.result().time()));
             c.put("consecutiveFailures", check.consecutiveFailures());
             c.put("details", check.result().details());
             checks.put(check.name(), c);

@@ -122,7 +122,7 @@ public class PickBenchmark {
         if (peer != null) {
             return peer.pick();
         }
-        Endpoint endpoint = Objects.requireNonNull(lb, "setUp sets lb or peer").pick(context);
+        Endpoint endpoint = Objects.requireNonNull(Objects.requireNonNull(lb, "setUp sets lb or peer").pick(context), "an endpoint");
         context.clearTried();
         return endpoint;
     }

@@ -177,7 +177,7 @@ public class SessionStoreBenchmark {
         Session session = store.load(thread.cookie);
         String value = session.get("a1", String.class);
         store.save(session);
-        return value;
+        return String.valueOf(value);
     }
 
     @Benchmark

@@ -168,6 +168,10 @@ public final class Topology implements AutoCloseable {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 Endpoint endpoint = balancer.pick(new PickContext());
+                if (endpoint == null) { // every instance down or ejected
+                    Response.writeError(request, response, callback, 503);
+                    return true;
+                }
                 request.setAttribute(Endpoint.class.getName(), endpoint);
                 balancer.onStart(endpoint);
                 long started = System.nanoTime();

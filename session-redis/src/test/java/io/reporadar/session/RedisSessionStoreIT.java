@@ -228,9 +228,9 @@ class RedisSessionStoreIT {
         String id = session.id();
 
         StringBuilder dump = new StringBuilder();
-        for (Object key : (List<?>) redis.server().call("KEYS", "*")) {
+        for (Object key : (List<?>) java.util.Objects.requireNonNull(redis.server().call("KEYS", "*"))) {
             dump.append(key).append('\n');
-            for (Object item : (List<?>) redis.server().call("HGETALL", String.valueOf(key))) {
+            for (Object item : (List<?>) java.util.Objects.requireNonNull(redis.server().call("HGETALL", String.valueOf(key)))) {
                 dump.append(item).append('\n');
             }
         }
@@ -467,7 +467,7 @@ class RedisSessionStoreIT {
 
     private List<String> fields(String key) {
         List<String> fields = new ArrayList<>();
-        List<?> all = (List<?>) redis.server().call("HKEYS", key);
+        List<?> all = (List<?>) java.util.Objects.requireNonNull(redis.server().call("HKEYS", key));
         for (Object f : all) {
             String name = String.valueOf(f);
             if (!name.startsWith("~")) {

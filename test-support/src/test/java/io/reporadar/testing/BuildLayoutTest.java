@@ -100,11 +100,11 @@ class BuildLayoutTest {
         Element release = profile(parent, "release");
         Map<String, Element> plugins = plugins(release);
 
-        assertThat(goals(plugins.get("maven-source-plugin"))).containsExactly("jar-no-fork");
-        assertThat(goals(plugins.get("maven-javadoc-plugin"))).containsExactly("jar");
-        assertSignsInVerify(plugins.get("maven-gpg-plugin"));
-        assertPublishesToCentral(plugins.get("central-publishing-maven-plugin"));
-        Element configuration = child(plugins.get("central-publishing-maven-plugin"), "configuration");
+        assertThat(goals(plugin(plugins, "maven-source-plugin"))).containsExactly("jar-no-fork");
+        assertThat(goals(plugin(plugins, "maven-javadoc-plugin"))).containsExactly("jar");
+        assertSignsInVerify(plugin(plugins, "maven-gpg-plugin"));
+        assertPublishesToCentral(plugin(plugins, "central-publishing-maven-plugin"));
+        Element configuration = child(plugin(plugins, "central-publishing-maven-plugin"), "configuration");
         assertThat(text(configuration, "skipPublishing")).as("the Central plugin ignores maven.deploy.skip unless told")
                 .isEqualTo("${maven.deploy.skip}");
         assertThat(text(child(release, "properties"), "gpg.signer")).isEqualTo("bc");
@@ -113,12 +113,21 @@ class BuildLayoutTest {
         Element properties = child(parent, "properties");
         Element bomRelease = profile(pom(ROOT.resolve("bom/pom.xml")), "release");
         Map<String, Element> bomPlugins = plugins(bomRelease);
-        assertSignsInVerify(bomPlugins.get("maven-gpg-plugin"));
-        assertPublishesToCentral(bomPlugins.get("central-publishing-maven-plugin"));
-        assertThat(text(bomPlugins.get("maven-gpg-plugin"), "version")).isEqualTo(text(properties, "dep.plugin.gpg.version"));
-        assertThat(text(bomPlugins.get("central-publishing-maven-plugin"), "version"))
+        assertSignsInVerify(plugin(bomPlugins, "maven-gpg-plugin"));
+        assertPublishesToCentral(plugin(bomPlugins, "central-publishing-maven-plugin"));
+        assertThat(text(plugin(bomPlugins, "maven-gpg-plugin"), "version")).isEqualTo(text(properties, "dep.plugin.gpg.version"));
+        assertThat(text(plugin(bomPlugins, "central-publishing-maven-plugin"), "version"))
                 .isEqualTo(text(properties, "dep.plugin.central-publishing.version"));
         assertThat(text(child(bomRelease, "properties"), "gpg.signer")).isEqualTo("bc");
+    }
+
+    /** The plugin {@code artifactId} of a profile, which must be there. */
+    private static Element plugin(Map<String, Element> plugins, String artifactId) {
+        Element plugin = plugins.get(artifactId);
+        if (plugin == null) {
+            throw new AssertionError("the release profile has no " + artifactId);
+        }
+        return plugin;
     }
 
     @Test
