@@ -34,6 +34,27 @@ class BuildLayoutTest {
      */
     private static final Map<String, String> README_BLOCKS_WITHOUT_TEST = Map.of();
 
+    /** One job per class: a main source file over this many lines does too much (the architecture issue's rule). */
+    private static final int MAX_MAIN_SOURCE_LINES = 400;
+
+    @Test
+    void noMainSourceFileIsOverFourHundredLines() throws IOException {
+        List<String> tooLong = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java") && f.toString().contains("/src/main/java/")
+                    && !f.toString().contains("/target/")).toList()) {
+                long lines;
+                try (Stream<String> text = Files.lines(file)) {
+                    lines = text.count();
+                }
+                if (lines > MAX_MAIN_SOURCE_LINES) {
+                    tooLong.add(ROOT.relativize(file) + ": " + lines + " lines");
+                }
+            }
+        }
+        assertThat(tooLong).as("main sources over " + MAX_MAIN_SOURCE_LINES + " lines (split them by job)").isEmpty();
+    }
+
     @Test
     void theBomListsEveryPublishedModuleAndNothingElse() throws IOException {
         List<String> published = new ArrayList<>();
