@@ -9,6 +9,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,6 +117,15 @@ final class Sentinels implements AutoCloseable {
      * @throws SessionStoreUnavailableException naming what each said when no address has most of them
      */
     Agreement agreement() {
+        return agreement(uri.getTimeout());
+    }
+
+    /**
+     * As {@link #agreement()}, waiting at most {@code wait}: at start-up the links to the Sentinels are still to be
+     * opened, which the connect timeout bounds, before the command timeout bounds their answers (three instances
+     * starting at once on a busy host took longer than the command timeout alone: CI, the HA drill's start).
+     */
+    Agreement agreement(Duration wait) {
         String masterId = uri.getSentinelMasterId();
         int needed = sentinelUris.size() / 2 + 1;
         CompletableFuture<Agreement> agreed = new CompletableFuture<>();
@@ -142,7 +152,7 @@ final class Sentinels implements AutoCloseable {
                     });
         }
         try {
-            return agreed.get(uri.getTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            return agreed.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw new SessionStoreUnavailableException("sentinel-master", cause != null ? cause : e);

@@ -93,7 +93,8 @@ public final class SessionRedis implements AutoCloseable {
         this.uri = uri;
         this.sentinels = new Sentinels(client, uri);
         try {
-            this.master = viaSentinels() ? sentinels.agreement().master() : null;
+            Duration firstAnswer = uri.getTimeout().plus(client.getOptions().getSocketOptions().getConnectTimeout());
+            this.master = viaSentinels() ? sentinels.agreement(firstAnswer).master() : null;
             this.connection = client.connect(ByteArrayCodec.INSTANCE, master == null ? uri : node(master));
         } catch (RuntimeException e) {
             sentinels.close();
