@@ -121,6 +121,9 @@ public final class JobContext {
             return false;
         }
         runner = thread;
+        if (cancelled || lost) {
+            thread.interrupt(); // learnt before the handler began: it starts interrupted
+        }
         return true;
     }
 

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -170,7 +171,7 @@ public final class JobWorker implements AutoCloseable {
         ScheduledFuture<?> unusedChecks = leaseThreads.scheduleWithFixedDelay(this::checkLeases, LEASE_CHECK_MILLIS, LEASE_CHECK_MILLIS,
                 TimeUnit.MILLISECONDS);
         LOG.info("job worker of {} started: {} job threads, lease {}, handles {}", queue.name(), concurrency, Durations.format(lease),
-                handlers.keySet());
+                new TreeSet<>(handlers.keySet()));
         return this;
     }
 
@@ -180,7 +181,7 @@ public final class JobWorker implements AutoCloseable {
      * returned (due again at once, the attempt not counted, whatever the handler returned). A handler that ignores
      * the interrupt past the budget keeps its lease (renewed until it returns, or {@link #close()}) and its job is
      * handed back when it returns. Called again, or after {@link #close()}, returns the first drain's summary.
-     * Blocks for at most about the budget.
+     * Blocks for at most about the budget; never call it from a handler (it would wait for itself).
      *
      * @return what became of the jobs held when the drain began
      */
@@ -434,7 +435,7 @@ public final class JobWorker implements AutoCloseable {
                 JobHandler handler = handlers.get(taken.type());
                 if (handler == null) {
                     failure = new IllegalStateException("no handler for job type '" + taken.type() + "' on this worker (it handles "
-                            + handlers.keySet() + ")");
+                            + new TreeSet<>(handlers.keySet()) + ")");
                 } else {
                     byte[] payload = null;
                     try {
