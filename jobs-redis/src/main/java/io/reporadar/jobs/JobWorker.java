@@ -281,6 +281,7 @@ public final class JobWorker implements AutoCloseable {
 
     private void dispatch() {
         while (taking) {
+            Thread.interrupted(); // only a drain interrupts this thread, to end a blocking wait; nothing else may stop it
             int free = concurrency - held.size();
             if (free <= 0) {
                 awaitSignal(pollMillis);
@@ -726,7 +727,11 @@ public final class JobWorker implements AutoCloseable {
          * {@link SessionRedis} with the same URL (it follows failovers like the first); the worker does not close it.
          */
         public Builder blockingConnection(SessionRedis redis) {
-            this.blocking = Objects.requireNonNull(redis, "redis");
+            if (Objects.requireNonNull(redis, "redis") == queue.redis()) {
+                throw new IllegalArgumentException("blockingConnection: the queue's own SessionRedis (expected: a second one; a blocking"
+                        + " command would hold up every other command on the queue's connection)");
+            }
+            this.blocking = redis;
             return this;
         }
 

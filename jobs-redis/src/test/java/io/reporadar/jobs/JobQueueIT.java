@@ -291,6 +291,8 @@ class JobQueueIT {
         assertThatThrownBy(() -> JobWorker.builder(queue).build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("no handler");
         assertThatThrownBy(() -> JobWorker.builder(queue).lease(Duration.ofMillis(100))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("lease: 100ms (expected: 1s to 10m)");
+        assertThatThrownBy(() -> JobWorker.builder(queue).blockingConnection(queue.redis())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("blockingConnection: the queue's own SessionRedis");
         assertThatThrownBy(() -> fx.queue(Fixture.queueName("durable")).awaitReplicas(1, Duration.ofSeconds(5)).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("awaitReplicas timeout 5s");
     }
