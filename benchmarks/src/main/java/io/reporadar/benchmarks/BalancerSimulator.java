@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
@@ -93,7 +94,7 @@ public final class BalancerSimulator {
             }
             clock[0] = next;
             double serviceDraw = Math.exp(Math.log(10e6) + 0.5 * random.nextGaussian());
-            Endpoint endpoint = lb.pick(null);
+            Endpoint endpoint = Objects.requireNonNull(lb.pick(null), "the simulated endpoints are never all ejected");
             lb.onStart(endpoint);
             long service = endpoint.equals(stalled) && next >= STALL_FROM && next < STALL_TO ? STALL_LATENCY : (long) serviceDraw;
             boolean success = service <= TIMEOUT;

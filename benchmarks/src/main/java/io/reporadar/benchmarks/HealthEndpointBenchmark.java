@@ -38,6 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
+@SuppressWarnings("NullAway.Init") // JMH sets the @Param fields and runs @Setup before any benchmark method
 public class HealthEndpointBenchmark {
 
     private static final HealthEndpoints.Request BACKEND = HealthEndpoints.Request.of("GET", "/health/backend").withAccept("application/json")
@@ -97,7 +98,7 @@ public class HealthEndpointBenchmark {
             c.put("critical", check.critical());
             c.put("groups", check.groups());
             c.put("durationMs", check.result().duration().toMillis());
-            c.put("time", check.result().time().toString());
+            c.put("time", String.valueOf(check.result().time()));
             c.put("consecutiveFailures", check.consecutiveFailures());
             c.put("details", check.result().details());
             checks.put(check.name(), c);

@@ -9,6 +9,7 @@ import io.reporadar.health.Result;
 import io.reporadar.health.httpserver.HttpServerAdapter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 
@@ -44,7 +45,7 @@ public final class HealthHttpThroughputServer {
         server.createContext("/health", HttpServerAdapter.handler(HealthEndpoints.of(health, DetailsPolicy.always())));
         server.createContext("/bare", exchange -> {
             try (exchange) {
-                byte[] body = "{\"status\":\"UP\"}".getBytes();
+                byte[] body = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(200, body.length);
                 exchange.getResponseBody().write(body);
             }

@@ -8,8 +8,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,25 +33,35 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
+@SuppressWarnings("NullAway.Init") // JMH sets the @Param fields and runs @Setup before any benchmark method
 public class PickBenchmark {
 
     /** The strategies measured. */
     public enum Kind {
-        ROUND_ROBIN(Strategy::roundRobin),
-        LEAST_CONNECTIONS(Strategy::leastConnections),
-        POWER_OF_TWO(Strategy::powerOfTwoChoices),
-        RANDOM(Strategy::random),
-        IP_HASH(Strategy::ipHash),
-        CONSISTENT_HASH(Strategy::consistentHash),
-        MAGLEV(Strategy::maglev),
-        PEAK_EWMA(Strategy::peakEwma),
+        ROUND_ROBIN,
+        LEAST_CONNECTIONS,
+        POWER_OF_TWO,
+        RANDOM,
+        IP_HASH,
+        CONSISTENT_HASH,
+        MAGLEV,
+        PEAK_EWMA,
         /** Peer: smooth weighted round robin computed on every pick under a lock, as nginx and many clients do. */
-        LOCKED_SMOOTH_WRR_PEER(null);
+        LOCKED_SMOOTH_WRR_PEER;
 
-        final Supplier<Strategy> strategy;
-
-        Kind(Supplier<Strategy> strategy) {
-            this.strategy = strategy;
+        /** A new strategy of this kind; null for the peer, which is no strategy. */
+        @Nullable Strategy strategy() {
+            return switch (this) {
+                case ROUND_ROBIN -> Strategy.roundRobin();
+                case LEAST_CONNECTIONS -> Strategy.leastConnections();
+                case POWER_OF_TWO -> Strategy.powerOfTwoChoices();
+                case RANDOM -> Strategy.random();
+                case IP_HASH -> Strategy.ipHash();
+                case CONSISTENT_HASH -> Strategy.consistentHash();
+                case MAGLEV -> Strategy.maglev();
+                case PEAK_EWMA -> Strategy.peakEwma();
+                case LOCKED_SMOOTH_WRR_PEER -> null;
+            };
         }
     }
 
@@ -60,9 +71,9 @@ public class PickBenchmark {
     @Param({"100"})
     public int endpoints;
 
-    private LoadBalancer lb;
+    private @Nullable LoadBalancer lb; // null when measuring the peer
     private PickContext context;
-    private LockedSmoothWrr peer;
+    private @Nullable LockedSmoothWrr peer; // null when measuring a strategy
 
     /** The usual implementation: a scan that updates current weights, serialized by a lock. */
     static final class LockedSmoothWrr {
@@ -97,10 +108,11 @@ public class PickBenchmark {
         for (int i = 0; i < endpoints; i++) {
             list.add(Endpoint.of("10.0." + (i / 250) + "." + (i % 250 + 1), 3000, 1 + i % 3));
         }
-        if (kind.strategy == null) {
+        Strategy strategy = kind.strategy();
+        if (strategy == null) {
             peer = new LockedSmoothWrr(list);
         } else {
-            lb = LoadBalancer.of(kind.strategy.get(), list);
+            lb = LoadBalancer.of(strategy, list);
         }
         context = new PickContext().key("0123456789abcdef0123456789abcdef").client(InetAddress.getByName("198.51.100.23"));
     }
@@ -110,7 +122,7 @@ public class PickBenchmark {
         if (peer != null) {
             return peer.pick();
         }
-        Endpoint endpoint = lb.pick(context);
+        Endpoint endpoint = Objects.requireNonNull(Objects.requireNonNull(lb, "setUp sets lb or peer").pick(context), "an endpoint");
         context.clearTried();
         return endpoint;
     }

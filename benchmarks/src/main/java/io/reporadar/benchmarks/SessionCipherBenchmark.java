@@ -38,6 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
+@SuppressWarnings("NullAway.Init") // JMH sets the @Param fields and runs @Setup before any benchmark method
 public class SessionCipherBenchmark {
 
     private static final String KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";

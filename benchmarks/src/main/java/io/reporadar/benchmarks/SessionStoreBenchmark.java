@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,6 +58,7 @@ import org.springframework.session.data.redis.RedisSessionRepository;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 @Threads(8)
+@SuppressWarnings("NullAway.Init") // JMH sets the @Param fields and runs @Setup before any benchmark method
 public class SessionStoreBenchmark {
 
     static final int ATTRIBUTES = 8;
@@ -109,6 +111,7 @@ public class SessionStoreBenchmark {
 
     /** One thread's sessions, written once before measuring. */
     @State(Scope.Thread)
+    @SuppressWarnings("NullAway.Init") // JMH sets the @Param fields and runs @Setup before any benchmark method
     public static class ThreadSessions {
         String cookie;
         String springId;
@@ -158,7 +161,7 @@ public class SessionStoreBenchmark {
     }
 
     @Benchmark
-    public Object changePeerSpringSession(ThreadSessions thread) {
+    public @Nullable Object changePeerSpringSession(ThreadSessions thread) {
         return springRequest(spring, thread.springId, thread.nextValue());
     }
 
@@ -174,17 +177,20 @@ public class SessionStoreBenchmark {
         Session session = store.load(thread.cookie);
         String value = session.get("a1", String.class);
         store.save(session);
-        return value;
+        return String.valueOf(value);
     }
 
     @Benchmark
-    public Object readOnlyPeerSpringSession(ThreadSessions thread) {
+    public @Nullable Object readOnlyPeerSpringSession(ThreadSessions thread) {
         return springRequest(spring, thread.springId, null);
     }
 
-    /** What Spring Session's filter does for one request: find, touch, read or change, save. */
-    private static <S extends org.springframework.session.Session> Object springRequest(
-            SessionRepository<S> repository, String id, String newValue) {
+    /**
+     * What Spring Session's filter does for one request: find, touch, read (and with {@code newValue}, not null,
+     * change) an attribute, save.
+     */
+    private static <S extends org.springframework.session.Session> @Nullable Object springRequest(
+            SessionRepository<S> repository, String id, @Nullable String newValue) {
         S session = repository.findById(id);
         session.setLastAccessedTime(java.time.Instant.now());
         if (newValue != null) {

@@ -3,7 +3,9 @@ package io.reporadar.core;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,6 +59,25 @@ public final class Durations {
         }
         throw new IllegalArgumentException(name + ": '" + text + "' is not a duration (expected: a number with "
                 + "its unit, such as 250ms, 30s, 5m or 1h; a bare number is " + plural(bareUnit) + ")");
+    }
+
+    /**
+     * The duration variable {@code name} of {@code env}, for a start-up that reports every problem at once:
+     * {@code fallback} when it is unset or blank; when it is malformed, {@code fallback} too, with the problem (as
+     * {@link #parse} words it) added to {@code problems}.
+     */
+    public static Duration fromEnvironment(Map<String, String> env, String name, Duration fallback, ChronoUnit bareUnit,
+            List<String> problems) {
+        String raw = env.get(name);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        try {
+            return parse(name, raw, bareUnit);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return fallback;
+        }
     }
 
     /** The shortest exact spelling {@link #parse} reads back: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}. */

@@ -40,6 +40,18 @@ class DurationsTest {
     }
 
     @Test
+    void fromTheEnvironmentAnUnsetVariableGivesTheFallbackAndABadOneAProblem() {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        java.util.Map<String, String> env = java.util.Map.of("A", "5s", "B", " ", "C", "soon");
+        assertThat(Durations.fromEnvironment(env, "A", Duration.ZERO, ChronoUnit.SECONDS, problems)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(Durations.fromEnvironment(env, "B", Duration.ofMinutes(1), ChronoUnit.SECONDS, problems)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(Durations.fromEnvironment(env, "MISSING", Duration.ofMinutes(2), ChronoUnit.SECONDS, problems)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(problems).isEmpty();
+        assertThat(Durations.fromEnvironment(env, "C", Duration.ofMinutes(3), ChronoUnit.SECONDS, problems)).isEqualTo(Duration.ofMinutes(3));
+        assertThat(problems).singleElement().asString().startsWith("C: 'soon' is not a duration");
+    }
+
+    @Test
     void formatWritesTheShortestSpellingThatParsesBack() {
         for (Duration d : new Duration[] {Duration.ZERO, Duration.ofMillis(250), Duration.ofSeconds(30),
                 Duration.ofSeconds(90), Duration.ofMinutes(5), Duration.ofHours(24), Duration.ofMillis(1500)}) {

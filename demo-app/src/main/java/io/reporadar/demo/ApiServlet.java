@@ -61,7 +61,7 @@ final class ApiServlet extends HttpServlet {
                 throw new IllegalArgumentException("username: expected 1-39 letters, digits, '_', '.' or '-'");
             }
         } catch (IllegalArgumentException e) {
-            send(response, 400, object("error", e.getMessage()));
+            send(response, 400, object("error", String.valueOf(e.getMessage())));
             return;
         }
         Session session = SessionFilter.session(request);
@@ -153,7 +153,7 @@ final class ApiServlet extends HttpServlet {
             String repo = Watchlist.checkRepo(field(request, "repo"));
             send(response, 201, object("username", username, "repos", watchlist.add(username, repo)));
         } catch (IllegalArgumentException e) {
-            send(response, 400, object("error", e.getMessage()));
+            send(response, 400, object("error", String.valueOf(e.getMessage())));
         } catch (SQLException e) {
             LOG.warn("watchlist of a user failed: SQLSTATE {}", e.getSQLState());
             response.setHeader("Retry-After", "1");

@@ -89,7 +89,7 @@ public final class DemoApp implements AutoCloseable {
             HealthCheck redisCheck = !redis.viaSentinels() ? replication : () -> {
                 String master;
                 try {
-                    master = redis.sentinelMaster();
+                    master = String.valueOf(redis.sentinelMaster()); // "null": the URL names no Sentinels
                 } catch (RuntimeException e) {
                     master = "unknown (most Sentinels do not answer, or they disagree)";
                 }

@@ -1,10 +1,13 @@
 package io.reporadar.demo;
 
+import io.reporadar.core.Durations;
 import io.reporadar.health.Networks;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The demo service's settings, read only from the deployment's environment variables.
@@ -18,6 +21,9 @@ public final class DemoConfig {
 
     /** How long a stopping instance keeps serving while the balancer notices (compose's stop_grace_period covers it). */
     public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(10);
+
+    /** The longest drain delay accepted. */
+    public static final Duration MAX_DRAIN_DELAY = Duration.ofMinutes(5);
 
     private final int port;
     private final String instanceId;
@@ -45,8 +51,10 @@ public final class DemoConfig {
      * Reads {@code PORT} (default {@value #DEFAULT_PORT}; 0 picks a free port) and {@code INSTANCE_ID}
      * (default: the host name), {@code APP_ENV} ({@code production}, the default, or {@code development}: cookies
      * allowed over plain http, and the toolkit's debug logging when the service runs on its own),
-     * {@code DRAIN_DELAY_SECONDS} (default 10, at most 300: how long SIGTERM keeps the instance serving with
-     * readiness down before it stops accepting connections), {@code TRUSTED_PROXIES} (addresses and CIDR blocks of
+     * {@code DRAIN_DELAY} (default 10 s, at most 300 s: how long SIGTERM keeps the instance serving with readiness
+     * down before it stops accepting connections; a duration such as {@code 10s} or {@code 1500ms}, a bare number
+     * being seconds; its old spelling {@code DRAIN_DELAY_SECONDS}, whole seconds, is still read, and when both are set
+     * they must agree), {@code TRUSTED_PROXIES} (addresses and CIDR blocks of
      * the proxies whose {@code X-Forwarded-For} names the client; default {@value #DEFAULT_TRUSTED_PROXIES}) and
      * {@code INTERNAL_NETWORKS} (the clients that may see {@code /metrics} and health details; default
      * {@link Networks#INTERNAL}, as nginx's allow-list). The session variables are read by
@@ -78,27 +86,58 @@ public final class DemoConfig {
         if (!appEnv.equals("production") && !appEnv.equals("development")) {
             problems.add("APP_ENV: " + appEnv + " (expected: development or production)");
         }
-        Duration drainDelay = DEFAULT_DRAIN_DELAY;
-        String rawDrain = env.get("DRAIN_DELAY_SECONDS");
-        if (rawDrain != null && !rawDrain.isBlank()) {
-            int seconds = -1;
-            try {
-                seconds = Integer.parseInt(rawDrain.strip());
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            if (seconds < 0 || seconds > 300) {
-                problems.add("DRAIN_DELAY_SECONDS: " + rawDrain + " (expected: 0..300)");
-            } else {
-                drainDelay = Duration.ofSeconds(seconds);
-            }
-        }
+        Duration drainDelay = drainDelay(env, problems);
         Networks trustedProxies = networks(env, "TRUSTED_PROXIES", Networks.parse("TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES), problems);
         Networks internal = networks(env, "INTERNAL_NETWORKS", Networks.INTERNAL, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
         }
         return new DemoConfig(port, instanceId, appEnv.equals("development"), drainDelay, trustedProxies, internal, Map.copyOf(env));
+    }
+
+    /**
+     * {@code DRAIN_DELAY}, else its old spelling {@code DRAIN_DELAY_SECONDS}, else the default; a problem when one is
+     * malformed or out of range, or when both are set and disagree.
+     */
+    private static Duration drainDelay(Map<String, String> env, List<String> problems) {
+        String raw = env.get("DRAIN_DELAY");
+        String rawSeconds = env.get("DRAIN_DELAY_SECONDS");
+        Duration delay = raw == null || raw.isBlank() ? null : parseDrainDelay(raw, problems);
+        Duration legacy = rawSeconds == null || rawSeconds.isBlank() ? null : parseDrainDelaySeconds(rawSeconds, problems);
+        if (delay != null && legacy != null && !delay.equals(legacy)) {
+            problems.add("DRAIN_DELAY: " + Durations.format(delay) + " and DRAIN_DELAY_SECONDS: " + legacy.toSeconds()
+                    + " disagree (expected: DRAIN_DELAY alone; DRAIN_DELAY_SECONDS is its old spelling)");
+        }
+        Duration given = delay != null ? delay : legacy;
+        return given != null ? given : DEFAULT_DRAIN_DELAY;
+    }
+
+    /** A duration ({@code 10s}, {@code 1500ms}; a bare number is seconds) up to 300 s; null after adding a problem. */
+    private static @Nullable Duration parseDrainDelay(String raw, List<String> problems) {
+        try {
+            Duration delay = Durations.parse("DRAIN_DELAY", raw, ChronoUnit.SECONDS);
+            if (delay.compareTo(MAX_DRAIN_DELAY) <= 0) {
+                return delay;
+            }
+            problems.add("DRAIN_DELAY: '" + raw.strip() + "' is out of range (expected: 0 to " + MAX_DRAIN_DELAY.toSeconds() + "s)");
+        } catch (IllegalArgumentException e) {
+            problems.add(String.valueOf(e.getMessage()));
+        }
+        return null;
+    }
+
+    /** Whole seconds, 0 to 300, as {@code DRAIN_DELAY_SECONDS} always took them; null after adding a problem. */
+    private static @Nullable Duration parseDrainDelaySeconds(String raw, List<String> problems) {
+        try {
+            int seconds = Integer.parseInt(raw.strip());
+            if (seconds >= 0 && seconds <= MAX_DRAIN_DELAY.toSeconds()) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add("DRAIN_DELAY_SECONDS: " + raw + " (expected: 0.." + MAX_DRAIN_DELAY.toSeconds() + ")");
+        return null;
     }
 
     private static Networks networks(Map<String, String> env, String variable, Networks fallback, List<String> problems) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The nginx in front of the instances, rendered rather than hand-edited: the upstream comes from
@@ -63,9 +64,10 @@ public final class NginxConfig {
 
     /**
      * As {@link #httpBlock(List, String, int)}; with {@code tls}, the server with every rule listens there with TLS and
-     * sends {@code Strict-Transport-Security}, and the plain {@code listen} only redirects to it.
+     * sends {@code Strict-Transport-Security}, and the plain {@code listen} only redirects to it; with {@code tls} null,
+     * the server with every rule listens on the plain {@code listen}.
      */
-    public static String httpBlock(List<Endpoint> instances, String listen, int ratePerSecond, Tls tls) {
+    public static String httpBlock(List<Endpoint> instances, String listen, int ratePerSecond, @Nullable Tls tls) {
         String upstream = NginxUpstream.builder("reporadar", Strategy.leastConnections())
                 .servers(instances).maxFails(3).failTimeout(FAIL_TIMEOUT).keepalive(32).keepaliveTimeout(UPSTREAM_IDLE).render();
         String rules = SERVER_RULES.formatted(2 * ratePerSecond, 2 * ratePerSecond, INTERNAL.indent(4), INTERNAL.indent(4));

@@ -30,6 +30,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole demo on one machine with nothing but a JDK: Redis and PostgreSQL ({@code REDIS_URL} and
@@ -44,32 +45,36 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class Topology implements AutoCloseable {
 
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
-    private final List<DemoApp> instances = new ArrayList<>();
-    private URI front;
-    private String frontKind;
+    private final Deque<AutoCloseable> started;
+    private final List<DemoApp> instances;
+    private final URI front;
+    private final String frontKind;
 
-    private Topology() {
+    private Topology(Deque<AutoCloseable> started, List<DemoApp> instances, URI front, String frontKind) {
+        this.started = started;
+        this.instances = List.copyOf(instances);
+        this.front = front;
+        this.frontKind = frontKind;
     }
 
     /** Starts every part; on a failure, stops what was started and rethrows. */
     public static Topology start(Map<String, String> environment) throws Exception {
-        Topology topology = new Topology();
+        Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
-            topology.startAll(environment);
+            return startAll(environment, started);
         } catch (Exception e) {
-            topology.close();
+            stopAll(started);
             throw e;
         }
-        return topology;
     }
 
-    private void startAll(Map<String, String> given) throws Exception {
+    /** Starts every part, pushing each on {@code started} as it runs. */
+    private static Topology startAll(Map<String, String> given, Deque<AutoCloseable> started) throws Exception {
         Map<String, String> env = new HashMap<>(given);
         // The launcher's own variables, checked before anything starts.
         List<String> problems = new ArrayList<>();
         List<String> ports = new ArrayList<>();
-        for (String port : env.getOrDefault("INSTANCE_PORTS", "3001,3002,3003").split(",")) {
+        for (String port : env.getOrDefault("INSTANCE_PORTS", "3001,3002,3003").split(",", -1)) { // an empty one is reported
             ports.add(Integer.toString(number("INSTANCE_PORTS", port, 0, problems)));
         }
         int frontPort = number("FRONT_PORT", env.getOrDefault("FRONT_PORT", "8080"), 1, problems);
@@ -100,6 +105,7 @@ public final class Topology implements AutoCloseable {
         env.putIfAbsent("INSTANCE_COUNT", Integer.toString(ports.size()));
         env.putIfAbsent("DB_POOL_MAX", "5");
         env.putIfAbsent("DB_POOL_MIN", "1");
+        List<DemoApp> instances = new ArrayList<>();
         List<Endpoint> endpoints = new ArrayList<>();
         for (int i = 0; i < ports.size(); i++) {
             Map<String, String> own = new HashMap<>(env);
@@ -110,6 +116,7 @@ public final class Topology implements AutoCloseable {
             instances.add(app);
             endpoints.add(Endpoint.of("127.0.0.1", app.port()));
         }
+        String frontKind;
         if (frontChoice.equals("nginx")) {
             NginxServer nginx = NginxServer.start(frontPort, port -> NginxConfig.httpBlock(endpoints, "127.0.0.1:" + port, rate));
             started.push(nginx);
@@ -119,7 +126,7 @@ public final class Topology implements AutoCloseable {
             started.push(proxy::stop);
             frontKind = "Jetty proxy (least connections from lb-strategies)";
         }
-        front = URI.create("http://127.0.0.1:" + frontPort);
+        return new Topology(started, instances, URI.create("http://127.0.0.1:" + frontPort), frontKind);
     }
 
     private static String randomHex(SecureRandom random, int bytes) {
@@ -142,7 +149,7 @@ public final class Topology implements AutoCloseable {
         return min;
     }
 
-    private static boolean blank(String value) {
+    private static boolean blank(@Nullable String value) {
         return value == null || value.isBlank();
     }
 
@@ -161,6 +168,10 @@ public final class Topology implements AutoCloseable {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 Endpoint endpoint = balancer.pick(new PickContext());
+                if (endpoint == null) { // every instance down or ejected
+                    Response.writeError(request, response, callback, 503);
+                    return true;
+                }
                 request.setAttribute(Endpoint.class.getName(), endpoint);
                 balancer.onStart(endpoint);
                 long started = System.nanoTime();
@@ -178,7 +189,7 @@ public final class Topology implements AutoCloseable {
     }
 
     public List<DemoApp> instances() {
-        return List.copyOf(instances);
+        return instances;
     }
 
     /** The URLs and each instance's readiness, for the console. */
@@ -206,6 +217,10 @@ public final class Topology implements AutoCloseable {
     /** Stops everything it started, newest first. */
     @Override
     public void close() {
+        stopAll(started);
+    }
+
+    private static void stopAll(Deque<AutoCloseable> started) {
         while (!started.isEmpty()) {
             try {
                 started.pop().close();

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +39,14 @@ final class Watchlist {
     private static final Duration CACHE_TTL = Duration.ofMinutes(5);
 
     private final DataSource database;
-    private final Supplier<StatefulRedisConnection<byte[], byte[]>> cache;
+    private final @Nullable Supplier<StatefulRedisConnection<byte[], byte[]>> cache; // null: no cache
 
-    /** @param cache the Redis connection of the moment (it changes on failover), or {@code null} for no cache */
-    Watchlist(DataSource database, Supplier<StatefulRedisConnection<byte[], byte[]>> cache) {
+    /**
+     * A watchlist in {@code database}, read through {@code cache}.
+     *
+     * @param cache the Redis connection of the moment (it changes on failover), or {@code null} for no cache
+     */
+    Watchlist(DataSource database, @Nullable Supplier<StatefulRedisConnection<byte[], byte[]>> cache) {
         this.database = database;
         this.cache = cache;
     }
@@ -115,7 +120,8 @@ final class Watchlist {
         return ("reporadar:watchlist:" + username).getBytes(StandardCharsets.UTF_8);
     }
 
-    private List<String> readCache(byte[] key) {
+    /** The cached list; null when none is cached, there is no cache, or it fails. */
+    private @Nullable List<String> readCache(byte[] key) {
         if (cache == null) {
             return null;
         }

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,16 +159,17 @@ class DemoAppIT {
             String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
 
             Set<String> served = new HashSet<>();
-            HttpResponse<String> me = null;
+            String last = "";
             for (int i = 0; i < 20; i++) {
                 // A fresh connection each time, as separate browsers would: least_conn spreads them.
                 HttpClient client = HttpClient.newHttpClient();
-                me = client.send(HttpRequest.newBuilder(nginx.url("/api/visits")).header("Cookie", cookie)
+                HttpResponse<String> me = client.send(HttpRequest.newBuilder(nginx.url("/api/visits")).header("Cookie", cookie)
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
                 served.add(me.headers().firstValue("X-Instance-Id").orElseThrow());
+                last = me.body();
             }
             assertThat(served).containsExactlyInAnyOrder("reporadar-1", "reporadar-2");
-            assertThat(me.body()).contains("\"visits\":20");
+            assertThat(last).contains("\"visits\":20");
             assertThat(http.send(HttpRequest.newBuilder(nginx.url("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
                     .statusCode()).as("internal address").isEqualTo(200);
             assertThat(http.send(HttpRequest.newBuilder(nginx.url("/nginx_status")).build(), HttpResponse.BodyHandlers.ofString())
@@ -269,11 +271,13 @@ class DemoAppIT {
         assertThat(forged.headers().firstValue("X-Instance-Id")).hasValue("reporadar-2");
     }
 
-    private HttpResponse<String> send(DemoApp app, String method, String path, String cookie, String body) throws Exception {
+    private HttpResponse<String> send(DemoApp app, String method, String path, @Nullable String cookie, @Nullable String body) throws Exception {
         return send(app, method, path, cookie, body, null);
     }
 
-    private HttpResponse<String> send(DemoApp app, String method, String path, String cookie, String body, String accept) throws Exception {
+    /** A request to {@code app}, with each of the cookie, the JSON body and {@code Accept} unless null. */
+    private HttpResponse<String> send(DemoApp app, String method, String path, @Nullable String cookie, @Nullable String body,
+            @Nullable String accept) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (accept != null) {

@@ -3,6 +3,7 @@ package io.reporadar.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,11 +32,43 @@ class DemoConfigTest {
     }
 
     @Test
-    void rejectsADrainDelayThatIsNotASmallNumberOfSeconds() {
+    void readsTheDrainDelayAsADurationABareNumberBeingSeconds() {
+        assertThat(DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "10s")).drainDelay()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "1500ms")).drainDelay()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", " 10 ")).drainDelay()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "5m")).drainDelay()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "0")).drainDelay()).isZero();
+        assertThat(DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "")).drainDelay()).isEqualTo(DemoConfig.DEFAULT_DRAIN_DELAY);
+    }
+
+    @Test
+    void stillReadsTheOldSpellingInWholeSeconds() {
+        assertThat(DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY_SECONDS", "2")).drainDelay()).isEqualTo(Duration.ofSeconds(2));
         assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY_SECONDS", "5s")))
                 .hasMessage("invalid configuration: DRAIN_DELAY_SECONDS: 5s (expected: 0..300)");
         assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY_SECONDS", "301")))
                 .hasMessage("invalid configuration: DRAIN_DELAY_SECONDS: 301 (expected: 0..300)");
-        assertThat(DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY_SECONDS", "2")).drainDelay()).hasSeconds(2);
+    }
+
+    @Test
+    void takesBothSpellingsWhenTheyAgreeAndNamesBothWhenTheyDoNot() {
+        assertThat(DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "2s", "DRAIN_DELAY_SECONDS", "2")).drainDelay())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "1500ms", "DRAIN_DELAY_SECONDS", "2")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("invalid configuration: DRAIN_DELAY: 1500ms and DRAIN_DELAY_SECONDS: 2 disagree"
+                        + " (expected: DRAIN_DELAY alone; DRAIN_DELAY_SECONDS is its old spelling)");
+    }
+
+    @Test
+    void rejectsADrainDelayThatIsNotADurationOrOver300Seconds() {
+        assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "soon")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("invalid configuration: DRAIN_DELAY: 'soon' is not a duration (expected: ")
+                .hasMessageContaining("a bare number is seconds");
+        assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "301s")))
+                .hasMessage("invalid configuration: DRAIN_DELAY: '301s' is out of range (expected: 0 to 300s)");
+        assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "-1s")))
+                .hasMessageStartingWith("invalid configuration: DRAIN_DELAY: '-1s' is not a duration");
     }
 }

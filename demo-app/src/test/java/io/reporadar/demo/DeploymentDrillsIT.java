@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.Map;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class DeploymentDrillsIT {
     static void startTopology() throws Exception {
         postgres = PostgresServer.start(Map.of("max_connections", "50"));
         Map<String, String> env = DemoAppIT.environment("unused", redis.uri(), postgres.createDatabase().url());
-        env.put("DRAIN_DELAY_SECONDS", "2"); // nginx learns of a stopping instance from refused connections, not readiness
+        env.put("DRAIN_DELAY", "2s"); // nginx learns of a stopping instance from refused connections, not readiness
         topology = DrillTopology.start(env);
     }
 
@@ -59,14 +60,15 @@ class DeploymentDrillsIT {
     void throughNginxOneSessionIsServedByAllThreeJvmsAndTheWatchlistPersists() throws Exception {
         String cookie = SteadyLoad.login(front(), "margaret");
         Set<String> served = new HashSet<>();
-        HttpResponse<String> me = null;
+        String last = "";
         for (int i = 0; i < 30; i++) {
-            me = send("POST", "/api/visits", cookie, null);
+            HttpResponse<String> me = send("POST", "/api/visits", cookie, null);
             assertThat(me.statusCode()).isEqualTo(200);
             served.add(me.headers().firstValue("X-Instance-Id").orElseThrow());
+            last = me.body();
         }
         assertThat(served).containsExactlyInAnyOrder("reporadar-1", "reporadar-2", "reporadar-3");
-        assertThat(me.body()).contains("\"username\":\"margaret\"").contains("\"visits\":30");
+        assertThat(last).contains("\"username\":\"margaret\"").contains("\"visits\":30");
 
         assertThat(send("POST", "/api/watchlist", cookie, "{\"repo\":\"apollo/agc\"}").statusCode()).isEqualTo(201);
         for (int i = 0; i < 3; i++) {
@@ -89,7 +91,7 @@ class DeploymentDrillsIT {
             stopping.terminate();
             assertThat(stopping.awaitExit()).as("exit code after SIGTERM").isEqualTo(SIGTERM_EXIT);
             load.awaitMore(300, Duration.ofSeconds(30));
-            load.close();
+            load.stop();
             topology.assertNoFailures("SIGTERM one instance", load);
         }
         assertThat(stopping.logTail()).contains("draining: readiness is OUT_OF_SERVICE").contains("stopped after");
@@ -106,7 +108,7 @@ class DeploymentDrillsIT {
                 DrillTopology.awaitBackInRotation(instance);
             }
             load.awaitMore(Math.max(200, 2_000 - load.succeeded()), Duration.ofSeconds(30));
-            load.close();
+            load.stop();
             topology.assertNoFailures("rolling restart of three", load);
             assertThat(load.succeeded()).isGreaterThanOrEqualTo(2_000);
         }
@@ -119,7 +121,7 @@ class DeploymentDrillsIT {
             load.awaitMore(300, Duration.ofSeconds(30));
             victim.kill();
             load.awaitMore(500, Duration.ofSeconds(30));
-            load.close();
+            load.stop();
             topology.assertFailedWritesAtMost("kill -9 one instance", load, USERS);
             assertThat(load.lostWrites()).as("acknowledged visits missing afterwards").isZero();
         }
@@ -158,7 +160,7 @@ class DeploymentDrillsIT {
         return topology.front();
     }
 
-    private static HttpResponse<String> send(String method, String path, String cookie, String body) throws Exception {
+    private static HttpResponse<String> send(String method, String path, String cookie, @Nullable String body) throws Exception {
         return topology.send(method, path, cookie, body);
     }
 }

@@ -3,6 +3,7 @@ package io.reporadar.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,7 +37,8 @@ class DockerFilesTest {
         assertThat(required).contains("POSTGRES_PASSWORD", "REDIS_PASSWORD");
         assertThat(example).containsAll(required)
                 .contains("SESSION_SECRET", "SESSION_ENCRYPTION_KEY", "USE_REDIS_SESSIONS", "DB_POOL_MIN", "DB_POOL_MAX",
-                        "INSTANCE_COUNT", "APP_ENV", "TRUSTED_PROXIES");
+                        "INSTANCE_COUNT", "APP_ENV", "TRUSTED_PROXIES", "DRAIN_DELAY")
+                .as("the drain delay in the one duration syntax, not its old spelling").doesNotContain("DRAIN_DELAY_SECONDS");
         assertThat(anchor(compose, "x-instance-env")).as("instances trust nginx on the compose network to name the client")
                 .contains("TRUSTED_PROXIES: ${TRUSTED_PROXIES:-");
     }
@@ -91,9 +93,9 @@ class DockerFilesTest {
     void theDeployScriptIsValidBashAndRefusesUnknownOptionsByName() throws Exception {
         Path script = Path.of("..", "scripts", "deploy-multi-instance.sh");
         Process syntax = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
-        assertThat(syntax.waitFor()).as(new String(syntax.getInputStream().readAllBytes())).isZero();
+        assertThat(syntax.waitFor()).as(new String(syntax.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
         Process unknown = new ProcessBuilder("bash", script.toString(), "--hq").redirectErrorStream(true).start();
-        String output = new String(unknown.getInputStream().readAllBytes());
+        String output = new String(unknown.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(unknown.waitFor()).isEqualTo(2);
         assertThat(output).contains("unknown option --hq (expected: --ha)");
         assertThat(Files.readString(Path.of("..", "scripts", "deploy-multi-instance.ps1"))).contains("[switch]$HA")
@@ -102,7 +104,7 @@ class DockerFilesTest {
 
     private static Set<String> definedIn(String envFile) {
         Set<String> names = new TreeSet<>();
-        for (String line : envFile.split("\n")) {
+        for (String line : envFile.lines().toList()) {
             Matcher definition = Pattern.compile("^([A-Z_]+)=").matcher(line);
             if (definition.find()) {
                 names.add(definition.group(1));
@@ -117,7 +119,7 @@ class DockerFilesTest {
         String body = compose.substring(compose.indexOf("\nservices:\n") + 11, compose.indexOf("\nvolumes:\n"));
         String name = null;
         StringBuilder block = new StringBuilder();
-        for (String line : body.split("\n")) {
+        for (String line : body.lines().toList()) {
             Matcher header = Pattern.compile("^  ([a-z0-9-]+):$").matcher(line);
             if (header.find()) {
                 if (name != null) {

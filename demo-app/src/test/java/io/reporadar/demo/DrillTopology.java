@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the drills break: three demo JVMs ({@code reporadar-1..3}) behind the rendered nginx (rate limit
@@ -25,15 +26,17 @@ final class DrillTopology implements AutoCloseable {
     /** nginx's log lines that a stopped instance causes. */
     private static final Pattern ROUTINE = Pattern.compile("no live upstreams|\\(111: Connection refused\\)|upstream server temporarily disabled");
 
-    private final List<InstanceProcess> instances = new ArrayList<>();
-    private NginxServer nginx;
+    private final List<InstanceProcess> instances;
+    private final NginxServer nginx;
 
-    private DrillTopology() {
+    private DrillTopology(List<InstanceProcess> instances, NginxServer nginx) {
+        this.instances = List.copyOf(instances);
+        this.nginx = nginx;
     }
 
     /** Starts the three instances side by side, then nginx in front of them. */
     static DrillTopology start(Map<String, String> environment) throws Exception {
-        DrillTopology topology = new DrillTopology();
+        List<InstanceProcess> instances = new ArrayList<>();
         ExecutorService launcher = Executors.newFixedThreadPool(3);
         try {
             List<Future<InstanceProcess>> starting = new ArrayList<>();
@@ -42,17 +45,17 @@ final class DrillTopology implements AutoCloseable {
                 starting.add(launcher.submit(() -> InstanceProcess.start(id, environment)));
             }
             for (Future<InstanceProcess> instance : starting) {
-                topology.instances.add(instance.get());
+                instances.add(instance.get());
             }
-            topology.nginx = NginxServer.start(port -> NginxConfig.httpBlock(
-                    topology.instances.stream().map(InstanceProcess::endpoint).toList(), "127.0.0.1:" + port, 100_000));
+            NginxServer nginx = NginxServer.start(port -> NginxConfig.httpBlock(
+                    instances.stream().map(InstanceProcess::endpoint).toList(), "127.0.0.1:" + port, 100_000));
+            return new DrillTopology(instances, nginx);
         } catch (Exception e) {
-            topology.close();
+            instances.forEach(InstanceProcess::close);
             throw e;
         } finally {
             launcher.shutdown();
         }
-        return topology;
     }
 
     List<InstanceProcess> instances() {
@@ -123,7 +126,7 @@ final class DrillTopology implements AutoCloseable {
     }
 
     /** A request through nginx. */
-    HttpResponse<String> send(String method, String path, String cookie, String body) throws Exception {
+    HttpResponse<String> send(String method, String path, String cookie, @Nullable String body) throws Exception {
         HttpRequest.Builder builder = HttpRequest.newBuilder(front().resolve(path)).header("Cookie", cookie);
         if (body != null) {
             builder.header("Content-Type", "application/json");
@@ -134,9 +137,7 @@ final class DrillTopology implements AutoCloseable {
 
     @Override
     public void close() {
-        if (nginx != null) {
-            nginx.close();
-        }
+        nginx.close();
         instances.forEach(InstanceProcess::close);
     }
 }

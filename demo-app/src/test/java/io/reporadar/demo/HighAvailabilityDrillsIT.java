@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +48,7 @@ class HighAvailabilityDrillsIT {
     @RegisterExtension
     static final TestWatcher replicationOnFailure = new TestWatcher() {
         @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
+        public void testFailed(ExtensionContext context, @Nullable Throwable cause) {
             if (redis != null) {
                 System.out.println(context.getDisplayName() + " failed; Redis now:" + redis.describe() + "\n" + redis.history());
             }
@@ -60,7 +61,7 @@ class HighAvailabilityDrillsIT {
     static void startTopology() throws Exception {
         redis = RedisSentinelTopology.builder().unpromotableUntilGuarded().start();
         Map<String, String> env = DemoAppIT.environment("unused", redis.sentinelUri(), postgres.database().url());
-        env.put("DRAIN_DELAY_SECONDS", "2");
+        env.put("DRAIN_DELAY", "2s");
         env.put("SESSION_DURABILITY", "replica-required");
         topology = DrillTopology.start(env);
     }
@@ -91,7 +92,7 @@ class HighAvailabilityDrillsIT {
             long fault = System.nanoTime();
             topology.instance(3).kill();
             load.awaitMore(500, Duration.ofSeconds(30));
-            load.close();
+            load.stop();
             record("kill -9 one instance", load, fault);
             topology.assertFailedWritesAtMost("kill -9 one instance", load, USERS);
             assertThat(load.lostWrites()).isZero();
@@ -117,7 +118,7 @@ class HighAvailabilityDrillsIT {
                 load.awaitMore(500, Duration.ofSeconds(30));
                 proxy.heal();
                 load.awaitMore(200, Duration.ofSeconds(30));
-                load.close();
+                load.stop();
                 record("cut one instance off Redis", load, fault);
                 // Writes that land on the instance cut off fail (503, Retry-After) until nginx leaves it out after its
                 // failed reads; nginx never resends a POST.
@@ -139,7 +140,7 @@ class HighAvailabilityDrillsIT {
             long fault = System.nanoTime();
             redis.currentMaster().kill();
             awaitFailoverAndRecovery(load, fault, "the kill");
-            load.close();
+            load.stop();
             Duration recovery = record("kill -9 the Redis master", load, fault);
             // The target is 10 s (measured: 5.8-9.1 s, see docs/high-availability.md); the bound leaves room for Sentinel's
             // randomised election delay on a busy CI machine.
@@ -165,7 +166,7 @@ class HighAvailabilityDrillsIT {
             old.restart();
             redis.awaitReplica(old, Duration.ofSeconds(30));
             load.awaitMore(500, Duration.ofSeconds(30));
-            load.close();
+            load.stop();
             record("old master returns (as replica)", load, fault);
             // Saves wait for every replica that streams (docs/high-availability.md, CI's second finding): the node
             // that comes back counts once it is online, and may not acknowledge within the 500 ms WAIT for the
@@ -191,7 +192,7 @@ class HighAvailabilityDrillsIT {
             redis.awaitReplica(frozen, Duration.ofSeconds(30));
             long returned = System.nanoTime();
             load.awaitMore(500, Duration.ofSeconds(30));
-            load.close();
+            load.stop();
             Duration recovery = record("SIGSTOP the Redis master, then SIGCONT", load, fault);
             assertThat(load.failures()).as("READONLY never reaches a client").noneMatch(failure -> failure.what().contains("READONLY"));
             assertThat(load.failuresSince(returned)).as("failures once the frozen master is back as a replica").isEmpty();

@@ -40,6 +40,7 @@ final class InstanceProcess implements AutoCloseable {
     private final Map<String, String> environment;
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    @SuppressWarnings("NullAway.Init") // start(id, environment), the only way to get one, starts the process
     private Process process;
     private long readyAtNanos;
 

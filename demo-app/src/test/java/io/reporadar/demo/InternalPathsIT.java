@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,8 +101,8 @@ class InternalPathsIT {
     private record Answer(int status, String body) {
     }
 
-    /** One HTTP/1.1 request from {@code source}, sent as written; the whole answer, headers and body. */
-    private static Answer request(InetAddress source, int port, String target, String forwardedFor) throws IOException {
+    /** One HTTP/1.1 request from {@code source}, sent as written (without X-Forwarded-For when null); the whole answer. */
+    private static Answer request(InetAddress source, int port, String target, @Nullable String forwardedFor) throws IOException {
         try (Socket socket = new Socket()) {
             String answer = RawHttp.get(socket, source, port, target, forwardedFor);
             return new Answer(RawHttp.status(answer), answer);

@@ -42,16 +42,13 @@ class NginxTlsIT {
     @RegisterExtension
     static final PostgresExtension postgres = PostgresExtension.freshDatabase();
 
-    @TempDir
-    static Path certs;
-
     private static DemoApp app;
     private static NginxServer nginx;
     private static int tlsPort;
     private static SSLContext trusting;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(@TempDir Path certs) throws Exception {
         Path cert = certs.resolve("cert.pem");
         Path key = certs.resolve("key.pem");
         run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
@@ -60,7 +57,7 @@ class NginxTlsIT {
         Map<String, String> env = new java.util.HashMap<>(DemoAppIT.environment("reporadar-1", redis.uri(), postgres.database().url()));
         env.put("APP_ENV", "production"); // Secure cookies: this client speaks https
         app = DemoApp.start(DemoConfig.fromEnvironment(env));
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             tlsPort = probe.getLocalPort();
         }
         NginxConfig.Tls tls = new NginxConfig.Tls("127.0.0.1:" + tlsPort, cert.toString(), key.toString());
@@ -100,7 +97,7 @@ class NginxTlsIT {
         assertThat(notFound.headers().firstValue("Strict-Transport-Security")).as("on errors too").isPresent();
 
         // The allow-list: 127.0.0.1 is inside, 127.0.0.2 outside, over TLS as over plain http.
-        assertThat(rawTls(InetAddress.getByName("127.0.0.1"), "/metrics")).startsWith("HTTP/1.1 200").contains("# HELP");
+        assertThat(rawTls(InetAddress.getLoopbackAddress(), "/metrics")).startsWith("HTTP/1.1 200").contains("# HELP");
         for (String path : List.of("/metrics", "/metrics;x", "/health/backend", "/nginx_status")) {
             assertThat(rawTls(InetAddress.getByName("127.0.0.2"), path)).as(path + " from 127.0.0.2 over TLS")
                     .doesNotContain("# HELP").doesNotContain("postgres").doesNotContain("Active connections");

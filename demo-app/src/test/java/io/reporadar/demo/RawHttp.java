@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP/1.1 requests written by hand, for spellings a client library would normalise, from a source address of
@@ -17,11 +18,14 @@ final class RawHttp {
     private RawHttp() {
     }
 
-    /** Binds {@code socket} to {@code source}, connects it to 127.0.0.1:{@code port}, and sends one GET. */
-    static String get(Socket socket, InetAddress source, int port, String target, String forwardedFor) throws IOException {
+    /**
+     * Binds {@code socket} to {@code source}, connects it to 127.0.0.1:{@code port}, and sends one GET, with
+     * {@code X-Forwarded-For} unless {@code forwardedFor} is null.
+     */
+    static String get(Socket socket, InetAddress source, int port, String target, @Nullable String forwardedFor) throws IOException {
         socket.setSoTimeout(10_000);
         socket.bind(new InetSocketAddress(source, 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
         socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                 + (forwardedFor == null ? "" : "X-Forwarded-For: " + forwardedFor + "\r\n") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();

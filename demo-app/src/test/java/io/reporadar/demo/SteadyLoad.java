@@ -203,12 +203,21 @@ final class SteadyLoad implements AutoCloseable {
         return Duration.ofNanos(writesRecoveredNanos - faultNanos);
     }
 
-    /** Stops the threads, letting requests in flight finish. */
-    @Override
-    public void close() throws InterruptedException {
+    /** Stops the threads, letting requests in flight finish (up to 40 s each); nothing more when they have stopped. */
+    void stop() throws InterruptedException {
         running = false;
         for (Thread thread : threads) {
             thread.join(Duration.ofSeconds(40).toMillis());
+        }
+    }
+
+    /** {@link #stop()}; interrupted, it leaves the threads to end on their own and keeps the interrupt. */
+    @Override
+    public void close() {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -72,20 +72,11 @@ final class PoolEnvironment {
     }
 
     /**
-     * Parses a duration as {@link Durations} spells it, a bare number being milliseconds (these variables' unit
-     * before units were accepted); its bounds are checked with the other settings.
+     * A duration as {@link Durations} spells it, a bare number being milliseconds (these variables' unit before
+     * units were accepted); its bounds are checked with the other settings.
      */
     private static Duration durationVar(Map<String, String> env, String name, Duration fallback, List<String> problems) {
-        String raw = env.get(name);
-        if (raw == null || raw.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Durations.parse(name, raw, ChronoUnit.MILLIS);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-            return fallback;
-        }
+        return Durations.fromEnvironment(env, name, fallback, ChronoUnit.MILLIS, problems);
     }
 
     private static String nonBlank(@Nullable String value, String fallback) {

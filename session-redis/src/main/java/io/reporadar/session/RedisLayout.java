@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * How a session is laid out in Redis, and sealed there: one hash per session under a key that is a SHA-256 of
@@ -112,6 +113,19 @@ final class RedisLayout {
         } catch (SessionDataException e) {
             String keyId = e.keyId();
             observer.unreadable(keyId == null ? "none" : keyId, e.reason());
+            throw e;
+        }
+    }
+
+    /**
+     * {@code plain}, opened from {@code sealed}, decoded by {@code decoder}, telling the observer when it is not a
+     * value the codec reads (a type no longer allowed, JSON that does not fit).
+     */
+    <T> T decoded(byte[] sealed, byte[] plain, Function<byte[], T> decoder) {
+        try {
+            return decoder.apply(plain);
+        } catch (SessionDataException e) {
+            observer.unreadable(SessionCipher.keyId(sealed), e.reason());
             throw e;
         }
     }

@@ -181,7 +181,7 @@ public final class RedisSessionStore extends SessionStore {
         for (byte[][] field : stored.fields) {
             try {
                 byte[] plain = layout.open(redisKey, field[0], field[1]);
-                session.loaded(nameOf(plain), valueOf(plain), plain, layout.isStale(field[1]));
+                session.loaded(nameOf(plain), layout.decoded(field[1], plain, this::valueOf), plain, layout.isStale(field[1]));
             } catch (SessionDataException e) {
                 if (onCorruption == OnCorruption.FRESH_SESSION) {
                     throw e;

@@ -84,16 +84,8 @@ public final class SessionRedis implements AutoCloseable {
      * Sentinels, or after a {@link #reconnect()} that no Sentinel answered). Written with {@link #connection}.
      */
     private volatile @Nullable String master;
-    /**
-     * A master (host:port) that a quorum of Sentinels consider down ({@code +odown}): saves must not use it until
-     * the store follows another master or the Sentinels clear it; null for none. Set on Lettuce's event loop,
-     * cleared on the failover thread.
-     */
-    private volatile @Nullable String fenced;
-    /** Guards setting and clearing {@link #fenced} against each other; never held across a network call. */
-    private final Object fenceLock = new Object();
-    /** How many {@code +odown} messages arrived; guarded by {@link #fenceLock}. */
-    private long odowns;
+    /** The master a quorum of Sentinels consider down, if any: saves must not use it. */
+    private final MasterFence fence = new MasterFence();
     private volatile long reconnectedNanos;
 
     private SessionRedis(RedisClient client, RedisURI uri) {
@@ -303,19 +295,13 @@ public final class SessionRedis implements AutoCloseable {
      * fault campaign's seed 23). {@code +odown} comes before the promotion, so saves stop first.
      */
     public boolean writable() {
-        String down = fenced;
-        return down == null || !down.equals(master);
+        return !fence.holds(master);
     }
 
     private void fence(String down) {
-        synchronized (fenceLock) {
-            odowns++; // a clear decided on answers older than this one must not lift the fence
-            if (!down.equals(master) || down.equals(fenced)) {
-                return;
-            }
-            fenced = down;
+        if (fence.odown(down, master)) {
+            LOG.warn("a quorum of Sentinels consider the master {} down: saves are refused until they fail over or clear it", down);
         }
-        LOG.warn("a quorum of Sentinels consider the master {} down: saves are refused until they fail over or clear it", down);
     }
 
     /**
@@ -326,30 +312,13 @@ public final class SessionRedis implements AutoCloseable {
     private void followSentinels() {
         try {
             follow(sentinelMaster(), "the Sentinels name");
-            String down = fenced;
-            long seen;
-            synchronized (fenceLock) {
-                seen = odowns;
-            }
-            if (down != null && (!down.equals(master) || sentinels.masterCleared()) && clearFence(down, seen)) {
+            String down = fence.fenced();
+            long epoch = fence.epoch();
+            if (down != null && (!down.equals(master) || sentinels.masterCleared()) && fence.clear(down, epoch)) {
                 LOG.info("the Sentinels no longer consider {} down: saves go on", down);
             }
         } catch (RuntimeException e) {
             LOG.debug("Sentinel check failed: {}", e.toString());
-        }
-    }
-
-    /**
-     * Lifts the fence on {@code down}, unless a {@code +odown} arrived since {@code seen} (the clearing check ran on
-     * answers older than it: found by review, a fence could be lifted on a master a quorum had just held down again).
-     */
-    private boolean clearFence(String down, long seen) {
-        synchronized (fenceLock) {
-            if (odowns != seen || !down.equals(fenced)) {
-                return false;
-            }
-            fenced = null;
-            return true;
         }
     }
 

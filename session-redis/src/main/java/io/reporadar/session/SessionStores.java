@@ -169,20 +169,11 @@ public final class SessionStores {
 
     /** A duration variable: {@code 30m}, {@code 1800s}, or a bare number of seconds as before units were read. */
     private static Duration duration(Map<String, String> env, String name, Duration fallback, List<String> problems) {
-        String raw = env.get(name);
-        if (raw == null || raw.isBlank()) {
+        Duration value = Durations.fromEnvironment(env, name, fallback, ChronoUnit.SECONDS, problems);
+        if (value.compareTo(Duration.ofSeconds(1)) < 0) {
+            problems.add(name + ": " + Durations.format(value) + " (expected: at least 1s)");
             return fallback;
         }
-        try {
-            Duration value = Durations.parse(name, raw, ChronoUnit.SECONDS);
-            if (value.compareTo(Duration.ofSeconds(1)) < 0) {
-                problems.add(name + ": " + raw.strip() + " (expected: at least 1s)");
-                return fallback;
-            }
-            return value;
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-            return fallback;
-        }
+        return value;
     }
 }

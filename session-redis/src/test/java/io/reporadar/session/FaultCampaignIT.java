@@ -314,7 +314,7 @@ class FaultCampaignIT {
         }
 
         private void read(Instance instance) {
-            String key = cookie;
+            String key = java.util.Objects.requireNonNull(cookie, "a logged-in user");
             long op = history.invoke(key, History.Kind.READ, null);
             try {
                 Long value = instance.call(store -> store.load(key)).get("visits", Long.class);
@@ -329,7 +329,7 @@ class FaultCampaignIT {
         }
 
         private void visit(Instance instance) {
-            String key = cookie;
+            String key = java.util.Objects.requireNonNull(cookie, "a logged-in user");
             long readOp = history.invoke(key, History.Kind.READ, null);
             Session session;
             try {
@@ -375,7 +375,7 @@ class FaultCampaignIT {
         }
 
         private void logout(Instance instance) {
-            String key = cookie;
+            String key = java.util.Objects.requireNonNull(cookie, "a logged-in user");
             long op = history.invoke(key, History.Kind.LOGOUT, null);
             try {
                 Session session = instance.call(store -> store.load(key));

@@ -185,6 +185,38 @@ class RedisSessionStoreIT {
         assertThat(store.load(store.cookieValue(b)).get("user", String.class)).isEqualTo("bob");
     }
 
+    record Watch(String repository) {
+    }
+
+    @Test
+    void aValueOfATypeNoLongerAllowedIsReportedWithItsReasonAndKeyAndDroppedWhenAsked() {
+        RedisSessionStore before = store(ring(KEY_1)).codec(SessionCodec.allowing(Watch.class)).build();
+        Session session = before.create();
+        session.set("user", "ada");
+        session.set("watch", new Watch("reporadar/scale-kit"));
+        before.save(session);
+        String cookie = before.cookieValue(session);
+
+        List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SessionObserver observer = new SessionObserver() {
+            @Override
+            public void unreadable(String keyId, SessionObserver.Unreadable reason) {
+                reports.add(keyId + " " + reason.tag());
+            }
+        };
+        RedisSessionStore strict = store(ring(KEY_1)).observer(observer).build();
+        assertThat(strict.load(cookie).isNew()).as("a fresh session by default").isTrue();
+        RedisSessionStore lenient = store(ring(KEY_1)).onCorruption(RedisSessionStore.OnCorruption.DROP_ATTRIBUTE).build();
+        Session kept = lenient.load(cookie);
+        assertThat(kept.get("user", String.class)).isEqualTo("ada");
+        assertThat(kept.names()).containsExactly("user");
+
+        String keyId = KeyRing.of(SessionEncryptionKey.fromHex("k", KEY_1), List.of()).primaryKeyId();
+        assertThat(reports).containsExactly(keyId + " type");
+        assertThat(strict.counts()).containsEntry("unreadable-type", 1L).containsEntry("load-corrupt", 1L);
+        assertThat(lenient.counts()).containsEntry("unreadable-type", 1L).containsEntry("attribute-dropped", 1L);
+    }
+
     @Test
     void dataUnderAKeyTheRingDoesNotKnowGivesAFreshSessionWithTheReason() {
         RedisSessionStore old = store(ring(KEY_1)).build();
@@ -228,9 +260,9 @@ class RedisSessionStoreIT {
         String id = session.id();
 
         StringBuilder dump = new StringBuilder();
-        for (Object key : (List<?>) redis.server().call("KEYS", "*")) {
+        for (Object key : (List<?>) java.util.Objects.requireNonNull(redis.server().call("KEYS", "*"))) {
             dump.append(key).append('\n');
-            for (Object item : (List<?>) redis.server().call("HGETALL", String.valueOf(key))) {
+            for (Object item : (List<?>) java.util.Objects.requireNonNull(redis.server().call("HGETALL", String.valueOf(key)))) {
                 dump.append(item).append('\n');
             }
         }
@@ -467,7 +499,7 @@ class RedisSessionStoreIT {
 
     private List<String> fields(String key) {
         List<String> fields = new ArrayList<>();
-        List<?> all = (List<?>) redis.server().call("HKEYS", key);
+        List<?> all = (List<?>) java.util.Objects.requireNonNull(redis.server().call("HKEYS", key));
         for (Object f : all) {
             String name = String.valueOf(f);
             if (!name.startsWith("~")) {

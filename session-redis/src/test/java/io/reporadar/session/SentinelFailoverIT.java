@@ -40,7 +40,7 @@ class SentinelFailoverIT {
             store.save(login);
             String cookie = store.cookieValue(login);
             Awaitility.await("the session replicated").atMost(10, TimeUnit.SECONDS)
-                    .until(() -> redis.replicas().stream().allMatch(replica -> ((Number) replica.call("DBSIZE")).longValue() == 1));
+                    .until(() -> redis.replicas().stream().allMatch(replica -> ((Number) java.util.Objects.requireNonNull(replica.call("DBSIZE"))).longValue() == 1));
 
             redis.master().kill();
             long killed = System.nanoTime();
@@ -349,7 +349,7 @@ class SentinelFailoverIT {
             }
             assertThat(redisOf(before).sentinelMaster()).isEqualTo(master);
             assertThat(saved(before.store(), cookie)).isTrue();
-            assertThat(((Number) stale.call("DBSIZE")).longValue()).as("keys written to the node one Sentinel named").isZero();
+            assertThat(((Number) java.util.Objects.requireNonNull(stale.call("DBSIZE"))).longValue()).as("keys written to the node one Sentinel named").isZero();
         }
     }
 
@@ -454,7 +454,7 @@ class SentinelFailoverIT {
     private static RedisServer awaitTheReplicaReadableWithTheSession(RedisSentinelTopology redis, SessionStores.Opened opened) {
         RedisServer replica = redis.replicas().get(0);
         Awaitility.await("the replica readable with the session").atMost(10, TimeUnit.SECONDS)
-                .until(() -> ((Number) replica.call("DBSIZE")).longValue() == 1 && redisOf(opened).replicas().size() == 1);
+                .until(() -> ((Number) java.util.Objects.requireNonNull(replica.call("DBSIZE"))).longValue() == 1 && redisOf(opened).replicas().size() == 1);
         return replica;
     }
 

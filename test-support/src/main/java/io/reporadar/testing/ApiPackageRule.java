@@ -26,6 +26,8 @@ public final class ApiPackageRule {
     }
 
     /**
+     * Fails when a class of {@code apiPackage} outside the adapter subpackages refers to an optional dependency.
+     *
      * @param apiPackage the module's API package, e.g. {@code "io.reporadar.pooling"}; its classes are read
      *                   from {@code target/classes} of the module the test runs in
      */

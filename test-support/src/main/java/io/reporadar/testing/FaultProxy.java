@@ -1,5 +1,6 @@
 package io.reporadar.testing;
 
+import io.reporadar.core.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,9 +48,7 @@ public final class FaultProxy implements AutoCloseable {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         this.listener = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::acceptLoop, "fault-proxy-accept-" + listener.getLocalPort());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        DaemonThreads.thread("fault-proxy-accept-" + listener.getLocalPort(), this::acceptLoop).start();
     }
 
     /** Starts a proxy on a free loopback port that forwards to {@code host:port}. */
@@ -154,9 +153,7 @@ public final class FaultProxy implements AutoCloseable {
                 reset(client);
                 continue;
             }
-            Thread connector = new Thread(() -> connect(client), "fault-proxy-connect-" + port());
-            connector.setDaemon(true);
-            connector.start();
+            DaemonThreads.thread("fault-proxy-connect-" + port(), () -> connect(client)).start();
         }
     }
 
@@ -178,36 +175,37 @@ public final class FaultProxy implements AutoCloseable {
         pump(server, client, "down");
     }
 
+    /** Forwards what {@code from} sends to {@code to}, on a thread of its own. */
     private void pump(Socket from, Socket to, String direction) {
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[BUFFER];
-            try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
-                int n;
-                while ((n = in.read(buffer)) != -1) {
-                    awaitOpenGate();
-                    Duration delay = latency;
-                    if (!delay.isZero()) {
-                        Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
-                    }
-                    out.write(buffer, 0, n);
-                    out.flush();
+        DaemonThreads.thread("fault-proxy-" + direction + "-" + port(), () -> forward(from, to)).start();
+    }
+
+    private void forward(Socket from, Socket to) {
+        byte[] buffer = new byte[BUFFER];
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                awaitOpenGate();
+                Duration delay = latency;
+                if (!delay.isZero()) {
+                    Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
                 }
-                // Orderly end of one direction: pass the FIN on and keep the other direction open;
-                // once both directions have ended, both sockets are done.
-                to.shutdownOutput();
-                if (from.isOutputShutdown()) {
-                    closeQuietly(from);
-                    closeQuietly(to);
-                }
-            } catch (IOException | InterruptedException e) {
-                reset(from);
-                reset(to);
+                out.write(buffer, 0, n);
+                out.flush();
             }
-        }, "fault-proxy-" + direction + "-" + port());
-        thread.setDaemon(true);
-        thread.start();
+            // Orderly end of one direction: pass the FIN on and keep the other direction open;
+            // once both directions have ended, both sockets are done.
+            to.shutdownOutput();
+            if (from.isOutputShutdown()) {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        } catch (IOException | InterruptedException e) {
+            reset(from);
+            reset(to);
+        }
     }
 
     private void closeQuietly(Socket socket) {

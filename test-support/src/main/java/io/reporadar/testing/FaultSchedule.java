@@ -196,6 +196,9 @@ public final class FaultSchedule {
         }
     }
 
+    /** The kinds of fault an instance takes: the process faults (the instances are not on hosts of their own). */
+    private static final Kind[] PROCESS_FAULTS = {Kind.KILL, Kind.FREEZE, Kind.RESTART};
+
     private final long seed;
     private final List<Fault> faults;
 
@@ -227,7 +230,8 @@ public final class FaultSchedule {
         List<Fault> faults = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Target target = random.nextBoolean() ? Target.MASTER : others[random.nextInt(others.length)];
-            Kind kind = Kind.values()[random.nextInt(target.instance() >= 0 ? Kind.PARTITION.ordinal() : Kind.values().length)];
+            Kind[] kinds = target.instance() >= 0 ? PROCESS_FAULTS : Kind.values();
+            Kind kind = kinds[random.nextInt(kinds.length)];
             faults.add(new Fault(Duration.ofMillis(1000 + random.nextInt(2000)), target, kind, Duration.ofMillis(1000 + random.nextInt(3000))));
         }
         return new FaultSchedule(seed, faults);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every client operation of a fault campaign, in the manner of Jepsen: each is invoked, then ends {@code ok}
@@ -42,26 +43,41 @@ public final class History {
         OK, FAIL, UNKNOWN
     }
 
-    /** One finished operation; {@code reason} says why one failed or is unknown. */
-    public record Operation(long id, String key, Kind kind, Long value, Outcome outcome, long invokedNanos, long completedNanos,
-            String reason) {
+    /**
+     * One finished operation. {@code value}: what a write set, or what an ok read read; null for a read that found the
+     * key gone, for a read that did not end ok, and for a logout. {@code reason}: why one failed or is unknown; null
+     * for one that ended ok.
+     */
+    public record Operation(long id, String key, Kind kind, @Nullable Long value, Outcome outcome, long invokedNanos, long completedNanos,
+            @Nullable String reason) {
+    }
+
+    /** An operation under way. */
+    private record Invoked(String key, Kind kind, @Nullable Long value, long invokedNanos) {
     }
 
     private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, Operation> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Invoked> pending = new java.util.concurrent.ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Operation> completed = new ConcurrentLinkedQueue<>();
     private final long startedNanos = System.nanoTime();
     private volatile long stoppedNanos = Long.MAX_VALUE;
 
-    /** Records the start of an operation and returns its id; {@code value} is what a write sets, else null. */
-    public long invoke(String key, Kind kind, Long value) {
+    /**
+     * Records the start of an operation and returns its id; {@code value} is what a write sets, else null.
+     *
+     * @throws IllegalArgumentException for a write without a value
+     */
+    public long invoke(String key, Kind kind, @Nullable Long value) {
+        if (kind == Kind.WRITE && value == null) {
+            throw new IllegalArgumentException("invoke " + key + ": a WRITE needs the value it sets");
+        }
         long id = ids.incrementAndGet();
-        pending.put(id, new Operation(id, key, kind, value, null, System.nanoTime(), 0, null));
+        pending.put(id, new Invoked(key, kind, value, System.nanoTime()));
         return id;
     }
 
     /** The operation happened; for a read, {@code value} is what it read ({@code null}: the key is gone). */
-    public void ok(long id, Long value) {
+    public void ok(long id, @Nullable Long value) {
         end(id, Outcome.OK, value, true, null);
     }
 
@@ -83,8 +99,8 @@ public final class History {
         stoppedNanos = System.nanoTime();
     }
 
-    private void end(long id, Outcome outcome, Long value, boolean replaceValue, String reason) {
-        Operation invoked = pending.remove(id);
+    private void end(long id, Outcome outcome, @Nullable Long value, boolean replaceValue, @Nullable String reason) {
+        Invoked invoked = pending.remove(id);
         if (invoked == null) {
             throw new IllegalStateException("operation " + id + " was not invoked, or has ended already");
         }
@@ -186,7 +202,7 @@ public final class History {
             if (read.invokedNanos() > firstLogoutInvoked) {
                 continue; // the logout may have happened first
             }
-            long acknowledged = writes.stream().filter(write -> write.completedNanos() < read.invokedNanos()).mapToLong(Operation::value)
+            long acknowledged = writes.stream().filter(write -> write.completedNanos() < read.invokedNanos()).mapToLong(History::written)
                     .max().orElse(Long.MIN_VALUE);
             if (acknowledged != Long.MIN_VALUE && (read.value() == null || read.value() < acknowledged)) {
                 stale.add(key + ": read " + read.value() + " " + at(read.invokedNanos()) + ", after " + acknowledged + " was acknowledged");
@@ -195,7 +211,7 @@ public final class History {
         if (logoutAcknowledged == Long.MAX_VALUE && firstLogoutInvoked == Long.MAX_VALUE && !writes.isEmpty()) {
             Operation last = operations.stream().filter(op -> op.kind() == Kind.READ && op.outcome() == Outcome.OK)
                     .max(Comparator.comparingLong(Operation::invokedNanos)).orElse(null);
-            long highest = writes.stream().mapToLong(Operation::value).max().getAsLong();
+            long highest = writes.stream().mapToLong(History::written).max().getAsLong();
             if (last == null || last.invokedNanos() < writes.get(writes.size() - 1).completedNanos()) {
                 return; // no read after the last write: nothing to judge by
             }
@@ -211,15 +227,24 @@ public final class History {
         long[] lowestFrom = new long[byInvocation.size() + 1]; // the lowest value among writes i.. (by invocation)
         lowestFrom[byInvocation.size()] = Long.MAX_VALUE;
         for (int i = byInvocation.size() - 1; i >= 0; i--) {
-            lowestFrom[i] = Math.min(lowestFrom[i + 1], byInvocation.get(i).value());
+            lowestFrom[i] = Math.min(lowestFrom[i + 1], written(byInvocation.get(i)));
         }
         for (Operation write : byInvocation) {
             int later = firstInvokedAfter(byInvocation, write.completedNanos());
-            if (lowestFrom[later] <= write.value()) {
-                lost.add(key + ": " + write.value() + " acknowledged " + at(write.completedNanos()) + ", later writes went on from "
+            if (lowestFrom[later] <= written(write)) {
+                lost.add(key + ": " + written(write) + " acknowledged " + at(write.completedNanos()) + ", later writes went on from "
                         + lowestFrom[later] + " or less");
             }
         }
+    }
+
+    /** The value a write set ({@link #invoke} refuses a write without one). */
+    private static long written(Operation write) {
+        Long value = write.value();
+        if (value == null) {
+            throw new IllegalStateException("write " + write.id() + " has no value");
+        }
+        return value;
     }
 
     private static int firstInvokedAfter(List<Operation> byInvocation, long nanos) {

@@ -1,6 +1,7 @@
 package io.reporadar.testing;
 
 import io.reporadar.testing.internal.FailureLogs;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
@@ -14,8 +15,9 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 abstract class LogAttachingExtension implements TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
 
     /** The server's name for the report, or {@code null} when no server runs yet. */
-    abstract String serverName();
+    abstract @Nullable String serverName();
 
+    /** The last lines of the server's log (asked after {@link #serverName()} named one). */
     abstract String logTail();
 
     @Override

@@ -197,7 +197,7 @@ public final class NetworkHosts implements AutoCloseable {
     /** Namespaces and bridges of JVMs that died without removing them. */
     private static void removeLeftovers() {
         for (String line : Os.run(List.of(IP, "netns", "list")).lines().toList()) {
-            String namespace = line.split("\\s+")[0];
+            String namespace = line.split("\\s+", 2)[0]; // "reporadar-123-0 (id: 4)"
             if (namespace.startsWith(PREFIX) && namespace.indexOf('-', PREFIX.length()) > 0) {
                 String owner = namespace.substring(PREFIX.length(), namespace.indexOf('-', PREFIX.length()));
                 if (!alive(owner)) {
@@ -206,9 +206,12 @@ public final class NetworkHosts implements AutoCloseable {
             }
         }
         for (String line : Os.run(List.of(IP, "-o", "link", "show", "type", "bridge")).lines().toList()) {
-            String[] fields = line.split(":\\s+");
-            if (fields.length > 1 && fields[1].startsWith("rrbr") && !alive(fields[1].substring(4).split("@")[0])) {
-                quietly("link", "del", fields[1].split("@")[0]);
+            String[] fields = line.split(":\\s+", 3); // "7: rrbr123: <BROADCAST,...> ..."
+            if (fields.length > 1) {
+                String link = fields[1].split("@", 2)[0]; // a name may end in "@<peer>"
+                if (link.startsWith("rrbr") && !alive(link.substring(4))) {
+                    quietly("link", "del", link);
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.reporadar.testing;
 
 import java.util.function.IntFunction;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class NginxExtension extends LogAttachingExtension implements AfterAllCallback, AfterEachCallback {
 
     private final boolean perTest;
-    private volatile NginxServer server;
+    private volatile @Nullable NginxServer server; // null until started, and once stopped
 
     /** nginx lives until the end of the class. */
     public NginxExtension() {
@@ -43,8 +44,9 @@ public final class NginxExtension extends LogAttachingExtension implements After
     /** Starts nginx (stopping one this extension started before). */
     public NginxServer start(IntFunction<String> httpBlock) {
         stopQuietly();
-        server = NginxServer.start(httpBlock);
-        return server;
+        NginxServer started = NginxServer.start(httpBlock);
+        server = started;
+        return started;
     }
 
     public NginxServer server() {
@@ -68,14 +70,18 @@ public final class NginxExtension extends LogAttachingExtension implements After
     }
 
     @Override
-    String serverName() {
+    @Nullable String serverName() {
         NginxServer s = server;
         return s == null ? null : s + " error.log";
     }
 
     @Override
     String logTail() {
-        String[] lines = server.errorLog().split("\n");
+        NginxServer s = server;
+        if (s == null) {
+            return "(nginx was stopped meanwhile)";
+        }
+        String[] lines = s.errorLog().split("\n");
         return String.join("\n", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 40), lines.length));
     }
 

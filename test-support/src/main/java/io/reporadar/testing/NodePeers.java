@@ -1,5 +1,6 @@
 package io.reporadar.testing;
 
+import io.reporadar.core.DaemonThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ public final class NodePeers {
             process.getOutputStream().close();
             var stdout = new java.io.ByteArrayOutputStream();
             var stderr = new java.io.ByteArrayOutputStream();
-            Thread errors = new Thread(() -> copy(process.getErrorStream(), stderr));
+            Thread errors = DaemonThreads.thread("node-peers-stderr", () -> copy(process.getErrorStream(), stderr));
             errors.start();
             copy(process.getInputStream(), stdout);
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

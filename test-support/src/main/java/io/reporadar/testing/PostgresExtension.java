@@ -1,6 +1,7 @@
 package io.reporadar.testing;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -27,16 +28,17 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class PostgresExtension extends LogAttachingExtension implements BeforeAllCallback, AfterAllCallback,
         ParameterResolver {
 
-    private final Map<String, String> privateSettings;
-    private volatile PostgresServer server;
-    private volatile PostgresDatabase database;
+    private final @Nullable Map<String, String> privateSettings; // null: the shared server
+    private volatile @Nullable PostgresServer server; // null until before all tests
+    private volatile @Nullable PostgresDatabase database; // null until before all tests
 
     /** A fresh database on the shared server; the form {@code @ExtendWith} uses. */
     public PostgresExtension() {
         this(null);
     }
 
-    private PostgresExtension(Map<String, String> privateSettings) {
+    /** {@code privateSettings}: the settings of a private server, or null for the shared server. */
+    private PostgresExtension(@Nullable Map<String, String> privateSettings) {
         this.privateSettings = privateSettings == null ? null : Map.copyOf(privateSettings);
     }
 
@@ -65,32 +67,36 @@ public final class PostgresExtension extends LogAttachingExtension implements Be
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        server = privateSettings == null ? PostgresServer.shared() : PostgresServer.start(privateSettings);
-        database = server.createDatabase();
+        PostgresServer started = privateSettings == null ? PostgresServer.shared() : PostgresServer.start(privateSettings);
+        server = started;
+        database = started.createDatabase();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
+        PostgresDatabase db = database;
+        PostgresServer s = server;
         try {
-            if (database != null) {
-                database.close();
+            if (db != null) {
+                db.close();
             }
         } finally {
-            if (privateSettings != null && server != null) {
-                server.close();
+            if (privateSettings != null && s != null) {
+                s.close();
             }
         }
     }
 
     @Override
-    String serverName() {
+    @Nullable String serverName() {
         PostgresServer s = server;
         return s == null ? null : s.toString();
     }
 
     @Override
     String logTail() {
-        return server.logTail(20);
+        PostgresServer s = server;
+        return s == null ? "(no server)" : s.logTail(20);
     }
 
     @Override

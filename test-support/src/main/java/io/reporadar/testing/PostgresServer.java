@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real PostgreSQL server for tests: a private one on a free port, started with chosen settings
@@ -46,14 +47,14 @@ public final class PostgresServer extends ServerHandle {
             + " brew install postgresql (macOS), or set DATABASE_URL to a PostgreSQL server for tests";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private static PostgresServer shared;
+    private static @Nullable PostgresServer shared; // guarded by PostgresServer.class
 
     private final String user;
-    private final String password;
+    private final @Nullable String password; // null: none (trust)
     private final String adminDatabase;
 
-    private PostgresServer(String name, ServerSource source, String host, int port, String user, String password,
-            String adminDatabase, ServerBackend backend, Path dir) {
+    private PostgresServer(String name, ServerSource source, String host, int port, String user, @Nullable String password,
+            String adminDatabase, @Nullable ServerBackend backend, @Nullable Path dir) {
         super(name, source, host, port, backend, dir, "DATABASE_URL");
         this.user = user;
         this.password = password;
@@ -107,17 +108,19 @@ public final class PostgresServer extends ServerHandle {
      * started once and stopped at JVM exit. Test classes take fresh databases from it.
      */
     public static synchronized PostgresServer shared() {
-        if (shared == null || !shared.isRunning()) {
+        PostgresServer current = shared;
+        if (current == null || !current.isRunning()) {
             String url = System.getenv("DATABASE_URL");
             if (url != null && !url.isBlank() && ServerSource.ENVIRONMENT.allowed()) {
-                shared = fromUrl(url);
+                current = fromUrl(url);
             } else if (ServerSource.forced().orElse(null) == ServerSource.ENVIRONMENT) {
                 throw new IllegalStateException(ServerSource.PROPERTY + " forces environment, but DATABASE_URL is not set");
             } else {
-                shared = start();
+                current = start();
             }
+            shared = current;
         }
-        return shared;
+        return current;
     }
 
     private static PostgresServer fromUrl(String url) {
@@ -145,7 +148,8 @@ public final class PostgresServer extends ServerHandle {
         int port = uri.getPort() == -1 ? 5432 : uri.getPort();
         PostgresServer server = new PostgresServer("postgres " + uri.getHost() + ":" + port, ServerSource.ENVIRONMENT,
                 uri.getHost(), port, user, password, database, null, null);
-        try (Connection ignored = server.connect(database)) {
+        try {
+            server.connect(database).close();
             return server;
         } catch (SQLException e) {
             throw new IllegalStateException("DATABASE_URL names " + uri.getHost() + ":" + port + ", which refuses a connection"
@@ -192,7 +196,8 @@ public final class PostgresServer extends ServerHandle {
 
     @Override
     boolean answers() {
-        try (Connection ignored = connect(adminDatabase)) {
+        try {
+            connect(adminDatabase).close();
             return true;
         } catch (SQLException notYet) {
             return false;

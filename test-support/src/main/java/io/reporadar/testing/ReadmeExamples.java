@@ -24,6 +24,8 @@ public final class ReadmeExamples {
     }
 
     /**
+     * Fails when {@code readme} does not show, in a fenced block, the lines of {@code source} between the markers.
+     *
      * @param readme the README (relative paths resolve against the module directory, where tests run)
      * @param source the test source holding the example between the markers
      */

@@ -1,5 +1,6 @@
 package io.reporadar.testing;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -28,7 +29,7 @@ public final class RedisExtension extends LogAttachingExtension implements Befor
 
     private final boolean perClass;
     private final String[] configLines;
-    private volatile RedisServer server;
+    private volatile @Nullable RedisServer server; // null until before all tests
 
     /** The shared server; the form {@code @ExtendWith} uses. */
     public RedisExtension() {
@@ -70,27 +71,30 @@ public final class RedisExtension extends LogAttachingExtension implements Befor
         if (perClass) {
             server = RedisServer.start(configLines);
         } else {
-            server = RedisServer.shared();
-            server.flushAll();
+            RedisServer shared = RedisServer.shared();
+            shared.flushAll();
+            server = shared;
         }
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (perClass && server != null) {
-            server.close();
+        RedisServer s = server;
+        if (perClass && s != null) {
+            s.close();
         }
     }
 
     @Override
-    String serverName() {
+    @Nullable String serverName() {
         RedisServer s = server;
         return s == null ? null : s.toString();
     }
 
     @Override
     String logTail() {
-        return server.logTail(20);
+        RedisServer s = server;
+        return s == null ? "(no server)" : s.logTail(20);
     }
 
     @Override

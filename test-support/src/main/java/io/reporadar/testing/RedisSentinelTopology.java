@@ -2,10 +2,7 @@ package io.reporadar.testing;
 
 import io.reporadar.testing.internal.Ports;
 import java.time.Duration;
-import java.time.LocalTime;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Redis master, two replicas (as Redis recommends for Sentinel; {@link Builder#replicas} changes it) and
@@ -40,27 +38,29 @@ public final class RedisSentinelTopology implements AutoCloseable {
 
     /** The master name the deployment's Sentinels monitor. */
     public static final String DEFAULT_MASTER_NAME = "reporadar-master";
+    /** How long a master must be silent before a Sentinel considers it down, by default. */
     public static final Duration DEFAULT_DOWN_AFTER = Duration.ofSeconds(5);
+    /** The Sentinels' failover timeout, by default. */
     public static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofSeconds(10);
+    /** How many Sentinels must agree that the master is down, by default. */
     public static final int DEFAULT_QUORUM = 2;
+    /** How many replicas start with the master, by default. */
     public static final int DEFAULT_REPLICAS = 2;
-    private static final int SENTINELS = 3;
-    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
-    private static final int HISTORY_LINES = 4000;
+    static final int SENTINELS = 3;
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final String masterName;
     private final RedisServer master;
     private final List<RedisServer> replicas;
     private final List<RedisServer> sentinels;
-    private final Deque<String> history = new ArrayDeque<>();
     private final boolean guarded;
-    private final NetworkHosts hosts; // null unless on hosts of their own
+    private final @Nullable NetworkHosts hosts; // null unless on hosts of their own
     private final Map<RedisServer, NetworkHosts.Host> hostOf;
-    private final Thread sampler;
-    private volatile boolean open = true;
+    private final ReplicationHistory history;
 
-    private RedisSentinelTopology(String masterName, RedisServer master, List<RedisServer> replicas, List<RedisServer> sentinels,
-            boolean guarded, NetworkHosts hosts, Map<RedisServer, NetworkHosts.Host> hostOf) {
+    /** {@code hosts} (with each server's host in {@code hostOf}) when on hosts of their own, else null. */
+    RedisSentinelTopology(String masterName, RedisServer master, List<RedisServer> replicas, List<RedisServer> sentinels,
+            boolean guarded, @Nullable NetworkHosts hosts, Map<RedisServer, NetworkHosts.Host> hostOf) {
         this.masterName = masterName;
         this.guarded = guarded;
         this.hosts = hosts;
@@ -68,9 +68,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
         this.master = master;
         this.replicas = List.copyOf(replicas);
         this.sentinels = List.copyOf(sentinels);
-        this.sampler = new Thread(this::sample, "redis-replication-history");
-        this.sampler.setDaemon(true);
-        this.sampler.start();
+        this.history = new ReplicationHistory(this::servers);
     }
 
     /** Starts the topology with the deployment guide's settings (two replicas, down-after 5 s, failover timeout 10 s). */
@@ -78,6 +76,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
         return builder().start();
     }
 
+    /** Settings other than the deployment guide's. */
     public static Builder builder() {
         return new Builder();
     }
@@ -97,10 +96,12 @@ public final class RedisSentinelTopology implements AutoCloseable {
         return Stream.concat(Stream.of(master), replicas.stream()).toList();
     }
 
+    /** The three Sentinels. */
     public List<RedisServer> sentinels() {
         return sentinels;
     }
 
+    /** The master name the Sentinels monitor. */
     public String masterName() {
         return masterName;
     }
@@ -121,7 +122,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
     }
 
     /** The server most Sentinels (2 of 3) name as master now, or null when they do not agree or too few answer. */
-    private RedisServer agreedMaster() {
+    @Nullable RedisServer agreedMaster() {
         Map<Integer, Integer> votes = new HashMap<>();
         namedMasterPorts(SENTINELS).forEach(port -> votes.merge(port, 1, Integer::sum));
         return votes.entrySet().stream().filter(vote -> vote.getValue() > SENTINELS / 2).map(vote -> serverOnPort(vote.getKey())).findFirst()
@@ -156,12 +157,12 @@ public final class RedisSentinelTopology implements AutoCloseable {
 
     /** Waits until most Sentinels name a master other than {@code before}, and that server answers as master; returns it. */
     public RedisServer awaitFailover(Duration timeout, RedisServer before) {
-        RedisServer[] promoted = new RedisServer[1];
+        AtomicReference<@Nullable RedisServer> promoted = new AtomicReference<>();
         Ports.await("failover of " + masterName + " away from " + before, timeout, null, () -> {
             try {
                 RedisServer now = agreedMaster(); // most of them: the first asked may know before the others
-                if (now != null && now != before && isMaster(now)) {
-                    promoted[0] = now;
+                if (now != null && now != before && Replication.isMaster(now)) {
+                    promoted.set(now);
                     return true;
                 }
             } catch (RuntimeException notYet) {
@@ -169,7 +170,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
             }
             return false;
         });
-        return promoted[0];
+        return Objects.requireNonNull(promoted.get(), "the wait for a failover ended without one");
     }
 
     /**
@@ -194,86 +195,25 @@ public final class RedisSentinelTopology implements AutoCloseable {
         }, timeout, guarded);
     }
 
-    private void awaitReplicas(Supplier<List<RedisServer>> servers, Duration timeout, boolean promotable) {
-        RedisServer[] probed = {null};
-        long[] probeOffset = {0};
+    /** {@link Replication#awaitStreaming} from the master the Sentinels name, failing with what the nodes say. */
+    void awaitReplicas(Supplier<List<RedisServer>> servers, Duration timeout, boolean promotable) {
         try {
-            Ports.await("replicas streaming from the master" + (promotable ? " and promotable" : ""), timeout, null, () -> {
-                try {
-                    List<RedisServer> expected = servers.get();
-                    RedisServer current = currentMaster();
-                    Map<Integer, Long> acknowledged = onlineReplicas(current);
-                    boolean online = expected.stream().allMatch(server -> acknowledged.containsKey(server.port()) && linkUp(server));
-                    if (!online) {
-                        probed[0] = null;
-                        return false;
-                    }
-                    if (probed[0] != current) { // listed: now prove that the stream flows, with a write made after it
-                        probed[0] = current;
-                        probeOffset[0] = probe(current);
-                        return false;
-                    }
-                    return expected.stream().allMatch(server -> acknowledged.get(server.port()) >= probeOffset[0]
-                            && (!promotable || !String.valueOf(server.call("INFO", "replication")).contains("slave_priority:0")));
-                } catch (RuntimeException notYet) {
-                    probed[0] = null;
-                    return false;
-                }
-            });
+            Replication.awaitStreaming(servers, this::currentMaster, timeout, promotable);
         } catch (IllegalStateException e) {
             throw new IllegalStateException(e.getMessage() + ": " + describe() + "\n" + history(), e);
         }
     }
 
-    /**
-     * Publishes on a channel nobody reads, which enters the replication stream without touching the data, and
-     * returns the master's replication offset after it.
-     */
-    private static long probe(RedisServer master) {
-        master.call("PUBLISH", "reporadar-test:replication-probe", "streaming?");
-        String info = String.valueOf(master.call("INFO", "replication"));
-        return info.lines().filter(line -> line.startsWith("master_repl_offset:")).map(line -> Long.parseLong(line.substring(19).strip()))
-                .findFirst().orElseThrow(() -> new IllegalStateException(master + " reports no master_repl_offset"));
-    }
-
-    private static boolean linkUp(RedisServer server) {
-        String info = String.valueOf(server.call("INFO", "replication"));
-        return info.contains("role:slave") && info.contains("master_link_status:up");
-    }
-
-    /**
-     * The replicas {@code master}'s {@code ROLE} lists (Redis lists only online replicas), by port, with the
-     * replication offset each last acknowledged.
-     */
-    private static Map<Integer, Long> onlineReplicas(RedisServer master) {
-        Object role = master.call("ROLE");
-        Map<Integer, Long> replicas = new HashMap<>();
-        if (role instanceof List<?> parts && parts.size() >= 3 && parts.get(2) instanceof List<?> entries) {
-            for (Object entry : entries) {
-                if (entry instanceof List<?> fields && fields.size() >= 3) {
-                    replicas.put(Integer.parseInt(String.valueOf(fields.get(1))), Long.parseLong(String.valueOf(fields.get(2))));
-                }
-            }
-        }
-        return replicas;
-    }
-
     /** A server's {@code INFO replication} on one line, for failure messages. */
     public static String replication(RedisServer server) {
-        try {
-            return server + " " + String.valueOf(server.call("INFO", "replication")).lines()
-                    .filter(line -> !line.startsWith("#") && !line.isBlank() && !line.startsWith("second_repl") && !line.startsWith("repl_backlog"))
-                    .toList();
-        } catch (RuntimeException e) {
-            return server + ": " + e.getMessage();
-        }
+        return Replication.summary(server);
     }
 
     /** Every data node's {@code INFO replication} and key count, and the master the Sentinels name, one per line. */
     public String describe() {
         StringBuilder text = new StringBuilder();
         for (RedisServer server : servers()) {
-            text.append('\n').append(replication(server)).append(" DBSIZE ").append(callQuietly(server, "DBSIZE"));
+            text.append('\n').append(replication(server)).append(" DBSIZE ").append(Replication.callQuietly(server, "DBSIZE"));
         }
         try {
             text.append("\nthe Sentinels name ").append(currentMaster());
@@ -289,66 +229,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
      * times to match the servers' logs; at most the last 4,000 changes. Followed by each Sentinel's last log lines.
      */
     public String history() {
-        StringBuilder text = new StringBuilder("replication history of ").append(this).append(":\n");
-        synchronized (history) {
-            history.forEach(line -> text.append(line).append('\n'));
-        }
-        for (RedisServer sentinel : sentinels) {
-            // The events, without the connection chatter of verbose logging (a poll every 50 ms would push them out).
-            List<String> events = sentinel.logTail(4000).lines()
-                    .filter(line -> !line.contains(" - Accepted ") && !line.contains(" - Client closed connection")).toList();
-            text.append("log of ").append(sentinel).append(":\n")
-                    .append(String.join("\n", events.subList(Math.max(0, events.size() - 80), events.size()))).append('\n');
-        }
-        return text.toString();
-    }
-
-    private void sample() {
-        Map<RedisServer, String> last = new HashMap<>();
-        while (open) {
-            for (RedisServer server : servers()) {
-                String state = server.isRunning() ? state(server) : "not running";
-                if (!state.equals(last.put(server, state))) {
-                    synchronized (history) {
-                        history.addLast(LocalTime.now() + " " + server.port() + " " + state);
-                        if (history.size() > HISTORY_LINES) {
-                            history.removeFirst();
-                        }
-                    }
-                }
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
-    /**
-     * The parts of {@code INFO replication} that say who streams from whom and who may be promoted; offsets left
-     * out (they always move).
-     */
-    private static String state(RedisServer server) {
-        try {
-            return String.valueOf(server.call("INFO", "replication")).lines()
-                    .filter(line -> line.startsWith("role:") || line.startsWith("master_port:") || line.startsWith("master_link_status:")
-                            || line.startsWith("master_sync_in_progress:1") || line.startsWith("connected_slaves:")
-                            || line.startsWith("slave") && line.contains("state=") || line.startsWith("master_replid:")
-                            || line.startsWith("slave_priority:"))
-                    .map(line -> line.startsWith("slave") ? line.replaceAll(",offset=\\d+,lag=\\d+", "") : line)
-                    .collect(Collectors.joining(" "));
-        } catch (RuntimeException e) {
-            return "no answer (" + e.getMessage().lines().findFirst().orElse("") + ")";
-        }
-    }
-
-    private static Object callQuietly(RedisServer server, String command) {
-        try {
-            return server.call(command);
-        } catch (RuntimeException e) {
-            return "?";
-        }
+        return history.render("replication history of " + this, sentinels);
     }
 
     /**
@@ -376,16 +257,13 @@ public final class RedisSentinelTopology implements AutoCloseable {
     }
 
     /** Adds an event of the test's own (a fault, a restart) to {@link #history()}. */
-    private void note(String event) {
-        synchronized (history) {
-            history.addLast(LocalTime.now() + " " + event);
-        }
+    void note(String event) {
+        history.note(event);
     }
 
     @Override
     public void close() {
-        open = false;
-        sampler.interrupt();
+        history.close();
         for (RedisServer sentinel : sentinels) {
             sentinel.close();
         }
@@ -408,34 +286,6 @@ public final class RedisSentinelTopology implements AutoCloseable {
                 () -> new IllegalStateException("Sentinels name a master on port " + port + ", which is not part of " + this));
     }
 
-    private static boolean isMaster(RedisServer server) {
-        Object role = server.call("ROLE");
-        return role instanceof List<?> parts && "master".equals(parts.get(0));
-    }
-
-    private void awaitSettled() {
-        for (RedisServer sentinel : sentinels) {
-            Ports.await(sentinel + " sees the replicas and the other Sentinels", SETTLE_TIMEOUT, null, () -> {
-                try {
-                    Map<String, String> state = pairs(sentinel.call("SENTINEL", "MASTER", masterName));
-                    return Objects.equals(state.get("num-slaves"), Integer.toString(replicas.size()))
-                            && Objects.equals(state.get("num-other-sentinels"), Integer.toString(SENTINELS - 1));
-                } catch (RuntimeException notYet) {
-                    return false;
-                }
-            });
-        }
-    }
-
-    private static Map<String, String> pairs(Object reply) {
-        List<?> flat = (List<?>) reply;
-        Map<String, String> map = new HashMap<>();
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-            map.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
-        }
-        return map;
-    }
-
     /**
      * Settings of a {@link RedisSentinelTopology}. Not thread-safe; {@link #start()} copies its state.
      */
@@ -446,7 +296,7 @@ public final class RedisSentinelTopology implements AutoCloseable {
         private int quorum = DEFAULT_QUORUM;
         private int replicas = DEFAULT_REPLICAS;
         private boolean appendOnly;
-        private String sentinelPassword;
+        private @Nullable String sentinelPassword; // null: the Sentinels require none
         private boolean unpromotableUntilGuarded;
         private boolean hostsOfTheirOwn;
 
@@ -533,100 +383,11 @@ public final class RedisSentinelTopology implements AutoCloseable {
 
         /** Starts master, replicas and Sentinels, and returns once every Sentinel sees the others and every replica. */
         public RedisSentinelTopology start() {
-            List<RedisServer> started = new ArrayList<>();
-            NetworkHosts hosts = hostsOfTheirOwn ? NetworkHosts.create(1 + replicas + SENTINELS) : null;
-            Map<RedisServer, NetworkHosts.Host> hostOf = new HashMap<>();
-            AtomicReference<RedisSentinelTopology> self = new AtomicReference<>();
-            try {
-                List<String> persistence = appendOnly ? List.of("appendonly yes") : List.of();
-                List<String> arguments = unpromotableUntilGuarded ? List.of("--replica-priority", "0") : List.of();
-                RedisServer master = startDataNode(hosts, hostOf, persistence, arguments, self);
-                started.add(master);
-                List<RedisServer> replicaServers = new ArrayList<>();
-                for (int i = 0; i < replicas; i++) {
-                    List<String> config = new ArrayList<>(persistence);
-                    config.add("replicaof " + master.host() + " " + master.port());
-                    RedisServer replica = startDataNode(hosts, hostOf, config, arguments, self);
-                    started.add(replica);
-                    replicaServers.add(replica);
-                }
-                List<RedisServer> sentinels = new ArrayList<>();
-                for (int i = 0; i < SENTINELS; i++) {
-                    List<String> auth = sentinelPassword == null ? List.of()
-                            : List.of("requirepass " + sentinelPassword, "sentinel sentinel-pass " + sentinelPassword);
-                    List<String> config = concat(auth, List.of(
-                            "loglevel verbose",
-                            "sentinel monitor " + masterName + " " + master.host() + " " + master.port() + " " + quorum,
-                            "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
-                            "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
-                            "sentinel parallel-syncs " + masterName + " 1"));
-                    RedisServer sentinel = hosts == null ? RedisServer.startSentinel(config, Ports.free())
-                            : start(hosts, hostOf, config, List.of(), List::of, true);
-                    started.add(sentinel);
-                    sentinels.add(sentinel);
-                }
-                RedisSentinelTopology topology = new RedisSentinelTopology(masterName, master, replicaServers, sentinels,
-                        unpromotableUntilGuarded, hosts, hostOf);
-                self.set(topology);
-                try {
-                    topology.awaitReplicas(() -> replicaServers, SETTLE_TIMEOUT, false);
-                    topology.awaitSettled();
-                } catch (RuntimeException e) {
-                    topology.close();
-                    throw e;
-                }
-                return topology;
-            } catch (RuntimeException e) {
-                started.forEach(RedisServer::close);
-                if (hosts != null) {
-                    hosts.close();
-                }
-                throw e;
-            }
+            return SentinelLauncher.start(new SentinelLauncher.Settings(masterName, downAfter, failoverTimeout, quorum, replicas,
+                    appendOnly, sentinelPassword, unpromotableUntilGuarded, hostsOfTheirOwn));
         }
 
-        /**
-         * A data node that, when it starts again while most Sentinels name another node as master, starts as that
-         * master's replica ({@code --replicaof}), as the compose file's start script does: a node that comes back
-         * as a master (its old data, no replicas) is one Sentinel may promote, whatever its priority, since Sentinel
-         * reads {@code slave_priority} and offsets only from nodes that report themselves replicas (Redis 7.0
-         * {@code sentinelSelectSlave}); the campaign's seed 3 lost 1,209 acknowledged writes that way.
-         */
-        private static RedisServer startDataNode(NetworkHosts hosts, Map<RedisServer, NetworkHosts.Host> hostOf, List<String> config,
-                List<String> arguments, AtomicReference<RedisSentinelTopology> self) {
-            AtomicReference<RedisServer> node = new AtomicReference<>();
-            RedisServer server = start(hosts, hostOf, config, arguments, () -> {
-                RedisSentinelTopology topology = self.get();
-                RedisServer named = topology == null ? null : topology.agreedMaster();
-                if (named == null || named == node.get()) {
-                    return List.of();
-                }
-                topology.note(node.get().port() + " starts as the replica of " + named.port() + ", which most Sentinels name");
-                return List.of("--replicaof", named.host(), Integer.toString(named.port()));
-            }, false);
-            node.set(server);
-            return server;
-        }
-
-        /** A data node (or Sentinel) on the next free host, or on this machine's loopback without hosts. */
-        private static RedisServer start(NetworkHosts hosts, Map<RedisServer, NetworkHosts.Host> hostOf, List<String> config,
-                List<String> arguments, Supplier<List<String>> atEachStart, boolean sentinel) {
-            if (hosts == null) {
-                return RedisServer.startWithArguments(config, arguments, atEachStart);
-            }
-            NetworkHosts.Host host = hosts.hosts().get(hostOf.size());
-            RedisServer server = RedisServer.startOn(host, config, arguments, atEachStart, sentinel);
-            hostOf.put(server, host);
-            return server;
-        }
-
-        private static List<String> concat(List<String> first, List<String> second) {
-            List<String> all = new ArrayList<>(first);
-            all.addAll(second);
-            return all;
-        }
-
-        private static Duration positive(String name, Duration value) {
+        private static Duration positive(String name, @Nullable Duration value) {
             if (value == null || value.isNegative() || value.isZero()) {
                 throw new IllegalArgumentException(name + ": " + value + " (expected: a positive duration)");
             }

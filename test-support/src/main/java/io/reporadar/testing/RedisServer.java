@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real Redis server for tests: a private one on a free port with handles to stop, kill, freeze, thaw and
@@ -44,13 +45,13 @@ public final class RedisServer extends ServerHandle {
     private static final String INSTALL_HINT = "install one: apt-get install redis-server (Debian/Ubuntu),"
             + " brew install redis (macOS), or set REDIS_URL to a Redis server for tests";
 
-    private static RedisServer shared;
+    private static @Nullable RedisServer shared; // guarded by RedisServer.class
 
-    private final String password;
+    private final @Nullable String password; // null: no AUTH
     private final int database;
 
-    private RedisServer(String name, ServerSource source, String host, int port, String password, int database,
-            ServerBackend backend, Path dir) {
+    private RedisServer(String name, ServerSource source, String host, int port, @Nullable String password, int database,
+            @Nullable ServerBackend backend, @Nullable Path dir) {
         super(name, source, host, port, backend, dir, "REDIS_URL");
         this.password = password;
         this.database = database;
@@ -93,17 +94,19 @@ public final class RedisServer extends ServerHandle {
      * started once and stopped at JVM exit. Callers flush it ({@link #flushAll()}) rather than stop it.
      */
     public static synchronized RedisServer shared() {
-        if (shared == null || !shared.isRunning()) {
+        RedisServer current = shared;
+        if (current == null || !current.isRunning()) {
             String url = System.getenv("REDIS_URL");
             if (url != null && !url.isBlank() && ServerSource.ENVIRONMENT.allowed()) {
-                shared = fromUrl(url);
+                current = fromUrl(url);
             } else if (ServerSource.forced().orElse(null) == ServerSource.ENVIRONMENT) {
                 throw new IllegalStateException(ServerSource.PROPERTY + " forces environment, but REDIS_URL is not set");
             } else {
-                shared = start();
+                current = start();
             }
+            shared = current;
         }
-        return shared;
+        return current;
     }
 
     /** Starts a server in Sentinel mode; used by {@link RedisSentinelTopology}. */
@@ -146,8 +149,9 @@ public final class RedisServer extends ServerHandle {
         return uri.getPort() == -1 ? 6379 : uri.getPort();
     }
 
+    /** Starts a server from the first source that has one; on {@code host}, or on this machine's loopback when null. */
     private static RedisServer launch(String kind, List<String> configLines, List<String> arguments, Supplier<List<String>> atEachStart,
-            boolean sentinel, int port, NetworkHosts.Host host) {
+            boolean sentinel, int port, NetworkHosts.@Nullable Host host) {
         List<String> tried = new ArrayList<>();
         if (ServerSource.LOCAL_BINARY.allowed()) {
             Optional<Path> local = Binaries.localRedisServer();
@@ -174,7 +178,7 @@ public final class RedisServer extends ServerHandle {
     }
 
     private static RedisServer launchProcess(String kind, Path binary, ServerSource source, List<String> configLines,
-            List<String> arguments, Supplier<List<String>> atEachStart, boolean sentinel, int port, NetworkHosts.Host host) {
+            List<String> arguments, Supplier<List<String>> atEachStart, boolean sentinel, int port, NetworkHosts.@Nullable Host host) {
         Path dir = TempDirs.create(kind);
         String address = host == null ? "127.0.0.1" : host.address();
         Path conf = dir.resolve(sentinel ? "sentinel.conf" : "redis.conf");
@@ -211,8 +215,11 @@ public final class RedisServer extends ServerHandle {
         return started;
     }
 
-    /** The password a {@code requirepass} line of the configuration sets, which {@link #call} then authenticates with. */
-    private static String requirePass(List<String> configLines) {
+    /**
+     * The password a {@code requirepass} line of the configuration sets, which {@link #call} then authenticates with;
+     * null when none does.
+     */
+    private static @Nullable String requirePass(List<String> configLines) {
         return configLines.stream().map(String::strip).filter(line -> line.startsWith("requirepass ")).map(line -> line.substring(12).strip())
                 .reduce((first, last) -> last).orElse(null);
     }
@@ -272,11 +279,11 @@ public final class RedisServer extends ServerHandle {
     }
 
     /**
-     * Sends one command and returns its reply ({@code String}, {@code Long}, {@code List} or {@code null}).
+     * Sends one command and returns its reply ({@code String}, {@code Long}, {@code List} or {@code null} for a nil reply).
      *
      * @throws IllegalStateException with the server's error text on an error reply or an I/O failure
      */
-    public Object call(String... command) {
+    public @Nullable Object call(String... command) {
         List<String[]> setup = new ArrayList<>();
         if (password != null) {
             setup.add(new String[] {"AUTH", password});

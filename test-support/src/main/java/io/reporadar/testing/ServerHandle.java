@@ -6,6 +6,7 @@ import io.reporadar.testing.internal.ServerBackend;
 import io.reporadar.testing.internal.TempDirs;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real server handed to tests, with the handles to break it: stop, kill (SIGKILL), freeze (SIGSTOP), thaw
@@ -20,11 +21,16 @@ public abstract sealed class ServerHandle implements AutoCloseable permits Redis
     private final ServerSource source;
     private final String host;
     private final int port;
-    private final ServerBackend backend;
-    private final Path dir;
+    private final @Nullable ServerBackend backend; // null for a server of the environment
+    private final @Nullable Path dir; // null for a server of the environment or a container
     private final String urlVariable;
 
-    ServerHandle(String name, ServerSource source, String host, int port, ServerBackend backend, Path dir, String urlVariable) {
+    /**
+     * {@code backend} is null for a server the environment names ({@code urlVariable}), which the tests did not start;
+     * {@code dir}, the server's working directory, is null when it has none on this machine.
+     */
+    ServerHandle(String name, ServerSource source, String host, int port, @Nullable ServerBackend backend, @Nullable Path dir,
+            String urlVariable) {
         this.name = name;
         this.source = source;
         this.host = host;
@@ -47,8 +53,9 @@ public abstract sealed class ServerHandle implements AutoCloseable permits Redis
     abstract String privateFactory();
 
     final void startAndAwait() {
-        backend.start();
-        Ports.await(name, startTimeout(), backend, this::answers);
+        ServerBackend owned = requireOwned("start");
+        owned.start();
+        Ports.await(name, startTimeout(), owned, this::answers);
     }
 
     public final String host() {
@@ -107,8 +114,10 @@ public abstract sealed class ServerHandle implements AutoCloseable permits Redis
     public final void close() {
         if (backend != null) {
             backend.stop();
-            TempDirs.deleteQuietly(dir);
-            Reaper.get().forgetDirectory(dir);
+            if (dir != null) {
+                TempDirs.deleteQuietly(dir);
+                Reaper.get().forgetDirectory(dir);
+            }
         }
     }
 
@@ -126,7 +135,8 @@ public abstract sealed class ServerHandle implements AutoCloseable permits Redis
         return backend != null;
     }
 
-    final Path directory() {
+    /** The server's working directory; null for a server of the environment or a container. */
+    final @Nullable Path directory() {
         return dir;
     }
 

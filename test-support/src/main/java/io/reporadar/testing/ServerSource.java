@@ -44,21 +44,14 @@ public enum ServerSource {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "environment":
-            case "env":
-                return Optional.of(ENVIRONMENT);
-            case "local":
-            case "local_binary":
-                return Optional.of(LOCAL_BINARY);
-            case "embedded":
-                return Optional.of(EMBEDDED);
-            case "docker":
-                return Optional.of(DOCKER);
-            default:
-                throw new IllegalArgumentException(origin + ": " + value
-                        + " (expected: one of environment, local, embedded, docker)");
-        }
+        return Optional.of(switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "environment", "env" -> ENVIRONMENT;
+            case "local", "local_binary" -> LOCAL_BINARY;
+            case "embedded" -> EMBEDDED;
+            case "docker" -> DOCKER;
+            default -> throw new IllegalArgumentException(origin + ": " + value
+                    + " (expected: one of environment, local, embedded, docker)");
+        });
     }
 
     /** Whether this source may be tried now, given a forced source. */

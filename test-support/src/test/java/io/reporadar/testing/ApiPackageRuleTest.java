@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ApiPackageRuleTest {
 
+    @SuppressWarnings("NullAway.Init") // JUnit sets it before each test
     @TempDir
     Path classes;
 

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -101,7 +102,8 @@ class FaultProxyIT {
         return line;
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    /** A line without its CRLF; null at the end of the stream. */
+    private static @Nullable String readLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         int b;
         while ((b = in.read()) != -1) {

@@ -3,6 +3,7 @@ package io.reporadar.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class HistoryTest {
@@ -105,7 +106,7 @@ class HistoryTest {
         history.ok(op, value);
     }
 
-    private void read(String key, Long value) {
+    private void read(String key, @Nullable Long value) {
         long op = history.invoke(key, History.Kind.READ, null);
         history.ok(op, value);
     }

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -55,7 +56,7 @@ class NginxServerIT {
     @Test
     void closeStopsMasterAndWorkers() throws Exception {
         NginxServer nginx = NginxServer.start(port -> "server { listen 127.0.0.1:" + port + "; return 204; }");
-        Path dir = nginx.configFile().getParent();
+        Path dir = Objects.requireNonNull(nginx.configFile().getParent());
         assertThat(Processes.runningIn(dir)).isNotEmpty();
         nginx.close();
         assertThat(Processes.runningIn(dir)).isEmpty();

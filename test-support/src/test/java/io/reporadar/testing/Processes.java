@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** Finds the live processes of a fixture, to prove the fixtures leave none behind. */
 final class Processes {
@@ -24,7 +25,8 @@ final class Processes {
                 .collect(Collectors.toList());
     }
 
-    private static Path workingDirectory(long pid) {
+    /** The process's working directory; null when it cannot be read (gone, not ours, not Linux). */
+    private static @Nullable Path workingDirectory(long pid) {
         try {
             return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd"));
         } catch (IOException | UnsupportedOperationException | SecurityException e) {

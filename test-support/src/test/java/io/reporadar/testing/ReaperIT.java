@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Servers must not outlive the JVM that started them, however that JVM ends. */
 class ReaperIT {
 
+    @SuppressWarnings("NullAway.Init") // JUnit sets it before each test
     @TempDir
     Path logs;
 

@@ -36,7 +36,7 @@ class RedisSentinelTopologyIT {
         assertThat(ha.sentinels()).hasSize(3);
         assertThat(ha.replicas()).hasSize(2);
         assertThat(ha.currentMaster()).isSameAs(ha.master());
-        assertThat(ha.replicas()).allSatisfy(replica -> assertThat(((List<?>) replica.call("ROLE")).get(0)).isEqualTo("slave"));
+        assertThat(ha.replicas()).allSatisfy(replica -> assertThat((List<?>) replica.call("ROLE")).first().isEqualTo("slave"));
         assertThat(ha.sentinelUri()).matches("redis-sentinel://127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+,127\\.0\\.0\\.1:\\d+#reporadar-master");
 
         ha.master().call("SET", "replicated", "yes");

@@ -7,6 +7,7 @@ import io.reporadar.testing.internal.Resp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ class RedisServerIT {
     void killDropsConnectionsAndRestartComesBackOnTheSamePortEmpty() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             redis.call("SET", "k", "v");
-            try (Socket client = new Socket("127.0.0.1", redis.port())) {
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), redis.port())) {
                 redis.kill();
                 assertThat(redis.isRunning()).isFalse();
                 client.setSoTimeout(2000);
@@ -56,7 +57,7 @@ class RedisServerIT {
 
     @Test
     void freezeKeepsTheConnectionOpenButSilentUntilThaw() throws Exception {
-        try (RedisServer redis = RedisServer.start(); Socket client = new Socket("127.0.0.1", redis.port())) {
+        try (RedisServer redis = RedisServer.start(); Socket client = new Socket(InetAddress.getLoopbackAddress(), redis.port())) {
             client.setSoTimeout(700);
             OutputStream out = client.getOutputStream();
             InputStream in = client.getInputStream();

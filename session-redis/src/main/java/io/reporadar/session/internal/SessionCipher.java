@@ -204,6 +204,11 @@ public final class SessionCipher {
         }
     }
 
+    /** The id of the key that sealed {@code sealed}, in hex, or {@code none} when it is too short to name one. */
+    public static String keyId(byte[] sealed) {
+        return sealed.length < 1 + KEY_ID_BYTES ? "none" : keyIdText(ByteBuffer.wrap(sealed, 1, KEY_ID_BYTES).getInt());
+    }
+
     private static String keyIdText(int id) {
         return String.format("%08x", id);
     }

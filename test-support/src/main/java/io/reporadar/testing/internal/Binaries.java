@@ -43,7 +43,7 @@ public final class Binaries {
      * versioned directories (newest first), which are not on PATH by default.
      */
     public static Optional<Path> localPostgresBin() {
-        Optional<Path> onPath = Os.which("postgres").map(Binaries::realDir)
+        Optional<Path> onPath = Os.which("postgres").flatMap(Binaries::realDir)
                 .filter(dir -> Files.isExecutable(dir.resolve("initdb")));
         if (onPath.isPresent()) {
             return onPath;
@@ -167,18 +167,20 @@ public final class Binaries {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static Path realDir(Path executable) {
+    /** The directory of {@code executable}, links resolved when they can be. */
+    private static Optional<Path> realDir(Path executable) {
         try {
-            return executable.toRealPath().getParent();
+            return Optional.ofNullable(executable.toRealPath().getParent());
         } catch (IOException e) {
-            return executable.getParent();
+            return Optional.ofNullable(executable.getParent());
         }
     }
 
+    /** The major version a {@code /usr/lib/postgresql/<version>/bin} directory is for; -1 for any other name. */
     private static int majorVersion(Path bin) {
         try {
-            return Integer.parseInt(bin.getParent().getFileName().toString());
-        } catch (NumberFormatException e) {
+            return Integer.parseInt(bin.getName(bin.getNameCount() - 2).toString());
+        } catch (IllegalArgumentException notAVersion) { // NumberFormatException included
             return -1;
         }
     }

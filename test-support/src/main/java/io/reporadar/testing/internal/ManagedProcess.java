@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A server run as a local process in its own process group, with its output in a log file and the log
@@ -21,15 +24,16 @@ public final class ManagedProcess implements ServerBackend {
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final String name;
-    private final java.util.function.Supplier<List<String>> command;
+    private final Supplier<List<String>> command;
     private final Path logFile;
+    private final Path directory;
     private final String stopSignal;
-    private Process process;
+    private @Nullable Process process; // null until the first start
 
     /**
      * @param name       a short name for messages ("redis-server :6379")
      * @param command    the full command line, launch prefix included
-     * @param logFile    where stdout and stderr go (appended across restarts)
+     * @param logFile    where stdout and stderr go (appended across restarts); its directory is the working directory
      * @param stopSignal the signal for a graceful stop: "TERM" for most servers, "INT" for PostgreSQL's fast shutdown
      */
     public ManagedProcess(String name, List<String> command, Path logFile, String stopSignal) {
@@ -37,10 +41,11 @@ public final class ManagedProcess implements ServerBackend {
     }
 
     /** As above, with the command line worked out again at every start (a restart may need other arguments). */
-    public ManagedProcess(String name, java.util.function.Supplier<List<String>> command, Path logFile, String stopSignal) {
+    public ManagedProcess(String name, Supplier<List<String>> command, Path logFile, String stopSignal) {
         this.name = name;
         this.command = command;
         this.logFile = logFile;
+        this.directory = Objects.requireNonNull(logFile.toAbsolutePath().getParent(), () -> "logFile: " + logFile + " (expected: a file)");
         this.stopSignal = stopSignal;
     }
 
@@ -50,11 +55,12 @@ public final class ManagedProcess implements ServerBackend {
             throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
         }
         List<String> command = List.copyOf(this.command.get());
+        Process started;
         try {
-            Files.createDirectories(logFile.getParent());
+            Files.createDirectories(directory);
             // The working directory marks the process: servers rewrite their titles, but not their cwd.
-            process = new ProcessBuilder(command)
-                    .directory(logFile.getParent().toFile())
+            started = new ProcessBuilder(command)
+                    .directory(directory.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -62,13 +68,13 @@ public final class ManagedProcess implements ServerBackend {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + name + " (" + command.get(0) + "): " + e.getMessage(), e);
         }
-        Reaper.get().trackProcessGroup(process.pid());
+        process = started;
+        Reaper.get().trackProcessGroup(started.pid());
         Reaper.get().register(this);
     }
 
     public synchronized long pid() {
-        requireStarted();
-        return process.pid();
+        return requireStarted().pid();
     }
 
     @Override
@@ -78,58 +84,55 @@ public final class ManagedProcess implements ServerBackend {
 
     @Override
     public synchronized void stop() {
-        if (process == null) {
+        Process current = process;
+        if (current == null) {
             return;
         }
-        if (process.isAlive()) {
-            Os.signal(process.pid(), "CONT", false);
-            Os.signal(process.pid(), stopSignal, false);
-            if (!waitFor(STOP_GRACE)) {
-                Os.signal(process.pid(), "KILL", true);
-                waitFor(STOP_GRACE);
+        if (current.isAlive()) {
+            Os.signal(current.pid(), "CONT", false);
+            Os.signal(current.pid(), stopSignal, false);
+            if (!waitFor(current, STOP_GRACE)) {
+                Os.signal(current.pid(), "KILL", true);
+                waitFor(current, STOP_GRACE);
             }
         }
         // Children that outlived their parent (nginx workers, postgres backends) go with the group.
-        killGroupQuietly();
-        forget();
+        killGroupQuietly(current);
+        forget(current);
     }
 
     @Override
     public synchronized void kill() {
-        requireStarted();
-        if (process.isAlive()) {
-            Os.signal(process.pid(), "KILL", true);
-            if (!waitFor(STOP_GRACE)) {
+        Process current = requireStarted();
+        if (current.isAlive()) {
+            Os.signal(current.pid(), "KILL", true);
+            if (!waitFor(current, STOP_GRACE)) {
                 throw new IllegalStateException(name + " did not die from SIGKILL within " + STOP_GRACE);
             }
         }
-        killGroupQuietly();
-        forget();
+        killGroupQuietly(current);
+        forget(current);
     }
 
     @Override
     public synchronized void freeze() {
-        requireAlive();
-        Os.signal(process.pid(), "STOP", false);
+        Os.signal(requireAlive().pid(), "STOP", false);
     }
 
     @Override
     public synchronized void thaw() {
-        requireAlive();
-        Os.signal(process.pid(), "CONT", false);
+        Os.signal(requireAlive().pid(), "CONT", false);
     }
 
     /** Sends a signal to the server, for servers that reload on one (nginx: HUP). */
     public synchronized void signal(String signal) {
-        requireAlive();
-        Os.signal(process.pid(), signal, false);
+        Os.signal(requireAlive().pid(), signal, false);
     }
 
     /** The pids of the server's direct children (nginx workers, for example). */
     public synchronized List<Long> childPids() {
-        requireAlive();
         List<Long> pids = new ArrayList<>();
-        process.toHandle().children().forEach(child -> pids.add(child.pid()));
+        requireAlive().toHandle().children().forEach(child -> pids.add(child.pid()));
         return pids;
     }
 
@@ -151,11 +154,11 @@ public final class ManagedProcess implements ServerBackend {
         return name;
     }
 
-    private static java.util.function.Supplier<List<String>> supplying(List<String> command) {
+    private static Supplier<List<String>> supplying(List<String> command) {
         return () -> command;
     }
 
-    private boolean waitFor(Duration timeout) {
+    private static boolean waitFor(Process process, Duration timeout) {
         try {
             return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -164,7 +167,7 @@ public final class ManagedProcess implements ServerBackend {
         }
     }
 
-    private void killGroupQuietly() {
+    private static void killGroupQuietly(Process process) {
         try {
             Os.signal(process.pid(), "KILL", true);
         } catch (RuntimeException alreadyGone) {
@@ -172,21 +175,24 @@ public final class ManagedProcess implements ServerBackend {
         }
     }
 
-    private void forget() {
+    private void forget(Process process) {
         Reaper.get().untrackProcessGroup(process.pid());
         Reaper.get().unregister(this);
     }
 
-    private void requireStarted() {
-        if (process == null) {
+    private Process requireStarted() {
+        Process current = process;
+        if (current == null) {
             throw new IllegalStateException(name + " was never started");
         }
+        return current;
     }
 
-    private void requireAlive() {
-        requireStarted();
-        if (!process.isAlive()) {
-            throw new IllegalStateException(name + " is not running (it exited with " + process.exitValue() + ")");
+    private Process requireAlive() {
+        Process current = requireStarted();
+        if (!current.isAlive()) {
+            throw new IllegalStateException(name + " is not running (it exited with " + current.exitValue() + ")");
         }
+        return current;
     }
 }

@@ -66,7 +66,7 @@ public final class Os {
         List<Path> dirs = new ArrayList<>();
         String path = System.getenv("PATH");
         if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
+            for (String dir : path.split(File.pathSeparator, -1)) { // empty entries skipped below
                 if (!dir.isEmpty()) {
                     dirs.add(Path.of(dir));
                 }

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Free loopback ports and waiting for a server to listen.
@@ -40,10 +41,11 @@ public final class Ports {
     }
 
     /**
-     * Polls {@code ready} until it is true; fails early with {@code whyNot} when the backend dies, and at
-     * the deadline otherwise.
+     * Polls {@code ready} until it is true; fails early, with the end of its log, when {@code backend} dies, and at
+     * the deadline otherwise. A null {@code backend}: no process to watch (a server of the environment, a state of
+     * several servers).
      */
-    public static void await(String what, Duration timeout, ServerBackend backend, Supplier<Boolean> ready) {
+    public static void await(String what, Duration timeout, @Nullable ServerBackend backend, Supplier<Boolean> ready) {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
             if (ready.get()) {

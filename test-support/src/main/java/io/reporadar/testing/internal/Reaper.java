@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes sure no server started by the fixtures outlives the JVM that started it, nor its directory.
@@ -28,8 +29,7 @@ public final class Reaper {
     private final Set<ServerBackend> live = new LinkedHashSet<>();
     private final Set<Long> processGroups = new LinkedHashSet<>();
     private final Set<Path> directories = new LinkedHashSet<>();
-    private Path pidFile;
-    private boolean watchdogStarted;
+    private @Nullable Path pidFile; // null until the watchdog runs
 
     private Reaper() {
         Thread hook = new Thread(this::stopAll, "reporadar-test-reaper");
@@ -93,8 +93,10 @@ public final class Reaper {
 
     private void writePidFile() {
         try {
-            if (!watchdogStarted) {
-                startWatchdog();
+            Path file = pidFile;
+            if (file == null) {
+                file = startWatchdog();
+                pidFile = file;
             }
             StringBuilder text = new StringBuilder();
             for (long pgid : processGroups) {
@@ -103,16 +105,17 @@ public final class Reaper {
             for (Path directory : directories) {
                 text.append("d ").append(directory).append('\n');
             }
-            Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, text, StandardCharsets.US_ASCII);
-            Files.move(tmp, pidFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("reporadar-test-support: cannot write the watchdog pid file", e);
         }
     }
 
-    private void startWatchdog() throws IOException {
-        pidFile = Files.createTempFile(TempDirs.PREFIX + "pids-", ".txt");
+    /** Starts the watchdog and returns the file it reads the process groups and directories from. */
+    private static Path startWatchdog() throws IOException {
+        Path pidFile = Files.createTempFile(TempDirs.PREFIX + "pids-", ".txt");
         pidFile.toFile().deleteOnExit();
         long jvm = ProcessHandle.current().pid();
         String script = "trap '' INT TERM HUP; "
@@ -131,6 +134,6 @@ public final class Reaper {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        watchdogStarted = true;
+        return pidFile;
     }
 }

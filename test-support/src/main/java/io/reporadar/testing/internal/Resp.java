@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal Redis protocol client for the fixtures' own needs (PING, FLUSHALL, ROLE, SENTINEL ...), so that
@@ -34,17 +35,18 @@ public final class Resp {
 
     /**
      * Sends one command and returns the reply: a {@code String} for simple and bulk strings, a {@code Long}
-     * for integers, a {@code List<Object>} for arrays, {@code null} for nil.
+     * for integers, a {@code List<Object>} for arrays (an element that is an error reply is an {@link ErrorReply}),
+     * {@code null} for nil.
      */
-    public static Object call(String host, int port, Duration timeout, String... args) throws IOException {
+    public static @Nullable Object call(String host, int port, Duration timeout, String... args) throws IOException {
         return callAfter(host, port, timeout, List.of(), args);
     }
 
     /**
      * Sends {@code setup} commands (AUTH, SELECT) on the same connection first, failing on an error reply to
-     * any of them, then {@code args}, whose reply is returned.
+     * any of them, then {@code args}, whose reply is returned (as {@link #call} returns it).
      */
-    public static Object callAfter(String host, int port, Duration timeout, List<String[]> setup, String... args)
+    public static @Nullable Object callAfter(String host, int port, Duration timeout, List<String[]> setup, String... args)
             throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
@@ -74,45 +76,44 @@ public final class Resp {
         return buf.toByteArray();
     }
 
-    private static Object read(InputStream in) throws IOException {
+    private static @Nullable Object read(InputStream in) throws IOException {
         int type = in.read();
         String line = readLine(in);
-        switch (type) {
-            case '+':
-                return line;
-            case '-':
-                throw new ErrorReply(line);
-            case ':':
-                return Long.parseLong(line);
-            case '$': {
-                int length = Integer.parseInt(line);
-                if (length < 0) {
-                    return null;
-                }
-                byte[] data = in.readNBytes(length);
-                readLine(in);
-                return new String(data, StandardCharsets.UTF_8);
-            }
-            case '*': {
-                int count = Integer.parseInt(line);
-                if (count < 0) {
-                    return null;
-                }
-                List<Object> items = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) {
-                    try {
-                        items.add(read(in));
-                    } catch (ErrorReply e) {
-                        items.add(e);
-                    }
-                }
-                return items;
-            }
-            case -1:
-                throw new IOException("connection closed by the server");
-            default:
-                throw new IOException("unexpected reply type '" + (char) type + "'");
+        return switch (type) {
+            case '+' -> line;
+            case '-' -> throw new ErrorReply(line);
+            case ':' -> Long.valueOf(line);
+            case '$' -> bulkString(in, Integer.parseInt(line));
+            case '*' -> array(in, Integer.parseInt(line));
+            case -1 -> throw new IOException("connection closed by the server");
+            default -> throw new IOException("unexpected reply type '" + (char) type + "'");
+        };
+    }
+
+    /** A bulk string of {@code length} bytes; null for the nil bulk string (length -1). */
+    private static @Nullable String bulkString(InputStream in, int length) throws IOException {
+        if (length < 0) {
+            return null;
         }
+        byte[] data = in.readNBytes(length);
+        readLine(in);
+        return new String(data, StandardCharsets.UTF_8);
+    }
+
+    /** An array of {@code count} replies, an error among them kept as its {@link ErrorReply}; null for the nil array. */
+    private static @Nullable List<@Nullable Object> array(InputStream in, int count) throws IOException {
+        if (count < 0) {
+            return null;
+        }
+        List<@Nullable Object> items = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            try {
+                items.add(read(in));
+            } catch (ErrorReply e) {
+                items.add(e);
+            }
+        }
+        return items;
     }
 
     private static String readLine(InputStream in) throws IOException {

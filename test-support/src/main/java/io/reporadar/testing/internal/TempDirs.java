@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Working directories for servers; every path carries {@link #PREFIX} so that leftovers are easy to find.
@@ -49,8 +50,8 @@ public final class TempDirs {
         }
     }
 
-    /** Deletes a directory tree, best effort: a leftover temp file must not fail a test. */
-    public static void deleteQuietly(Path dir) {
+    /** Deletes a directory tree, best effort: a leftover temp file must not fail a test; nothing for null. */
+    public static void deleteQuietly(@Nullable Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }
