@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JobContext {
 
-    private final JobWorker worker;
-    private final JobQueue.Taken taken;
+    private final JobRunner jobRunner;
+    private final JobLeases.Taken taken;
     /** When the lease surely still holds, by this JVM's clock: when the last renewal that succeeded was sent, plus the lease. */
     private volatile long leaseUntilNanos;
     private volatile boolean cancelled;
@@ -27,8 +27,8 @@ public final class JobContext {
     /** The job thread while the handler runs; null before and after. Guarded by {@code this}. */
     private @Nullable Thread runner;
 
-    JobContext(JobWorker worker, JobQueue.Taken taken, long leaseUntilNanos) {
-        this.worker = worker;
+    JobContext(JobRunner jobRunner, JobLeases.Taken taken, long leaseUntilNanos) {
+        this.jobRunner = jobRunner;
         this.taken = taken;
         this.leaseUntilNanos = leaseUntilNanos;
     }
@@ -60,7 +60,7 @@ public final class JobContext {
         if (percent < 0 || percent > 100) {
             throw new IllegalArgumentException("progress: " + percent + " (expected: 0 to 100)");
         }
-        return worker.progress(this, percent);
+        return jobRunner.progress(this, percent);
     }
 
     /** Whether a cancel reached this job: stop soon and return (it is then recorded as cancelled). */
@@ -82,9 +82,9 @@ public final class JobContext {
                 + (cancelled ? ", cancelled" : "") + (lost ? ", lease lost" : "") + "]";
     }
 
-    // ---- for JobWorker ----
+    // ---- for JobWorker and its parts (JobDispatcher, JobRunner, LeaseKeeper, WorkerDrain) ----
 
-    JobQueue.Taken taken() {
+    JobLeases.Taken taken() {
         return taken;
     }
 

@@ -1,8 +1,5 @@
 package io.reporadar.jobs;
 
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.reporadar.core.Durations;
 import io.reporadar.session.KeyRing;
 import io.reporadar.session.SessionRedis;
@@ -10,17 +7,12 @@ import io.reporadar.session.internal.SessionCipher;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A job queue in Redis, shared by every instance that builds one with the same name: enqueue jobs, look them up,
@@ -60,15 +52,12 @@ public final class JobQueue {
     public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(1);
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024;
 
-    /** What a queue name may look like. */
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    /** Errors are stored cut to this many characters. */
-    static final int MAX_ERROR_CHARS = 1000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
     private final SessionRedis redis;
     private final QueueRedis scripts;
+    private final JobLeases leases;
     private final SessionCipher cipher;
     private final String keyPrefix;
     private final Duration retention;
@@ -87,6 +76,7 @@ public final class JobQueue {
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.cipher = SessionCipher.of(b.keys);
         this.scripts = new QueueRedis(b.redis, keyPrefix, b.retention, b.replicas, b.replicaTimeout);
+        this.leases = new JobLeases(scripts);
     }
 
     /**
@@ -128,10 +118,10 @@ public final class JobQueue {
         int attempts = job.maxAttempts() == 0 ? maxAttempts : job.maxAttempts();
         List<Object> reply = scripts.runReplicated(Scripts.ENQUEUE, QueueRedis.bytes(id.value()), QueueRedis.bytes(job.type()), sealed,
                 QueueRedis.bytes(job.delay().toMillis()), QueueRedis.bytes(attempts), QueueRedis.bytes(backoff.toMillis()));
-        if (number(reply.get(0)) == 1) {
+        if (Replies.number(reply.get(0)) == 1) {
             enqueueListeners.forEach(Runnable::run);
         }
-        return info(id, reply, 1);
+        return Replies.info(id, reply, 1);
     }
 
     /**
@@ -142,7 +132,7 @@ public final class JobQueue {
      */
     public Optional<JobInfo> get(JobId id) {
         List<Object> reply = scripts.run(Scripts.GET, QueueRedis.bytes(id.value()));
-        return reply.isEmpty() ? Optional.empty() : Optional.of(info(id, reply, 1));
+        return reply.isEmpty() ? Optional.empty() : Optional.of(Replies.info(id, reply, 1));
     }
 
     /**
@@ -157,7 +147,7 @@ public final class JobQueue {
      */
     public Optional<JobInfo> cancel(JobId id) {
         List<Object> reply = scripts.run(Scripts.CANCEL, QueueRedis.bytes(id.value()));
-        return reply.isEmpty() ? Optional.empty() : Optional.of(info(id, reply, 1));
+        return reply.isEmpty() ? Optional.empty() : Optional.of(Replies.info(id, reply, 1));
     }
 
     /**
@@ -172,7 +162,7 @@ public final class JobQueue {
         if (!reply.isEmpty()) {
             enqueueListeners.forEach(Runnable::run);
         }
-        return reply.isEmpty() ? Optional.empty() : Optional.of(info(id, reply, 1));
+        return reply.isEmpty() ? Optional.empty() : Optional.of(Replies.info(id, reply, 1));
     }
 
     /**
@@ -185,10 +175,10 @@ public final class JobQueue {
             throw new IllegalArgumentException("limit: " + limit + " (expected: 1 to 1000)");
         }
         List<Object> reply = scripts.run(Scripts.FAILED_JOBS, QueueRedis.bytes(limit));
-        long now = number(reply.get(0));
+        long now = Replies.number(reply.get(0));
         List<JobInfo> jobs = new ArrayList<>();
         for (int at = 1; at + Scripts.INFO_FIELD_COUNT < reply.size(); at += 1 + Scripts.INFO_FIELD_COUNT) {
-            jobs.add(info(new JobId(text(reply.get(at))), now, reply, at + 1));
+            jobs.add(Replies.info(new JobId(Replies.text(reply.get(at))), now, reply, at + 1));
         }
         return jobs;
     }
@@ -201,8 +191,8 @@ public final class JobQueue {
      */
     public Counts counts() {
         List<Object> reply = scripts.run(Scripts.COUNTS);
-        return new Counts(number(reply.get(1)), number(reply.get(2)), number(reply.get(3)), number(reply.get(4)), number(reply.get(5)),
-                number(reply.get(6)));
+        return new Counts(Replies.number(reply.get(1)), Replies.number(reply.get(2)), Replies.number(reply.get(3)),
+                Replies.number(reply.get(4)), Replies.number(reply.get(5)), Replies.number(reply.get(6)));
     }
 
     /**
@@ -224,115 +214,11 @@ public final class JobQueue {
                 + Durations.format(backoff) + "]";
     }
 
-    // ---- for JobWorker ----
+    // ---- for JobWorker and its parts (JobDispatcher, JobRunner, LeaseKeeper, WorkerDrain) ----
 
-    /** A job a fetch took: its lease token, and its payload still sealed. Immutable. */
-    static final class Taken {
-        private final JobId id;
-        private final String type;
-        private final byte[] sealed;
-        private final int attempt;
-        private final int maxAttempts;
-        private final String token;
-
-        Taken(JobId id, String type, byte[] sealed, int attempt, int maxAttempts, String token) {
-            this.id = id;
-            this.type = type;
-            this.sealed = sealed;
-            this.attempt = attempt;
-            this.maxAttempts = maxAttempts;
-            this.token = token;
-        }
-
-        JobId id() {
-            return id;
-        }
-
-        String type() {
-            return type;
-        }
-
-        /** The payload as stored: not copied, never changed. */
-        byte[] sealed() {
-            return sealed;
-        }
-
-        int attempt() {
-            return attempt;
-        }
-
-        int maxAttempts() {
-            return maxAttempts;
-        }
-
-        String token() {
-            return token;
-        }
-    }
-
-    /**
-     * What a fetch did: Redis's time, leases found expired (requeued, or failed on a last attempt), when the next
-     * queued job is due and the next lease expires (-1: none), and the jobs taken.
-     */
-    record Fetched(long now, int requeued, int expiredFailed, long nextDue, long nextLapse, List<Taken> jobs) {
-    }
-
-    /** Takes up to {@code tokens.size()} due jobs under leases of {@code lease}, after requeuing expired leases. */
-    Fetched fetch(Duration lease, List<String> tokens) {
-        byte[][] args = new byte[2 + tokens.size()][];
-        args[0] = QueueRedis.bytes(tokens.size());
-        args[1] = QueueRedis.bytes(lease.toMillis());
-        for (int i = 0; i < tokens.size(); i++) {
-            args[2 + i] = QueueRedis.bytes(tokens.get(i));
-        }
-        List<Object> reply = scripts.run(Scripts.FETCH, args);
-        List<Taken> jobs = new ArrayList<>();
-        for (int at = 5; at + 4 < reply.size(); at += 5) {
-            int index = jobs.size();
-            jobs.add(new Taken(new JobId(text(reply.get(at))), text(reply.get(at + 1)), bytesOf(reply.get(at + 2)),
-                    (int) number(reply.get(at + 3)), (int) number(reply.get(at + 4)), tokens.get(index)));
-        }
-        return new Fetched(number(reply.get(0)), (int) number(reply.get(1)), (int) number(reply.get(2)), optionalNumber(reply.get(3)),
-                optionalNumber(reply.get(4)), jobs);
-    }
-
-    /** Renews the leases of {@code held} (one round trip); per job {@link Scripts#DONE}, {@link Scripts#CANCELLED} or {@link Scripts#REFUSED}. */
-    long[] renew(List<JobContext> held, Duration lease) {
-        byte[][] args = new byte[1 + 2 * held.size()][];
-        args[0] = QueueRedis.bytes(lease.toMillis());
-        for (int i = 0; i < held.size(); i++) {
-            args[1 + 2 * i] = QueueRedis.bytes(held.get(i).id().value());
-            args[2 + 2 * i] = QueueRedis.bytes(held.get(i).token());
-        }
-        List<Object> reply = scripts.run(Scripts.RENEW, args);
-        long[] outcomes = new long[held.size()];
-        for (int i = 0; i < outcomes.length; i++) {
-            outcomes[i] = number(reply.get(1 + i));
-        }
-        return outcomes;
-    }
-
-    /** Records progress, token-checked; {@link Scripts#DONE} or {@link Scripts#REFUSED}. */
-    long progress(JobContext job, int percent) {
-        return number(scripts.run(Scripts.PROGRESS, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()),
-                QueueRedis.bytes(percent)).get(0));
-    }
-
-    /** Completes the job, token-checked; the first reply code. */
-    long complete(JobContext job) {
-        return number(scripts.run(Scripts.COMPLETE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token())).get(0));
-    }
-
-    /** Fails the attempt, token-checked: reply code, and the retry's delay in ms when one is scheduled. */
-    List<Object> fail(JobContext job, String error) {
-        String cut = error.length() <= MAX_ERROR_CHARS ? error : error.substring(0, MAX_ERROR_CHARS - 3) + "...";
-        return scripts.run(Scripts.FAIL, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()), QueueRedis.bytes(cut),
-                QueueRedis.bytes(Double.toString(ThreadLocalRandom.current().nextDouble())));
-    }
-
-    /** Hands the job back (due again at once, the attempt not counted), token-checked; the reply code. */
-    long release(JobContext job) {
-        return number(scripts.run(Scripts.RELEASE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token())).get(0));
+    /** Taking jobs under leases and the holders' token-checked writes. */
+    JobLeases leases() {
+        return leases;
     }
 
     /**
@@ -379,70 +265,6 @@ public final class JobQueue {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
-    /** A {@link JobInfo} from a reply whose element {@code at} is Redis's time, followed by the info fields. */
-    private static JobInfo info(JobId id, List<Object> reply, int at) {
-        return info(id, number(reply.get(at)), reply, at + 1);
-    }
-
-    /** A {@link JobInfo} from the info fields at {@code at}: type, state, attempts, max, progress, cancel, created, run, started, finished, error. */
-    private static JobInfo info(JobId id, long now, List<Object> reply, int at) {
-        String stored = text(reply.get(at + 1));
-        long runAt = number(reply.get(at + 7));
-        JobInfo.State state = switch (stored) {
-            case "queued" -> runAt <= now ? JobInfo.State.WAITING : JobInfo.State.DELAYED;
-            case "active" -> JobInfo.State.ACTIVE;
-            case "completed" -> JobInfo.State.COMPLETED;
-            case "failed" -> JobInfo.State.FAILED;
-            case "cancelled" -> JobInfo.State.CANCELLED;
-            default -> throw new IllegalStateException("job " + id + " has the unknown state '" + stored + "'");
-        };
-        String error = text(reply.get(at + 10));
-        return new JobInfo(id, text(reply.get(at)), state, (int) number(reply.get(at + 2)), (int) number(reply.get(at + 3)),
-                (int) number(reply.get(at + 4)), text(reply.get(at + 5)).equals("1"), Instant.ofEpochMilli(number(reply.get(at + 6))),
-                Instant.ofEpochMilli(runAt), optionalInstant(reply.get(at + 8)), optionalInstant(reply.get(at + 9)),
-                error.isEmpty() ? null : error);
-    }
-
-    private static @Nullable Instant optionalInstant(@Nullable Object value) {
-        long millis = optionalNumber(value);
-        return millis < 0 ? null : Instant.ofEpochMilli(millis);
-    }
-
-    /** A number of a reply: an integer, or text (a score: "1700000000000", perhaps "1.7e+12"). */
-    static long number(@Nullable Object value) {
-        if (value instanceof Long number) {
-            return number;
-        }
-        String text = text(value);
-        if (text.isEmpty()) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException notAnInteger) {
-            return (long) Double.parseDouble(text);
-        }
-    }
-
-    /** As {@link #number}, or -1 for an empty or missing value. */
-    static long optionalNumber(@Nullable Object value) {
-        return value == null || text(value).isEmpty() ? -1 : number(value);
-    }
-
-    static String text(@Nullable Object value) {
-        if (value == null || value instanceof Boolean) {
-            return "";
-        }
-        if (value instanceof byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-        return value.toString();
-    }
-
-    private static byte[] bytesOf(@Nullable Object value) {
-        return value instanceof byte[] bytes ? bytes : new byte[0];
-    }
-
     /** Not thread-safe; {@link #build()} checks the settings and Redis. */
     public static final class Builder {
 
@@ -458,16 +280,13 @@ public final class JobQueue {
 
         private Builder(SessionRedis redis, String name, KeyRing keys) {
             this.redis = Objects.requireNonNull(redis, "redis");
-            if (name == null || !NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("queue name: " + JobId.describe(name) + " (expected: 1 to 64 letters, digits, '.', '_' or '-')");
-            }
-            this.name = name;
+            this.name = QueueChecks.name(name);
             this.keys = Objects.requireNonNull(keys, "keys");
         }
 
         /** How long finished jobs (completed, failed, cancelled) are kept, and found by {@link #get}: default 24 h. */
         public Builder retention(Duration retention) {
-            this.retention = between("retention", retention, Duration.ofMillis(1), Duration.ofDays(365));
+            this.retention = QueueChecks.between("retention", retention, Duration.ofMillis(1), Duration.ofDays(365));
             return this;
         }
 
@@ -485,7 +304,7 @@ public final class JobQueue {
          * failed together do not retry together; at most an hour. Default 1 s: retries after 1 s, 2 s, 4 s...
          */
         public Builder backoff(Duration backoff) {
-            this.backoff = between("backoff", backoff, Duration.ofMillis(1), Duration.ofHours(1));
+            this.backoff = QueueChecks.between("backoff", backoff, Duration.ofMillis(1), Duration.ofHours(1));
             return this;
         }
 
@@ -510,7 +329,7 @@ public final class JobQueue {
             if (replicas < 1 || replicas > 16) {
                 throw new IllegalArgumentException("awaitReplicas: " + replicas + " replicas (expected: 1 to 16)");
             }
-            this.replicaTimeout = between("awaitReplicas timeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(1));
+            this.replicaTimeout = QueueChecks.between("awaitReplicas timeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(1));
             this.replicas = replicas;
             return this;
         }
@@ -525,63 +344,9 @@ public final class JobQueue {
          * @throws JobQueueUnavailableException when Redis does not answer
          */
         public JobQueue build() {
-            Duration commandTimeout = redis.connection().getTimeout();
-            if (replicas > 0 && replicaTimeout.compareTo(commandTimeout) >= 0) {
-                throw new IllegalStateException("awaitReplicas timeout " + Durations.format(replicaTimeout)
-                        + " (expected: below the Redis command timeout, " + Durations.format(commandTimeout) + ")");
-            }
-            checkEvictionPolicy(redis.connection());
+            QueueChecks.replicaTimeout(replicas, replicaTimeout, redis.connection().getTimeout());
+            QueueChecks.evictionPolicy(name, redis.connection());
             return new JobQueue(this);
-        }
-
-        /**
-         * Refuses a Redis that may evict keys: {@code CONFIG GET maxmemory-policy}, or {@code INFO memory} where
-         * {@code CONFIG} is renamed or not allowed (managed services).
-         */
-        private void checkEvictionPolicy(StatefulRedisConnection<byte[], byte[]> connection) {
-            String policy;
-            String configRefused;
-            try {
-                Map<String, String> config = connection.sync().configGet("maxmemory-policy");
-                policy = config.get("maxmemory-policy");
-                configRefused = "no such setting";
-            } catch (RedisCommandExecutionException e) {
-                policy = null;
-                configRefused = QueueRedis.errorText(e);
-            } catch (RedisException e) {
-                throw new JobQueueUnavailableException("start-up check", e.getClass().getSimpleName(), e);
-            }
-            String infoRefused = "";
-            if (policy == null) {
-                try {
-                    String info = connection.sync().info("memory");
-                    policy = info.lines().filter(line -> line.startsWith("maxmemory_policy:")).map(line -> line.substring(17).strip())
-                            .findFirst().orElse(null);
-                    infoRefused = "no maxmemory_policy field";
-                } catch (RedisCommandExecutionException e) {
-                    infoRefused = QueueRedis.errorText(e);
-                } catch (RedisException e) {
-                    throw new JobQueueUnavailableException("start-up check", e.getClass().getSimpleName(), e);
-                }
-            }
-            if (policy == null) {
-                throw new IllegalStateException("job queue " + name + ": cannot read Redis's maxmemory-policy (CONFIG GET answered '"
-                        + configRefused + "', INFO memory answered '" + infoRefused + "'); allow one of them for this connection's user"
-                        + " (ACL: +config|get or +info), so that the queue can check that Redis never evicts its keys");
-            }
-            if (!policy.equals("noeviction")) {
-                throw new IllegalStateException("job queue " + name + ": Redis's maxmemory-policy is " + policy
-                        + ", which would evict waiting jobs and leases when memory runs short (expected: noeviction;"
-                        + " CONFIG SET maxmemory-policy noeviction, and in redis.conf)");
-            }
-        }
-
-        private static Duration between(String what, @Nullable Duration value, Duration min, Duration max) {
-            if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new IllegalArgumentException(what + ": " + (value == null ? "null" : Durations.format(value)) + " (expected: "
-                        + Durations.format(min) + " to " + Durations.format(max) + ")");
-            }
-            return value;
         }
     }
 }

@@ -1,31 +1,11 @@
 package io.reporadar.jobs;
 
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisCommandInterruptedException;
-import io.lettuce.core.RedisException;
-import io.reporadar.core.DaemonThreads;
 import io.reporadar.core.Durations;
 import io.reporadar.session.SessionRedis;
-import io.reporadar.session.internal.SessionDataException;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,74 +55,39 @@ public final class JobWorker implements AutoCloseable {
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
-    private static final long WRITE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long MIN_BLOCK_MILLIS = 10;
-    private static final long LEASE_CHECK_MILLIS = 50;
+
+    // The work is shared among package-private parts, each on threads of its own: JobDispatcher takes jobs,
+    // JobRunner runs them and records their outcomes, LeaseKeeper renews and watches the leases, WorkerDrain
+    // drains; they share HeldJobs and WorkerCounters. This class builds them and guards start and drain.
 
     private final JobQueue queue;
-    private final Map<String, JobHandler> handlers;
     private final int concurrency;
     private final Duration lease;
-    private final long renewEveryMillis;
-    private final long pollMillis;
     private final Duration drainTimeout;
-    private final @Nullable SessionRedis blocking;
-    private final ExecutorService jobThreads;
-    private final Thread dispatcher;
-    /** Two threads: one renews, one checks the leases' local deadlines while a renewal may be waiting on Redis. */
-    private final ScheduledExecutorService leaseThreads;
-    private final long leaseMarginNanos;
     /** The jobs this worker holds, by lease token. */
-    private final Map<String, JobContext> held = new ConcurrentHashMap<>();
-    private final String tokenPrefix;
-    private final AtomicLong tokens = new AtomicLong();
+    private final HeldJobs held = new HeldJobs();
+    private final WorkerCounters counters = new WorkerCounters();
+    private final JobRunner runner;
+    private final JobDispatcher dispatcher;
+    private final LeaseKeeper leaseKeeper;
+    private final WorkerDrain drain;
     private final Runnable wakeUp = this::wakeUp;
 
-    private volatile boolean taking;
     /** Guards start and drain; {@link #drained} is set once. */
     private final Object lifecycle = new Object();
     private boolean started;
     private @Nullable Drained drained;
-    /** The dispatcher waits on it for a free slot, a local enqueue, or a drain. */
-    private final Object signal = new Object();
-    private boolean signalled; // guarded by signal
-    /** Guards {@link #inBlockingWait}: a drain interrupts the dispatcher only while it blocks on the wake list. */
-    private final Object dispatchLock = new Object();
-    private boolean inBlockingWait; // guarded by dispatchLock
-    /** Notified whenever a held job is settled. */
-    private final Object settledSignal = new Object();
-
-    private final LongAdder completed = new LongAdder();
-    private final LongAdder retried = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
-    private final LongAdder handedBack = new LongAdder();
-    private final LongAdder refused = new LongAdder();
-    private final LongAdder leasesLost = new LongAdder();
-    private final LongAdder unrecorded = new LongAdder();
-    private final LongAdder takeovers = new LongAdder();
-    /** Fetches that failed in a row; the dispatcher's alone. */
-    private int fetchFailures;
-    /** Renewals that failed in a row; the lease thread's alone. */
-    private int renewFailures;
 
     private JobWorker(Builder b) {
         this.queue = b.queue;
-        this.handlers = Map.copyOf(b.handlers);
         this.concurrency = b.concurrency;
         this.lease = b.lease;
-        this.renewEveryMillis = Math.min(b.lease.toMillis() / 3, 1000);
-        this.pollMillis = b.pollInterval.toMillis();
         this.drainTimeout = b.drainTimeout;
-        this.blocking = b.blocking;
         String purpose = "jobs-" + queue.name();
-        this.jobThreads = Executors.newFixedThreadPool(concurrency, DaemonThreads.factory(purpose));
-        this.dispatcher = DaemonThreads.thread(purpose + "-dispatcher", this::dispatch);
-        this.leaseThreads = Executors.newScheduledThreadPool(2, DaemonThreads.factory(purpose + "-leases"));
-        this.leaseMarginNanos = Math.min(b.lease.toNanos() / 10, TimeUnit.MILLISECONDS.toNanos(500));
-        byte[] random = new byte[8];
-        new SecureRandom().nextBytes(random);
-        this.tokenPrefix = HexFormat.of().formatHex(random) + "-";
+        this.runner = new JobRunner(queue, b.handlers, concurrency, purpose, held, counters, wakeUp);
+        this.dispatcher = new JobDispatcher(queue, runner, held, counters, concurrency, lease, b.pollInterval, b.blocking, purpose);
+        this.leaseKeeper = new LeaseKeeper(queue, held, counters, lease, purpose);
+        this.drain = new WorkerDrain(queue, dispatcher, runner, held, counters);
     }
 
     /** A builder of a worker for {@code queue}'s jobs; give it a handler per job type. */
@@ -162,16 +107,13 @@ public final class JobWorker implements AutoCloseable {
                 throw new IllegalStateException("job worker of " + queue.name() + ": already " + (drained != null ? "drained" : "started"));
             }
             started = true;
-            taking = true;
+            dispatcher.allowTaking();
         }
         queue.onEnqueue(wakeUp);
         dispatcher.start();
-        // renewAll and checkLeases never throw, so the futures have nothing to report; close() stops them
-        ScheduledFuture<?> unusedRenewals = leaseThreads.scheduleWithFixedDelay(this::renewAll, renewEveryMillis, renewEveryMillis, TimeUnit.MILLISECONDS);
-        ScheduledFuture<?> unusedChecks = leaseThreads.scheduleWithFixedDelay(this::checkLeases, LEASE_CHECK_MILLIS, LEASE_CHECK_MILLIS,
-                TimeUnit.MILLISECONDS);
+        leaseKeeper.start();
         LOG.info("job worker of {} started: {} job threads, lease {}, handles {}", queue.name(), concurrency, Durations.format(lease),
-                new TreeSet<>(handlers.keySet()));
+                runner.handledTypes());
         return this;
     }
 
@@ -194,31 +136,14 @@ public final class JobWorker implements AutoCloseable {
             if (done != null) {
                 return done;
             }
-            taking = false;
+            dispatcher.stopTaking();
             if (!started) {
                 Drained none = new Drained(0, 0, 0);
                 drained = none;
                 return none;
             }
-            long begin = System.nanoTime();
-            long deadline = begin + budget.toNanos();
-            long handBackAt = deadline - Math.min(TimeUnit.SECONDS.toNanos(1), budget.toNanos() / 4);
-            long finishedBefore = finishedCount();
-            long handedBackBefore = handedBack.sum();
-            int holding = held.size();
-            stopDispatcher(handBackAt);
-            awaitSettled(handBackAt);
-            List<JobContext> unfinished = new ArrayList<>(held.values());
-            if (!unfinished.isEmpty()) {
-                LOG.info("job worker of {} draining: handing back {} jobs still running", queue.name(), unfinished.size());
-                unfinished.forEach(JobContext::handBack);
-                awaitSettled(deadline);
-            }
-            jobThreads.shutdown();
-            Drained result = new Drained((int) (finishedCount() - finishedBefore), (int) (handedBack.sum() - handedBackBefore), held.size());
+            Drained result = drain.run(budget);
             drained = result;
-            LOG.info("job worker of {} drained in {} ms: held {}, {}", queue.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
-                    holding, result);
             return result;
         }
     }
@@ -230,21 +155,20 @@ public final class JobWorker implements AutoCloseable {
     @Override
     public void close() {
         drain(drainTimeout);
-        leaseThreads.shutdownNow();
-        jobThreads.shutdown();
+        leaseKeeper.stop();
+        runner.shutdown();
         queue.removeEnqueueListener(wakeUp);
     }
 
     /** What this worker has done so far. */
     public Stats stats() {
-        return new Stats(completed.sum(), retried.sum(), failed.sum(), cancelled.sum(), handedBack.sum(), refused.sum(), leasesLost.sum(),
-                unrecorded.sum(), takeovers.sum(), held.size());
+        return counters.stats(held.size());
     }
 
     @Override
     public String toString() {
         return "JobWorker[" + queue.name() + ", concurrency " + concurrency + ", lease " + Durations.format(lease) + ", holding "
-                + held.size() + (taking ? "" : ", not taking jobs") + "]";
+                + held.size() + (dispatcher.taking() ? "" : ", not taking jobs") + "]";
     }
 
     /**
@@ -277,379 +201,9 @@ public final class JobWorker implements AutoCloseable {
     public record Drained(int finished, int handedBack, int stillRunning) {
     }
 
-    // ---- the dispatcher ----
-
-    private void dispatch() {
-        while (taking) {
-            Thread.interrupted(); // only a drain interrupts this thread, to end a blocking wait; nothing else may stop it
-            int free = concurrency - held.size();
-            if (free <= 0) {
-                awaitSignal(pollMillis);
-                continue;
-            }
-            List<String> fresh = new ArrayList<>(free);
-            for (int i = 0; i < free; i++) {
-                fresh.add(tokenPrefix + tokens.incrementAndGet());
-            }
-            long sent = System.nanoTime();
-            JobQueue.Fetched fetched;
-            try {
-                fetched = queue.fetch(lease, fresh);
-            } catch (JobQueueUnavailableException e) {
-                int failures = ++fetchFailures;
-                if (failures == 1) {
-                    LOG.warn("job worker of {}: cannot fetch jobs: {}", queue.name(), e.getMessage());
-                }
-                awaitSignal(Math.min(1000, 100L * failures));
-                continue;
-            } catch (RuntimeException e) {
-                LOG.error("job worker of {}: fetching jobs failed", queue.name(), e);
-                awaitSignal(1000);
-                continue;
-            }
-            if (fetchFailures > 0) {
-                LOG.info("job worker of {}: fetching jobs again after {} failures", queue.name(), fetchFailures);
-                fetchFailures = 0;
-            }
-            takeovers.add(fetched.requeued() + fetched.expiredFailed());
-            if (fetched.requeued() + fetched.expiredFailed() > 0) {
-                LOG.info("job worker of {}: {} expired leases returned to the queue, {} of them on their last attempt (failed)", queue.name(),
-                        fetched.requeued() + fetched.expiredFailed(), fetched.expiredFailed());
-            }
-            long leaseUntil = sent + lease.toNanos();
-            for (JobQueue.Taken taken : fetched.jobs()) {
-                start(taken, leaseUntil);
-            }
-            if (fetched.jobs().size() == free) {
-                continue; // perhaps more are due
-            }
-            long wait = pollMillis;
-            if (fetched.nextDue() >= 0) {
-                wait = Math.min(wait, Math.max(1, fetched.nextDue() - fetched.now()));
-            }
-            if (fetched.nextLapse() >= 0) {
-                wait = Math.min(wait, Math.max(1, fetched.nextLapse() - fetched.now() + 1));
-            }
-            waitForWork(wait);
-        }
-    }
-
-    private void start(JobQueue.Taken taken, long leaseUntilNanos) {
-        JobContext context = new JobContext(this, taken, leaseUntilNanos);
-        held.put(taken.token(), context);
-        if (!taking) {
-            context.handBack(); // taken as a drain began: straight back
-        }
-        jobThreads.execute(() -> run(context));
-    }
-
-    /** Waits up to {@code millis} for work: on the wake list with a blocking connection, else for a local signal. */
-    private void waitForWork(long millis) {
-        SessionRedis on = blocking;
-        long cap = on == null ? 0 : Math.min(millis, on.connection().getTimeout().toMillis() / 2);
-        if (on == null || cap < MIN_BLOCK_MILLIS) {
-            awaitSignal(millis);
-            return;
-        }
-        synchronized (dispatchLock) {
-            if (!taking) {
-                return;
-            }
-            inBlockingWait = true;
-        }
-        boolean failedToBlock = false;
-        try {
-            on.connection().sync().blpop(cap / 1000.0, queue.wakeKey());
-        } catch (RedisCommandInterruptedException drainBegan) {
-            // a drain woke us
-        } catch (RedisCommandExecutionException e) {
-            failedToBlock = true;
-            if (String.valueOf(e.getMessage()).startsWith("READONLY")) {
-                on.reconnect();
-            } else {
-                LOG.debug("job worker of {}: waiting on the wake list failed: {}", queue.name(), QueueRedis.errorText(e));
-            }
-        } catch (RedisException e) {
-            failedToBlock = true;
-            LOG.debug("job worker of {}: waiting on the wake list failed: {}", queue.name(), e.toString());
-        } finally {
-            synchronized (dispatchLock) {
-                inBlockingWait = false;
-                Thread.interrupted(); // an interrupt meant for the wait must not reach the next fetch
-            }
-        }
-        if (failedToBlock) {
-            awaitSignal(millis);
-        }
-    }
-
-    private void awaitSignal(long millis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, millis));
-        synchronized (signal) {
-            while (!signalled && taking) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    signal.wait(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-            signalled = false;
-        }
-    }
-
+    /** A free slot, or a job enqueued through this worker's queue object: the dispatcher looks for jobs. */
     private void wakeUp() {
-        synchronized (signal) {
-            signalled = true;
-            signal.notifyAll();
-        }
-    }
-
-    private void stopDispatcher(long untilNanos) {
-        synchronized (dispatchLock) {
-            if (inBlockingWait) {
-                dispatcher.interrupt();
-            }
-        }
-        wakeUp();
-        try {
-            long millis = TimeUnit.NANOSECONDS.toMillis(untilNanos - System.nanoTime());
-            if (millis > 0) {
-                dispatcher.join(millis);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    // ---- the job threads ----
-
-    private void run(JobContext context) {
-        JobQueue.Taken taken = context.taken();
-        Throwable failure = null;
-        if (context.begin(Thread.currentThread())) {
-            try {
-                JobHandler handler = handlers.get(taken.type());
-                if (handler == null) {
-                    failure = new IllegalStateException("no handler for job type '" + taken.type() + "' on this worker (it handles "
-                            + new TreeSet<>(handlers.keySet()) + ")");
-                } else {
-                    byte[] payload = null;
-                    try {
-                        payload = queue.open(taken.id(), taken.sealed());
-                    } catch (SessionDataException e) {
-                        failure = new IllegalStateException("payload unreadable: " + e.reason().tag()
-                                + (e.keyId() == null ? "" : " (key " + e.keyId() + ")"));
-                    }
-                    if (payload != null) {
-                        handler.handle(Job.received(taken.id(), taken.type(), payload, taken.maxAttempts()), context);
-                    }
-                }
-            } catch (Exception | Error e) {
-                failure = e;
-            } finally {
-                context.end();
-            }
-        }
-        try {
-            settle(context, failure);
-        } finally {
-            held.remove(context.token(), context);
-            synchronized (settledSignal) {
-                settledSignal.notifyAll();
-            }
-            wakeUp(); // a slot is free
-        }
-        if (failure instanceof VirtualMachineError fatal) {
-            throw fatal;
-        }
-    }
-
-    /** Writes the outcome of an attempt: hand-back, completion or failure, each token-checked. */
-    private void settle(JobContext context, @Nullable Throwable failure) {
-        context.settle();
-        JobQueue.Taken job = context.taken();
-        if (context.handingBack()) {
-            Long reply = write(context, "hand-back", () -> queue.release(context));
-            if (reply != null) {
-                count(context, reply, "hand-back", handedBack);
-            }
-        } else if (failure == null) {
-            Long reply = write(context, "completion", () -> queue.complete(context));
-            if (reply != null) {
-                count(context, reply, "completion", completed);
-            }
-        } else {
-            String error = failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
-            List<Object> reply = write(context, "failure", () -> queue.fail(context, error));
-            if (reply == null) {
-                return;
-            }
-            long code = JobQueue.number(reply.get(0));
-            if (code == Scripts.DONE) {
-                retried.increment();
-                long delay = reply.size() > 1 ? JobQueue.number(reply.get(1)) : 0;
-                LOG.warn("job {} ({}) attempt {} of {} failed, retry in {} ms: {}", job.id(), job.type(), job.attempt(), job.maxAttempts(),
-                        delay, error);
-            } else if (code == Scripts.FAILED) {
-                failed.increment();
-                LOG.warn("job {} ({}) failed on its last attempt ({} of {})", job.id(), job.type(), job.attempt(), job.maxAttempts(), failure);
-            } else {
-                count(context, code, "failure", retried);
-            }
-        }
-    }
-
-    /** Counts a reply to a token-checked write: done (into {@code done}), cancelled, already recorded, or refused. */
-    private void count(JobContext context, long code, String what, LongAdder done) {
-        if (code == Scripts.DONE || code == Scripts.ALREADY) {
-            done.increment();
-        } else if (code == Scripts.CANCELLED) {
-            cancelled.increment();
-            LOG.info("job {} ({}) cancelled", context.id(), context.taken().type());
-        } else {
-            refusedWrite(context, what);
-        }
-    }
-
-    private void refusedWrite(JobContext context, String what) {
-        refused.increment();
-        if (context.lose()) {
-            leasesLost.increment();
-        }
-        LOG.warn("job {} ({}): {} refused, the lease was lost (the job was taken over, or is gone); nothing recorded", context.id(),
-                context.taken().type(), what);
-    }
-
-    /**
-     * Sends a token-checked write, again every 100 ms while Redis does not answer and the lease surely holds.
-     *
-     * @return the reply, or null when it could not be written before the lease ran out (counted as unrecorded)
-     */
-    private <T> @Nullable T write(JobContext context, String what, Supplier<T> write) {
-        while (true) {
-            boolean interrupted = Thread.interrupted(); // a late interrupt must not fail the write
-            try {
-                return write.get();
-            } catch (JobQueueUnavailableException e) {
-                if (System.nanoTime() - context.leaseUntilNanos() > 0) {
-                    unrecorded.increment();
-                    LOG.warn("job {} ({}): {} not recorded before its lease ran out ({}); another instance will run it again", context.id(),
-                            context.taken().type(), what, e.getMessage());
-                    return null;
-                }
-                LockSupport.parkNanos(WRITE_RETRY_NANOS);
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
-
-    /** Records progress for {@link JobContext#progress}. */
-    boolean progress(JobContext context, int percent) {
-        boolean interrupted = Thread.interrupted(); // a cancel's interrupt must not fail the write
-        try {
-            if (queue.progress(context, percent) == Scripts.REFUSED) {
-                refusedWrite(context, "progress");
-                return false;
-            }
-            return true;
-        } catch (JobQueueUnavailableException e) {
-            LOG.debug("job {}: progress not recorded: {}", context.id(), e.getMessage());
-            return false;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    // ---- the lease thread ----
-
-    /** Renews every held lease in one round trip, and interrupts the jobs that were cancelled or taken over. Never throws. */
-    private void renewAll() {
-        try {
-            List<JobContext> jobs = new ArrayList<>(held.values());
-            if (jobs.isEmpty()) {
-                return;
-            }
-            long sent = System.nanoTime();
-            try {
-                long[] outcomes = queue.renew(jobs, lease);
-                if (renewFailures > 0) {
-                    LOG.info("job worker of {}: renewing leases again after {} failures", queue.name(), renewFailures);
-                    renewFailures = 0;
-                }
-                for (int i = 0; i < outcomes.length; i++) {
-                    JobContext job = jobs.get(i);
-                    if (outcomes[i] == Scripts.REFUSED) {
-                        if (!job.settling() && job.lose()) {
-                            leasesLost.increment();
-                            LOG.warn("job {} ({}): lease lost, another instance took the job over; interrupting it", job.id(),
-                                    job.taken().type());
-                        }
-                        continue;
-                    }
-                    job.renewed(sent + lease.toNanos());
-                    if (outcomes[i] == Scripts.CANCELLED) {
-                        job.cancel();
-                    }
-                }
-            } catch (JobQueueUnavailableException e) {
-                if (++renewFailures == 1) {
-                    LOG.warn("job worker of {}: cannot renew leases: {}", queue.name(), e.getMessage());
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.error("job worker of {}: renewing leases failed", queue.name(), e);
-        }
-    }
-
-    /**
-     * Interrupts the jobs whose lease may be about to lapse: not renewed for the lease less a margin (a tenth of it,
-     * at most 500 ms), counted from when the last renewal that succeeded was sent. Redis's expiry is later than
-     * that, so a handler that heeds the interrupt stops before another instance can take the job over. Never throws.
-     */
-    private void checkLeases() {
-        try {
-            long now = System.nanoTime();
-            for (JobContext job : held.values()) {
-                if (now - (job.leaseUntilNanos() - leaseMarginNanos) > 0 && !job.settling() && job.lose()) {
-                    leasesLost.increment();
-                    LOG.warn("job {} ({}): lease not renewed within {}; interrupting it, another instance may run the job", job.id(),
-                            job.taken().type(), Durations.format(lease));
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.error("job worker of {}: checking leases failed", queue.name(), e);
-        }
-    }
-
-    private long finishedCount() {
-        return completed.sum() + retried.sum() + failed.sum() + cancelled.sum();
-    }
-
-    private void awaitSettled(long untilNanos) {
-        synchronized (settledSignal) {
-            while (!held.isEmpty()) {
-                long millis = TimeUnit.NANOSECONDS.toMillis(untilNanos - System.nanoTime());
-                if (millis <= 0) {
-                    return;
-                }
-                try {
-                    settledSignal.wait(Math.min(millis, 50));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        dispatcher.wakeUp();
     }
 
     /** Not thread-safe; {@link #build()} copies its state. */
