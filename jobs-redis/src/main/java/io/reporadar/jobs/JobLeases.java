@@ -1,0 +1,134 @@
+package io.reporadar.jobs;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A queue's side of the jobs that workers hold, for {@link JobWorker} alone: take due jobs under leases (expired
+ * leases returned to the queue first), renew the leases, and the writes a holder makes (progress, complete, fail,
+ * hand back), each of which its script checks against the lease's token.
+ *
+ * <p>Thread-safe: it keeps no state of its own over a thread-safe {@link QueueRedis}.
+ */
+final class JobLeases {
+
+    /** Errors are stored cut to this many characters. */
+    static final int MAX_ERROR_CHARS = 1000;
+
+    private final QueueRedis scripts;
+
+    JobLeases(QueueRedis scripts) {
+        this.scripts = scripts;
+    }
+
+    /** A job a fetch took: its lease token, and its payload still sealed. Immutable. */
+    static final class Taken {
+        private final JobId id;
+        private final String type;
+        private final byte[] sealed;
+        private final int attempt;
+        private final int maxAttempts;
+        private final String token;
+
+        Taken(JobId id, String type, byte[] sealed, int attempt, int maxAttempts, String token) {
+            this.id = id;
+            this.type = type;
+            this.sealed = sealed;
+            this.attempt = attempt;
+            this.maxAttempts = maxAttempts;
+            this.token = token;
+        }
+
+        JobId id() {
+            return id;
+        }
+
+        String type() {
+            return type;
+        }
+
+        /** The payload as stored: not copied, never changed. */
+        byte[] sealed() {
+            return sealed;
+        }
+
+        int attempt() {
+            return attempt;
+        }
+
+        int maxAttempts() {
+            return maxAttempts;
+        }
+
+        String token() {
+            return token;
+        }
+    }
+
+    /**
+     * What a fetch did: Redis's time, leases found expired (requeued, or failed on a last attempt), when the next
+     * queued job is due and the next lease expires (-1: none), and the jobs taken.
+     */
+    record Fetched(long now, int requeued, int expiredFailed, long nextDue, long nextLapse, List<Taken> jobs) {
+    }
+
+    /** Takes up to {@code tokens.size()} due jobs under leases of {@code lease}, after requeuing expired leases. */
+    Fetched fetch(Duration lease, List<String> tokens) {
+        byte[][] args = new byte[2 + tokens.size()][];
+        args[0] = QueueRedis.bytes(tokens.size());
+        args[1] = QueueRedis.bytes(lease.toMillis());
+        for (int i = 0; i < tokens.size(); i++) {
+            args[2 + i] = QueueRedis.bytes(tokens.get(i));
+        }
+        List<Object> reply = scripts.run(Scripts.FETCH, args);
+        List<Taken> jobs = new ArrayList<>();
+        for (int at = 5; at + 4 < reply.size(); at += 5) {
+            int index = jobs.size();
+            jobs.add(new Taken(new JobId(Replies.text(reply.get(at))), Replies.text(reply.get(at + 1)), Replies.bytes(reply.get(at + 2)),
+                    (int) Replies.number(reply.get(at + 3)), (int) Replies.number(reply.get(at + 4)), tokens.get(index)));
+        }
+        return new Fetched(Replies.number(reply.get(0)), (int) Replies.number(reply.get(1)), (int) Replies.number(reply.get(2)),
+                Replies.optionalNumber(reply.get(3)), Replies.optionalNumber(reply.get(4)), jobs);
+    }
+
+    /** Renews the leases of {@code held} (one round trip); per job {@link Scripts#DONE}, {@link Scripts#CANCELLED} or {@link Scripts#REFUSED}. */
+    long[] renew(List<JobContext> held, Duration lease) {
+        byte[][] args = new byte[1 + 2 * held.size()][];
+        args[0] = QueueRedis.bytes(lease.toMillis());
+        for (int i = 0; i < held.size(); i++) {
+            args[1 + 2 * i] = QueueRedis.bytes(held.get(i).id().value());
+            args[2 + 2 * i] = QueueRedis.bytes(held.get(i).token());
+        }
+        List<Object> reply = scripts.run(Scripts.RENEW, args);
+        long[] outcomes = new long[held.size()];
+        for (int i = 0; i < outcomes.length; i++) {
+            outcomes[i] = Replies.number(reply.get(1 + i));
+        }
+        return outcomes;
+    }
+
+    /** Records progress, token-checked; {@link Scripts#DONE} or {@link Scripts#REFUSED}. */
+    long progress(JobContext job, int percent) {
+        return Replies.number(scripts.run(Scripts.PROGRESS, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()),
+                QueueRedis.bytes(percent)).get(0));
+    }
+
+    /** Completes the job, token-checked; the first reply code. */
+    long complete(JobContext job) {
+        return Replies.number(scripts.run(Scripts.COMPLETE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token())).get(0));
+    }
+
+    /** Fails the attempt, token-checked: reply code, and the retry's delay in ms when one is scheduled. */
+    List<Object> fail(JobContext job, String error) {
+        String cut = error.length() <= MAX_ERROR_CHARS ? error : error.substring(0, MAX_ERROR_CHARS - 3) + "...";
+        return scripts.run(Scripts.FAIL, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()), QueueRedis.bytes(cut),
+                QueueRedis.bytes(Double.toString(ThreadLocalRandom.current().nextDouble())));
+    }
+
+    /** Hands the job back (due again at once, the attempt not counted), token-checked; the reply code. */
+    long release(JobContext job) {
+        return Replies.number(scripts.run(Scripts.RELEASE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token())).get(0));
+    }
+}

@@ -1,0 +1,211 @@
+package io.reporadar.jobs;
+
+import io.reporadar.core.DaemonThreads;
+import io.reporadar.session.internal.SessionDataException;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a worker's jobs on its {@code concurrency} job threads, one attempt each, and records each attempt's
+ * outcome: completed when the handler returns, a failure (retry scheduled, or failed for good) when it throws,
+ * cancelled when a cancel reached the job, handed back when a drain asked for it. Every such write carries the
+ * lease's token and is sent again every 100 ms while Redis does not answer and the lease surely holds; a refused
+ * one is counted and never taken for success. It also records a handler's progress ({@link JobContext#progress}).
+ *
+ * <p>Thread-safe: {@link #submit} is the dispatcher's, {@link #progress} any handler thread's.
+ */
+final class JobRunner {
+
+    /** Logged under {@link JobWorker}, as every part of a worker. */
+    private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
+    private static final long WRITE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final JobQueue queue;
+    private final JobLeases leases;
+    private final Map<String, JobHandler> handlers;
+    private final HeldJobs held;
+    private final WorkerCounters counters;
+    /** Told whenever a job is settled: a slot is free. */
+    private final Runnable slotFreed;
+    private final ExecutorService jobThreads;
+
+    /**
+     * @param purpose   names the job threads ({@link DaemonThreads#factory})
+     * @param slotFreed run on a job thread once its job is settled
+     */
+    JobRunner(JobQueue queue, Map<String, JobHandler> handlers, int concurrency, String purpose, HeldJobs held, WorkerCounters counters,
+            Runnable slotFreed) {
+        this.queue = queue;
+        this.leases = queue.leases();
+        this.handlers = Map.copyOf(handlers);
+        this.held = held;
+        this.counters = counters;
+        this.slotFreed = slotFreed;
+        this.jobThreads = Executors.newFixedThreadPool(concurrency, DaemonThreads.factory(purpose));
+    }
+
+    /** The job types it has handlers for, sorted. */
+    SortedSet<String> handledTypes() {
+        return new TreeSet<>(handlers.keySet());
+    }
+
+    /** Runs the attempt on a job thread; the job is in {@link HeldJobs} already. */
+    void submit(JobContext context) {
+        jobThreads.execute(() -> run(context));
+    }
+
+    /** Takes no more jobs; the running ones go on. */
+    void shutdown() {
+        jobThreads.shutdown();
+    }
+
+    private void run(JobContext context) {
+        JobLeases.Taken taken = context.taken();
+        Throwable failure = null;
+        if (context.begin(Thread.currentThread())) {
+            try {
+                JobHandler handler = handlers.get(taken.type());
+                if (handler == null) {
+                    failure = new IllegalStateException("no handler for job type '" + taken.type() + "' on this worker (it handles "
+                            + handledTypes() + ")");
+                } else {
+                    byte[] payload = null;
+                    try {
+                        payload = queue.open(taken.id(), taken.sealed());
+                    } catch (SessionDataException e) {
+                        failure = new IllegalStateException("payload unreadable: " + e.reason().tag()
+                                + (e.keyId() == null ? "" : " (key " + e.keyId() + ")"));
+                    }
+                    if (payload != null) {
+                        handler.handle(Job.received(taken.id(), taken.type(), payload, taken.maxAttempts()), context);
+                    }
+                }
+            } catch (Exception | Error e) {
+                failure = e;
+            } finally {
+                context.end();
+            }
+        }
+        try {
+            settle(context, failure);
+        } finally {
+            held.settled(context);
+            slotFreed.run();
+        }
+        if (failure instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+    }
+
+    /** Writes the outcome of an attempt: hand-back, completion or failure, each token-checked. */
+    private void settle(JobContext context, @Nullable Throwable failure) {
+        context.settle();
+        JobLeases.Taken job = context.taken();
+        if (context.handingBack()) {
+            Long reply = write(context, "hand-back", () -> leases.release(context));
+            if (reply != null) {
+                count(context, reply, "hand-back", counters.handedBack);
+            }
+        } else if (failure == null) {
+            Long reply = write(context, "completion", () -> leases.complete(context));
+            if (reply != null) {
+                count(context, reply, "completion", counters.completed);
+            }
+        } else {
+            String error = failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+            List<Object> reply = write(context, "failure", () -> leases.fail(context, error));
+            if (reply == null) {
+                return;
+            }
+            long code = Replies.number(reply.get(0));
+            if (code == Scripts.DONE) {
+                counters.retried.increment();
+                long delay = reply.size() > 1 ? Replies.number(reply.get(1)) : 0;
+                LOG.warn("job {} ({}) attempt {} of {} failed, retry in {} ms: {}", job.id(), job.type(), job.attempt(), job.maxAttempts(),
+                        delay, error);
+            } else if (code == Scripts.FAILED) {
+                counters.failed.increment();
+                LOG.warn("job {} ({}) failed on its last attempt ({} of {})", job.id(), job.type(), job.attempt(), job.maxAttempts(), failure);
+            } else {
+                count(context, code, "failure", counters.retried);
+            }
+        }
+    }
+
+    /** Counts a reply to a token-checked write: done (into {@code done}), cancelled, already recorded, or refused. */
+    private void count(JobContext context, long code, String what, LongAdder done) {
+        if (code == Scripts.DONE || code == Scripts.ALREADY) {
+            done.increment();
+        } else if (code == Scripts.CANCELLED) {
+            counters.cancelled.increment();
+            LOG.info("job {} ({}) cancelled", context.id(), context.taken().type());
+        } else {
+            refusedWrite(context, what);
+        }
+    }
+
+    private void refusedWrite(JobContext context, String what) {
+        counters.refused.increment();
+        if (context.lose()) {
+            counters.leasesLost.increment();
+        }
+        LOG.warn("job {} ({}): {} refused, the lease was lost (the job was taken over, or is gone); nothing recorded", context.id(),
+                context.taken().type(), what);
+    }
+
+    /**
+     * Sends a token-checked write, again every 100 ms while Redis does not answer and the lease surely holds.
+     *
+     * @return the reply, or null when it could not be written before the lease ran out (counted as unrecorded)
+     */
+    private <T> @Nullable T write(JobContext context, String what, Supplier<T> write) {
+        while (true) {
+            boolean interrupted = Thread.interrupted(); // a late interrupt must not fail the write
+            try {
+                return write.get();
+            } catch (JobQueueUnavailableException e) {
+                if (System.nanoTime() - context.leaseUntilNanos() > 0) {
+                    counters.unrecorded.increment();
+                    LOG.warn("job {} ({}): {} not recorded before its lease ran out ({}); another instance will run it again", context.id(),
+                            context.taken().type(), what, e.getMessage());
+                    return null;
+                }
+                LockSupport.parkNanos(WRITE_RETRY_NANOS);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** Records progress for {@link JobContext#progress}. */
+    boolean progress(JobContext context, int percent) {
+        boolean interrupted = Thread.interrupted(); // a cancel's interrupt must not fail the write
+        try {
+            if (leases.progress(context, percent) == Scripts.REFUSED) {
+                refusedWrite(context, "progress");
+                return false;
+            }
+            return true;
+        } catch (JobQueueUnavailableException e) {
+            LOG.debug("job {}: progress not recorded: {}", context.id(), e.getMessage());
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package io.reporadar.jobs;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The Lua scripts of a queue: one per state change, each atomic, each timing itself with Redis's {@code TIME}
+ * (one clock for every instance). Every script gets the same keys, all in one hash slot:
+ * {@code KEYS = ready, active, completed, failed, cancelled, wake}, and {@code ARGV[1]} the prefix of the job
+ * hashes, {@code ARGV[2]} the retention of finished jobs in ms; the rest is the script's own.
+ *
+ * <p>Replies are tables; a holder's writes (renew, progress, complete, fail, release) first check the lease
+ * token and answer {@link #REFUSED} when it does not match, so a holder that lost its lease can change nothing,
+ * and {@link #ALREADY} when this very token already finished the job (a retried write whose first reply was
+ * lost). Stateless.
+ */
+final class Scripts {
+
+    /** The holder's token does not match: its lease was lost (expired and taken over, or the job is gone). */
+    static final long REFUSED = 0;
+    /** Done as asked: completed, retry scheduled, handed back, renewed. */
+    static final long DONE = 1;
+    /** A cancel reached the job: it was recorded as cancelled instead (renew: still renewed, but asked to stop). */
+    static final long CANCELLED = 2;
+    /** This token already finished the job: an earlier try of the same write went through. */
+    static final long ALREADY = 3;
+    /** The failed attempt was the last: the job failed for good. */
+    static final long FAILED = 4;
+
+    /** How many fields of a job's hash the scripts' {@code info} returns (after a leading flag and Redis's time). */
+    static final int INFO_FIELD_COUNT = 11;
+
+    /*
+     * A job's hash: type, payload (ciphertext), state (queued | active | completed | failed | cancelled), attempts
+     * (runs started), max, backoff (ms), progress, token (of the lease now, '' when none), ftoken (the token that
+     * finished it), cancel ('1' once a cancel reached it), created, run, started, finished (ms of Redis's clock),
+     * error, dupes (enqueues of the same id). Waiting and delayed are both 'queued': due or not is run <= now.
+     */
+    private static final String COMMON = """
+            local ready, active, completed, failed, cancelled, wake = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+            local prefix, retention = ARGV[1], tonumber(ARGV[2])
+            local time = redis.call('TIME')
+            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+            local function ms(x) return string.format('%d', x) end
+            local function wakeUp()
+              redis.call('LPUSH', wake, '1')
+              redis.call('LTRIM', wake, 0, 0)
+            end
+            local function finish(key, id, state, set)
+              redis.call('HSET', key, 'state', state, 'finished', ms(now), 'token', '')
+              redis.call('PEXPIRE', key, retention)
+              redis.call('ZADD', set, ms(now), id)
+              redis.call('ZREMRANGEBYSCORE', set, '-inf', ms(now - retention))
+            end
+            local function info(out, key)
+              local v = redis.call('HMGET', key, 'type', 'state', 'attempts', 'max', 'progress', 'cancel', 'created', 'run',
+                  'started', 'finished', 'error')
+              for i = 1, 11 do out[#out + 1] = v[i] or '' end
+              return out
+            end
+            """;
+
+    /** ARGV[3] id, [4] type, [5] payload, [6] delay ms, [7] max attempts, [8] backoff ms. Reply: created (1|0), now, info. */
+    static final Script ENQUEUE = new Script("enqueue", """
+            local key = prefix .. ARGV[3]
+            if redis.call('EXISTS', key) == 1 then
+              redis.call('HINCRBY', key, 'dupes', 1)
+              return info({0, now}, key)
+            end
+            local run = now + tonumber(ARGV[6])
+            redis.call('HSET', key, 'type', ARGV[4], 'payload', ARGV[5], 'state', 'queued', 'attempts', 0, 'max', ARGV[7],
+                'backoff', ARGV[8], 'progress', 0, 'token', '', 'created', ms(now), 'run', ms(run))
+            redis.call('ZADD', ready, ms(run), ARGV[3])
+            wakeUp()
+            return info({1, now}, key)
+            """);
+
+    /** ARGV[3] id. Reply: empty when there is no such job, else 0, now, info. */
+    static final Script GET = new Script("get", """
+            local key = prefix .. ARGV[3]
+            if redis.call('EXISTS', key) == 0 then return {} end
+            return info({0, now}, key)
+            """);
+
+    /**
+     * ARGV[3] how many jobs to take at most, [4] lease ms, [5..] one token per job. First returns jobs whose lease
+     * expired to the queue (or fails them, on their last attempt; cancels them, when asked), then takes due jobs.
+     * Reply: now, leases expired and requeued, leases expired on a last attempt, score of the first queued job
+     * ('' for none), score of the first lease to expire ('' for none), then per job taken: id, type, payload,
+     * attempt, max attempts.
+     */
+    static final Script FETCH = new Script("fetch", """
+            local n, lease = tonumber(ARGV[3]), tonumber(ARGV[4])
+            local requeued, expiredFailed = 0, 0
+            local expired = redis.call('ZRANGEBYSCORE', active, '-inf', ms(now), 'LIMIT', 0, 100)
+            for _, id in ipairs(expired) do
+              local key = prefix .. id
+              local v = redis.call('HMGET', key, 'state', 'attempts', 'max', 'cancel', 'run')
+              redis.call('ZREM', active, id)
+              if v[1] == 'active' then
+                if v[4] == '1' then
+                  finish(key, id, 'cancelled', cancelled)
+                elseif tonumber(v[2]) >= tonumber(v[3]) then
+                  redis.call('HSET', key, 'error', 'lease expired on attempt ' .. v[2] .. ' of ' .. v[3] .. ' (holder killed, frozen or cut off)')
+                  finish(key, id, 'failed', failed)
+                  expiredFailed = expiredFailed + 1
+                else
+                  redis.call('HSET', key, 'state', 'queued', 'token', '', 'error', 'lease expired on attempt ' .. v[2] .. ' (holder killed, frozen or cut off)')
+                  redis.call('ZADD', ready, v[5] or ms(now), id)
+                  requeued = requeued + 1
+                end
+              end
+            end
+            local out = {now, requeued, expiredFailed, '', ''}
+            if n > 0 then
+              local due = redis.call('ZRANGEBYSCORE', ready, '-inf', ms(now), 'LIMIT', 0, n)
+              for i, id in ipairs(due) do
+                local key = prefix .. id
+                redis.call('ZREM', ready, id)
+                local v = redis.call('HMGET', key, 'state', 'type', 'payload', 'max')
+                if v[1] == 'queued' then
+                  local attempt = redis.call('HINCRBY', key, 'attempts', 1)
+                  redis.call('HSET', key, 'state', 'active', 'token', ARGV[4 + i], 'started', ms(now))
+                  redis.call('ZADD', active, ms(now + lease), id)
+                  out[#out + 1] = id
+                  out[#out + 1] = v[2]
+                  out[#out + 1] = v[3] or ''
+                  out[#out + 1] = attempt
+                  out[#out + 1] = tonumber(v[4]) or 1
+                end
+              end
+              if #due == n and redis.call('ZCOUNT', ready, '-inf', ms(now)) > 0 then
+                wakeUp()
+              end
+            end
+            local first = redis.call('ZRANGE', ready, 0, 0, 'WITHSCORES')
+            if first[2] then out[4] = first[2] end
+            local lapse = redis.call('ZRANGE', active, 0, 0, 'WITHSCORES')
+            if lapse[2] then out[5] = lapse[2] end
+            return out
+            """);
+
+    /**
+     * ARGV[3] lease ms, then id, token, id, token, ... Reply: now, then per job {@link #DONE} (renewed),
+     * {@link #CANCELLED} (renewed, and a cancel reached it) or {@link #REFUSED} (the lease is lost).
+     */
+    static final Script RENEW = new Script("renew", """
+            local lease = tonumber(ARGV[3])
+            local out = {now}
+            for i = 4, #ARGV, 2 do
+              local v = redis.call('HMGET', prefix .. ARGV[i], 'token', 'cancel')
+              if v[1] == ARGV[i + 1] then
+                redis.call('ZADD', active, ms(now + lease), ARGV[i])
+                if v[2] == '1' then out[#out + 1] = 2 else out[#out + 1] = 1 end
+              else
+                out[#out + 1] = 0
+              end
+            end
+            return out
+            """);
+
+    /** ARGV[3] id, [4] token, [5] percent. Reply: {@link #DONE} or {@link #REFUSED}. */
+    static final Script PROGRESS = new Script("progress", """
+            local key = prefix .. ARGV[3]
+            if redis.call('HGET', key, 'token') ~= ARGV[4] then return {0} end
+            redis.call('HSET', key, 'progress', ARGV[5])
+            return {1}
+            """);
+
+    /** ARGV[3] id, [4] token. Reply: {@link #DONE}, {@link #CANCELLED}, {@link #ALREADY} or {@link #REFUSED}. */
+    static final Script COMPLETE = new Script("complete", """
+            local id = ARGV[3]
+            local key = prefix .. id
+            local v = redis.call('HMGET', key, 'token', 'cancel', 'ftoken')
+            if v[1] ~= ARGV[4] then
+              if v[3] == ARGV[4] then return {3} end
+              return {0}
+            end
+            redis.call('ZREM', active, id)
+            redis.call('HSET', key, 'ftoken', ARGV[4])
+            if v[2] == '1' then
+              finish(key, id, 'cancelled', cancelled)
+              return {2}
+            end
+            finish(key, id, 'completed', completed)
+            return {1}
+            """);
+
+    /**
+     * ARGV[3] id, [4] token, [5] error, [6] a random number in [0, 1) for the jitter. A retry waits backoff x
+     * 2^(attempt - 1), plus up to 20 % (jitter), at most an hour. Reply: {@link #DONE} and the delay in ms (a retry
+     * is scheduled), {@link #FAILED} (that was the last attempt), {@link #CANCELLED}, {@link #ALREADY} or
+     * {@link #REFUSED}.
+     */
+    static final Script FAIL = new Script("fail", """
+            local id = ARGV[3]
+            local key = prefix .. id
+            local v = redis.call('HMGET', key, 'token', 'cancel', 'ftoken', 'attempts', 'max', 'backoff')
+            if v[1] ~= ARGV[4] then
+              if v[3] == ARGV[4] then return {3} end
+              return {0}
+            end
+            redis.call('ZREM', active, id)
+            redis.call('HSET', key, 'ftoken', ARGV[4], 'error', ARGV[5])
+            if v[2] == '1' then
+              finish(key, id, 'cancelled', cancelled)
+              return {2}
+            end
+            local attempts, max = tonumber(v[4]), tonumber(v[5])
+            if attempts >= max then
+              finish(key, id, 'failed', failed)
+              return {4}
+            end
+            local delay = math.min(math.floor((tonumber(v[6]) or 1000) * 2 ^ (attempts - 1) * (1 + 0.2 * tonumber(ARGV[6]))), 3600000)
+            redis.call('HSET', key, 'state', 'queued', 'token', '', 'run', ms(now + delay))
+            redis.call('ZADD', ready, ms(now + delay), id)
+            wakeUp()
+            return {1, delay}
+            """);
+
+    /**
+     * ARGV[3] id, [4] token. Hands a job back at once, in its place in the queue, its attempt not counted.
+     * Reply: {@link #DONE}, {@link #CANCELLED}, {@link #ALREADY} or {@link #REFUSED}.
+     */
+    static final Script RELEASE = new Script("release", """
+            local id = ARGV[3]
+            local key = prefix .. id
+            local v = redis.call('HMGET', key, 'token', 'cancel', 'ftoken', 'run')
+            if v[1] ~= ARGV[4] then
+              if v[3] == ARGV[4] then return {3} end
+              return {0}
+            end
+            redis.call('ZREM', active, id)
+            redis.call('HSET', key, 'ftoken', ARGV[4])
+            if v[2] == '1' then
+              finish(key, id, 'cancelled', cancelled)
+              return {2}
+            end
+            redis.call('HINCRBY', key, 'attempts', -1)
+            redis.call('HSET', key, 'state', 'queued', 'token', '')
+            redis.call('ZADD', ready, v[4] or ms(now), id)
+            wakeUp()
+            return {1}
+            """);
+
+    /**
+     * ARGV[3] id. A queued job is cancelled at once; an active one gets the cancel flag (its holder learns it at its
+     * next renewal); a finished one is left alone. Reply: empty when there is no such job, else 0, now, info.
+     */
+    static final Script CANCEL = new Script("cancel", """
+            local id = ARGV[3]
+            local key = prefix .. id
+            local state = redis.call('HGET', key, 'state')
+            if not state then return {} end
+            if state == 'queued' then
+              redis.call('ZREM', ready, id)
+              redis.call('HSET', key, 'cancel', '1')
+              finish(key, id, 'cancelled', cancelled)
+            elseif state == 'active' then
+              redis.call('HSET', key, 'cancel', '1')
+            end
+            return info({0, now}, key)
+            """);
+
+    /**
+     * ARGV[3] id. A failed or cancelled job is queued again, due now, with its attempts back to 0 and no expiry;
+     * any other is left alone. Reply: empty when there is no such job, else 0, now, info.
+     */
+    static final Script RETRY = new Script("retry", """
+            local id = ARGV[3]
+            local key = prefix .. id
+            local state = redis.call('HGET', key, 'state')
+            if not state then return {} end
+            if state == 'failed' or state == 'cancelled' then
+              redis.call('ZREM', failed, id)
+              redis.call('ZREM', cancelled, id)
+              redis.call('PERSIST', key)
+              redis.call('HDEL', key, 'cancel', 'started', 'finished', 'error', 'ftoken')
+              redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'progress', 0, 'token', '', 'run', ms(now))
+              redis.call('ZADD', ready, ms(now), id)
+              wakeUp()
+            end
+            return info({0, now}, key)
+            """);
+
+    /**
+     * Reply: now, waiting (due), delayed, active, then completed, failed and cancelled jobs still retained.
+     */
+    static final Script COUNTS = new Script("counts", """
+            local cutoff = '(' .. ms(now - retention)
+            return {now, redis.call('ZCOUNT', ready, '-inf', ms(now)), redis.call('ZCOUNT', ready, '(' .. ms(now), '+inf'),
+                redis.call('ZCARD', active), redis.call('ZCOUNT', completed, cutoff, '+inf'),
+                redis.call('ZCOUNT', failed, cutoff, '+inf'), redis.call('ZCOUNT', cancelled, cutoff, '+inf')}
+            """);
+
+    /**
+     * ARGV[3] at most this many, newest first. Reply: now, then per failed job still retained: id and its info
+     * (the flag left out).
+     */
+    static final Script FAILED_JOBS = new Script("failed", """
+            local out = {now}
+            local ids = redis.call('ZREVRANGEBYSCORE', failed, '+inf', '(' .. ms(now - retention), 'LIMIT', 0, tonumber(ARGV[3]))
+            for _, id in ipairs(ids) do
+              local key = prefix .. id
+              if redis.call('EXISTS', key) == 1 then
+                out[#out + 1] = id
+                info(out, key)
+              end
+            end
+            return out
+            """);
+
+    /** A script: its name (for messages), its source with the common prelude, and its SHA-1 for EVALSHA. */
+    record Script(String name, String source, String sha) {
+
+        Script(String name, String body) {
+            this(name, COMMON + body, sha1Hex(COMMON + body));
+        }
+    }
+
+    private Scripts() {
+    }
+
+    private static String sha1Hex(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is not available in this JVM", e);
+        }
+    }
+}
