@@ -49,9 +49,9 @@ unset MAVEN_GPG_PASSPHRASE MAVEN_GPG_KEY_FINGERPRINT
 
 cd "$work/src"
 echo "check-release: ./mvnw -Prelease verify (tests skipped) in a copy at $work/src, signing with a throwaway key"
-# demo-app and benchmarks are not published: the check leaves them out of the build (the effective poms
-# below still include them, to check that the Central plugin skips them).
-./mvnw -B -ntp -Prelease -Dgpg.signer=bc -Dmaven.test.skip=true -pl '!demo-app,!benchmarks' "$@" verify \
+# demo-app, demo-launcher and benchmarks are not published: the check leaves them out of the build (the
+# effective poms below still include them, to check that the Central plugin skips them).
+./mvnw -B -ntp -Prelease -Dgpg.signer=bc -Dmaven.test.skip=true -pl '!demo-app,!demo-launcher,!benchmarks' "$@" verify \
   > "$work/build.log" 2>&1 || { tail -n 60 "$work/build.log" >&2; fail "./mvnw -Prelease verify failed"; }
 ./mvnw -B -ntp -q -Prelease "$@" help:effective-pom -Doutput="$work/effective-poms.xml" \
   > "$work/effective-pom.log" 2>&1 || { tail -n 60 "$work/effective-pom.log" >&2; fail "help:effective-pom failed"; }

@@ -1,25 +1,32 @@
-# Starts the RepoRadar multi-instance topology with Docker Compose and waits until every service is healthy.
+# Starts the RepoRadar multi-instance topology with Docker Compose v2 and waits until every service is healthy.
 #   scripts/deploy-multi-instance.ps1        # nginx, reporadar-1..3, PostgreSQL, Redis
-#   scripts/deploy-multi-instance.ps1 -HA    # plus a Redis replica and three Sentinels
-param([switch]$HA)
+#   scripts/deploy-multi-instance.ps1 -HA    # plus two Redis replicas and three Sentinels, which the instances follow
+#   scripts/deploy-multi-instance.ps1 -TLS   # nginx serves https on LB_HTTPS_PORT (docker-compose.tls.yml)
+param([switch]$HA, [switch]$TLS)
 $ErrorActionPreference = 'Stop'
 
 $root = Split-Path -Parent $PSScriptRoot
-$composeFile = Join-Path $root 'docker/docker-compose.multi-instance.yml'
 $envFile = Join-Path $root 'docker/.env.multi-instance'
-$profileArgs = @()
-if ($HA) { $profileArgs = @('--profile', 'ha') }
+$fileArgs = @('-f', (Join-Path $root 'docker/docker-compose.multi-instance.yml'))
+$required = @('POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'SESSION_SECRET', 'SESSION_ENCRYPTION_KEY')
+if ($HA) { $fileArgs += @('-f', (Join-Path $root 'docker/docker-compose.ha.yml')); $required += 'REDIS_SENTINEL_PASSWORD' }
+if ($TLS) { $fileArgs += @('-f', (Join-Path $root 'docker/docker-compose.tls.yml')) }
 
 docker compose version *> $null
 if ($LASTEXITCODE -ne 0) { Write-Error 'deploy-multi-instance: needs Docker with the compose plugin (docker compose version)'; exit 2 }
 if (-not (Test-Path $envFile)) { Write-Error "deploy-multi-instance: $envFile is missing; copy docker/.env.multi-instance.example and fill it in"; exit 2 }
-foreach ($required in 'POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'SESSION_SECRET', 'SESSION_ENCRYPTION_KEY') {
-    if (-not (Select-String -Path $envFile -Pattern "^$required=.+" -Quiet)) {
-        Write-Error "deploy-multi-instance: $required is empty in $envFile"; exit 2
+foreach ($name in $required) {
+    if (-not (Select-String -Path $envFile -Pattern "^$name=.+" -Quiet)) {
+        Write-Error "deploy-multi-instance: $name is empty in $envFile"; exit 2
     }
 }
+function Setting($name, $default) {
+    $line = Select-String -Path $envFile -Pattern "^$name=(.+)$" | Select-Object -Last 1
+    if ($line) { return $line.Matches[0].Groups[1].Value } else { return $default }
+}
 
-docker compose -f $composeFile --env-file $envFile @profileArgs up -d --build --wait
+docker compose @fileArgs --env-file $envFile up -d --build --wait
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-docker compose -f $composeFile --env-file $envFile @profileArgs ps
-Write-Host 'RepoRadar is up: http://localhost:8080 (health: http://localhost:8080/health)'
+docker compose @fileArgs --env-file $envFile ps
+if ($TLS) { $url = "https://localhost:$(Setting 'LB_HTTPS_PORT' '443')" } else { $url = "http://localhost:$(Setting 'LB_PORT' '80')" }
+Write-Host "RepoRadar is up: $url (health: $url/health)"

@@ -3,13 +3,13 @@ package io.reporadar.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,43 +17,56 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The compose topology is consistent with itself and with the env example (no Docker engine is needed:
- * the files are read as text).
+ * the files are read as text; DockerComposeModelTest reads them as Compose v1 and v2 do).
  */
 class DockerFilesTest {
 
     private static final Path DOCKER = Path.of("..", "docker");
-    private static final Set<String> SERVICES = Set.of("nginx", "reporadar-1", "reporadar-2", "reporadar-3", "postgres",
-            "redis-master", "redis-replica-1", "redis-replica-2", "sentinel-1", "sentinel-2", "sentinel-3");
+    private static final List<String> COMPOSE_FILES = List.of("docker-compose.multi-instance.yml", "docker-compose.ha.yml",
+            "docker-compose.tls.yml");
+    private static final Set<String> STANDARD_SERVICES = Set.of("nginx", "reporadar-1", "reporadar-2", "reporadar-3", "postgres",
+            "redis-master");
+    private static final Set<String> HA_SERVICES = Set.of("reporadar-1", "reporadar-2", "reporadar-3", "redis-replica-1",
+            "redis-replica-2", "sentinel-1", "sentinel-2", "sentinel-3");
 
     @Test
-    void everyRequiredVariableOfTheComposeFileIsInTheEnvExample() throws IOException {
+    void everyRequiredVariableOfTheComposeFilesIsInTheEnvExample() throws IOException {
         String compose = Files.readString(DOCKER.resolve("docker-compose.multi-instance.yml"));
         Set<String> example = definedIn(Files.readString(DOCKER.resolve(".env.multi-instance.example")));
         Set<String> required = new TreeSet<>();
-        Matcher reference = Pattern.compile("(?<!\\$)\\$\\{([A-Z_]+)(:\\?|\\})").matcher(compose);
-        while (reference.find()) {
-            required.add(reference.group(1));
+        for (String file : COMPOSE_FILES) {
+            Matcher reference = Pattern.compile("(?<!\\$)\\$\\{([A-Z_]+)(:\\?|\\})").matcher(Files.readString(DOCKER.resolve(file)));
+            while (reference.find()) {
+                required.add(reference.group(1));
+            }
         }
-        assertThat(required).contains("POSTGRES_PASSWORD", "REDIS_PASSWORD");
+        assertThat(required).contains("POSTGRES_PASSWORD", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD");
         assertThat(example).containsAll(required)
                 .contains("SESSION_SECRET", "SESSION_ENCRYPTION_KEY", "USE_REDIS_SESSIONS", "DB_POOL_MIN", "DB_POOL_MAX",
-                        "INSTANCE_COUNT", "APP_ENV", "TRUSTED_PROXIES", "DRAIN_DELAY")
+                        "INSTANCE_COUNT", "APP_ENV", "TRUSTED_PROXIES", "DRAIN_DELAY", "LB_PORT", "LB_HTTPS_PORT")
+                .as("the compose file has no top-level name (Compose v1 rejects it): the env file names the project")
+                .contains("COMPOSE_PROJECT_NAME")
+                .as("the compose files set REDIS_URL (environment: wins over env_file:)").doesNotContain("REDIS_URL")
                 .as("the drain delay in the one duration syntax, not its old spelling").doesNotContain("DRAIN_DELAY_SECONDS");
+        assertThat(compose).doesNotContainPattern("(?m)^name:");
         assertThat(anchor(compose, "x-instance-env")).as("instances trust nginx on the compose network to name the client")
                 .contains("TRUSTED_PROXIES: ${TRUSTED_PROXIES:-");
     }
 
     @Test
     void noSecretIsOnACommandLineAndNoneReachesTheImageAndCookiesAreSecureByDefault() throws IOException {
-        String compose = Files.readString(DOCKER.resolve("docker-compose.multi-instance.yml"));
-        for (String line : compose.lines().filter(l -> l.contains("command:") || l.contains("test:")).toList()) {
-            assertThat(line).as("a command line (ps, docker inspect)").doesNotContain("--requirepass").doesNotContain("--masterauth")
-                    .doesNotContain("redis-cli -a").doesNotContainPattern("(?<!\\$)\\$\\{?[A-Z_]*PASSWORD");
+        for (String file : COMPOSE_FILES) {
+            String compose = Files.readString(DOCKER.resolve(file));
+            for (String line : compose.lines().filter(l -> l.contains("command:") || l.contains("test:")).toList()) {
+                assertThat(line).as(file + ": a command line (ps, docker inspect)").doesNotContain("--requirepass").doesNotContain("--masterauth")
+                        .doesNotContain("redis-cli -a").doesNotContainPattern("(?<!\\$)\\$\\{?[A-Z_]*PASSWORD");
+            }
         }
-        assertThat(compose).contains("REDISCLI_AUTH=");
-        assertThat(anchor(compose, "x-sentinel")).as("Sentinels require a password of their own")
+        String ha = Files.readString(DOCKER.resolve("docker-compose.ha.yml"));
+        assertThat(Files.readString(DOCKER.resolve("docker-compose.multi-instance.yml"))).contains("REDISCLI_AUTH=");
+        assertThat(anchor(ha, "x-sentinel")).as("Sentinels require a password of their own")
                 .contains("requirepass $${REDIS_SENTINEL_PASSWORD}").contains("sentinel sentinel-pass $${REDIS_SENTINEL_PASSWORD}");
-        assertThat(anchor(compose, "x-instance-env")).contains("REDIS_SENTINEL_PASSWORD:");
+        assertThat(anchor(ha, "x-instance-ha")).contains("REDIS_SENTINEL_PASSWORD: ${REDIS_SENTINEL_PASSWORD:?");
         assertThat(definedIn(Files.readString(DOCKER.resolve(".env.multi-instance.example")))).contains("APP_ENV");
         assertThat(Files.readString(DOCKER.resolve(".env.multi-instance.example"))).containsPattern("(?m)^APP_ENV=production$");
         List<String> ignored = Files.readAllLines(DOCKER.resolve("..").resolve(".dockerignore"));
@@ -62,44 +75,45 @@ class DockerFilesTest {
     }
 
     @Test
-    void everyServiceHasAHealthCheckAndTheHaProfileHasTwoReplicasAndThreeSentinelsWithQuorumTwo() throws IOException {
-        String compose = Files.readString(DOCKER.resolve("docker-compose.multi-instance.yml"));
-        Map<String, String> services = services(compose);
-        assertThat(services.keySet()).containsExactlyInAnyOrderElementsOf(SERVICES);
-        String instance = anchor(compose, "x-instance");
-        String sentinel = anchor(compose, "x-sentinel");
-        String replica = anchor(compose, "x-redis-replica");
-        services.forEach((name, block) -> {
-            String effective = block + (block.contains("<<: *instance") ? instance : "") + (block.contains("<<: *sentinel") ? sentinel : "")
-                    + (block.contains("<<: *redis-replica") ? replica : "");
-            assertThat(effective).as(name + " has a health check").contains("healthcheck:");
-            boolean ha = name.startsWith("sentinel") || name.startsWith("redis-replica");
-            assertThat(effective.contains("profiles: [ha]")).as(name + " in the ha profile").isEqualTo(ha);
-            if (name.startsWith("redis-")) {
-                // any node may be master when it restarts: an empty one would be copied over its replicas
-                assertThat(effective).as(name + " keeps an append-only file").contains("\"--appendonly\", \"yes\"");
-                assertThat(effective).as(name + " starts unpromotable, for the promotion guard").contains("\"--replica-priority\", \"0\"");
-                assertThat(effective).as(name + " starts as the replica of the master most Sentinels name, when they name another")
-                        .contains("\"sh\", \"/usr/local/bin/start-node.sh\"").contains("./redis/start-node.sh:/usr/local/bin/start-node.sh:ro")
-                        .contains("environment: *redis-node-env");
+    void everyServiceHasAHealthCheckAndTheHaFileHasTwoReplicasAndThreeSentinelsWithQuorumTwo() throws IOException {
+        String standard = Files.readString(DOCKER.resolve("docker-compose.multi-instance.yml"));
+        String ha = Files.readString(DOCKER.resolve("docker-compose.ha.yml"));
+        Map<String, String> services = services(standard);
+        assertThat(services.keySet()).containsExactlyInAnyOrderElementsOf(STANDARD_SERVICES);
+        Map<String, String> haServices = services(ha);
+        assertThat(haServices.keySet()).as("the ha file adds the replicas and Sentinels and points the instances at them")
+                .containsExactlyInAnyOrderElementsOf(HA_SERVICES);
+        String instance = anchor(standard, "x-instance");
+        String sentinel = anchor(ha, "x-sentinel");
+        String replica = anchor(ha, "x-redis-replica");
+        services.forEach((name, block) -> assertThat(block + (block.contains("<<: *instance") ? instance : ""))
+                .as(name + " has a health check").contains("healthcheck:"));
+        haServices.forEach((name, block) -> {
+            if (name.startsWith("reporadar-")) {
+                assertThat(block).contains("<<: *instance-ha");
+                return;
             }
+            assertThat(block + sentinel + replica).as(name + " has a health check").contains("healthcheck:");
+        });
+        assertThat(standard + ha).as("the ha topology is a file of its own, not a profile beside instances that ignore it")
+                .doesNotContain("profiles:");
+        Map<String, String> redisNodes = new TreeMap<>(Map.of("redis-master", services.get("redis-master"),
+                "redis-replica-1", haServices.get("redis-replica-1") + replica, "redis-replica-2", haServices.get("redis-replica-2") + replica));
+        redisNodes.forEach((name, effective) -> {
+            // any node may be master when it restarts: an empty one would be copied over its replicas
+            assertThat(effective).as(name + " keeps an append-only file").contains("\"--appendonly\", \"yes\"");
+            assertThat(effective).as(name + " starts unpromotable, for the promotion guard").contains("\"--replica-priority\", \"0\"");
+            assertThat(effective).as(name + " starts as the replica of the master most Sentinels name, when they name another")
+                    .contains("\"sh\", \"/usr/local/bin/start-node.sh\"").contains("./redis/start-node.sh:/usr/local/bin/start-node.sh:ro")
+                    .contains("environment: *redis-node-env");
         });
         assertThat(sentinel).contains("sentinel monitor reporadar-master redis-master 6379 2")
                 .contains("down-after-milliseconds reporadar-master 5000").contains("failover-timeout reporadar-master 10000");
-        assertThat(services.get("nginx")).contains("./nginx/nginx.conf:/etc/nginx/nginx.conf:ro").contains("\"8080:80\"");
-    }
-
-    @Test
-    void theDeployScriptIsValidBashAndRefusesUnknownOptionsByName() throws Exception {
-        Path script = Path.of("..", "scripts", "deploy-multi-instance.sh");
-        Process syntax = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
-        assertThat(syntax.waitFor()).as(new String(syntax.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
-        Process unknown = new ProcessBuilder("bash", script.toString(), "--hq").redirectErrorStream(true).start();
-        String output = new String(unknown.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(unknown.waitFor()).isEqualTo(2);
-        assertThat(output).contains("unknown option --hq (expected: --ha)");
-        assertThat(Files.readString(Path.of("..", "scripts", "deploy-multi-instance.ps1"))).contains("[switch]$HA")
-                .contains("docker/docker-compose.multi-instance.yml").contains("'--profile', 'ha'");
+        assertThat(anchor(ha, "x-instance-ha")).contains("REDIS_URL: redis-sentinel://").contains("SESSION_DURABILITY: replica-required");
+        assertThat(services.get("nginx")).contains("./nginx/nginx.conf:/etc/nginx/nginx.conf:ro")
+                .contains("\"${LB_PORT:-80}:80\"").contains("\"${LB_HTTPS_PORT:-443}:443\"");
+        assertThat(Files.readString(DOCKER.resolve("docker-compose.tls.yml"))).contains("./nginx/nginx-tls.conf:/etc/nginx/nginx.conf:ro")
+                .contains(":/etc/nginx/certs:ro");
     }
 
     private static Set<String> definedIn(String envFile) {
@@ -116,7 +130,8 @@ class DockerFilesTest {
     /** Each service's lines under {@code services:}, by name. */
     private static Map<String, String> services(String compose) {
         Map<String, String> services = new LinkedHashMap<>();
-        String body = compose.substring(compose.indexOf("\nservices:\n") + 11, compose.indexOf("\nvolumes:\n"));
+        int end = compose.indexOf("\nvolumes:\n");
+        String body = compose.substring(compose.indexOf("\nservices:\n") + 11, end < 0 ? compose.length() : end);
         String name = null;
         StringBuilder block = new StringBuilder();
         for (String line : body.lines().toList()) {

@@ -1,5 +1,8 @@
-package io.reporadar.demo;
+package io.reporadar.demo.launcher;
 
+import io.reporadar.demo.DemoApp;
+import io.reporadar.demo.DemoConfig;
+import io.reporadar.demo.NginxConfig;
 import io.reporadar.lb.Endpoint;
 import io.reporadar.lb.LoadBalancer;
 import io.reporadar.lb.PickContext;
@@ -36,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  * The whole demo on one machine with nothing but a JDK: Redis and PostgreSQL ({@code REDIS_URL} and
  * {@code DATABASE_URL} when given, else local binaries, else the embedded ones), three instances on
  * 3001-3003, and in front on 8080 nginx with the rendered configuration when it is installed, else a Jetty
- * proxy balancing with {@code lb-strategies}. {@code ./mvnw -q -pl demo-app exec:java -Dexec.mainClass=io.reporadar.demo.Topology};
+ * proxy balancing with {@code lb-strategies}. {@code ./mvnw -q -pl demo-launcher exec:java} (after
+ * {@code ./mvnw -q install -DskipTests});
  * Ctrl-C stops everything it started.
  *
  * <p>{@code FRONT} ({@code nginx} when installed, else {@code proxy}), {@code FRONT_PORT} (default 8080),

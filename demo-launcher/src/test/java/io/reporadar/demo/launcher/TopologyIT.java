@@ -1,4 +1,4 @@
-package io.reporadar.demo;
+package io.reporadar.demo.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
