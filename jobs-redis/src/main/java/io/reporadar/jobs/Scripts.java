@@ -54,6 +54,23 @@ final class Scripts {
               redis.call('ZADD', set, ms(now), id)
               redis.call('ZREMRANGEBYSCORE', set, '-inf', ms(now - retention))
             end
+            -- How every holder write that ends its lease (complete, fail, release) begins: the reply when the token
+            -- does not hold the lease (ALREADY when it finished the job, REFUSED else) or a cancel reached the job
+            -- (CANCELLED, recorded as such); nil to go on. v = HMGET token, cancel, ftoken, ...
+            local function settle(key, id, token, v, err)
+              if v[1] ~= token then
+                if v[3] == token then return {3} end
+                return {0}
+              end
+              redis.call('ZREM', active, id)
+              redis.call('HSET', key, 'ftoken', token)
+              if err then redis.call('HSET', key, 'error', err) end
+              if v[2] == '1' then
+                finish(key, id, 'cancelled', cancelled)
+                return {2}
+              end
+              return nil
+            end
             local function info(out, key)
               local v = redis.call('HMGET', key, 'type', 'state', 'attempts', 'max', 'progress', 'cancel', 'created', 'run',
                   'started', 'finished', 'error')
@@ -174,16 +191,8 @@ final class Scripts {
             local id = ARGV[3]
             local key = prefix .. id
             local v = redis.call('HMGET', key, 'token', 'cancel', 'ftoken')
-            if v[1] ~= ARGV[4] then
-              if v[3] == ARGV[4] then return {3} end
-              return {0}
-            end
-            redis.call('ZREM', active, id)
-            redis.call('HSET', key, 'ftoken', ARGV[4])
-            if v[2] == '1' then
-              finish(key, id, 'cancelled', cancelled)
-              return {2}
-            end
+            local settled = settle(key, id, ARGV[4], v)
+            if settled then return settled end
             finish(key, id, 'completed', completed)
             return {1}
             """);
@@ -198,16 +207,8 @@ final class Scripts {
             local id = ARGV[3]
             local key = prefix .. id
             local v = redis.call('HMGET', key, 'token', 'cancel', 'ftoken', 'attempts', 'max', 'backoff')
-            if v[1] ~= ARGV[4] then
-              if v[3] == ARGV[4] then return {3} end
-              return {0}
-            end
-            redis.call('ZREM', active, id)
-            redis.call('HSET', key, 'ftoken', ARGV[4], 'error', ARGV[5])
-            if v[2] == '1' then
-              finish(key, id, 'cancelled', cancelled)
-              return {2}
-            end
+            local settled = settle(key, id, ARGV[4], v, ARGV[5])
+            if settled then return settled end
             local attempts, max = tonumber(v[4]), tonumber(v[5])
             if attempts >= max then
               finish(key, id, 'failed', failed)
@@ -228,16 +229,8 @@ final class Scripts {
             local id = ARGV[3]
             local key = prefix .. id
             local v = redis.call('HMGET', key, 'token', 'cancel', 'ftoken', 'run')
-            if v[1] ~= ARGV[4] then
-              if v[3] == ARGV[4] then return {3} end
-              return {0}
-            end
-            redis.call('ZREM', active, id)
-            redis.call('HSET', key, 'ftoken', ARGV[4])
-            if v[2] == '1' then
-              finish(key, id, 'cancelled', cancelled)
-              return {2}
-            end
+            local settled = settle(key, id, ARGV[4], v)
+            if settled then return settled end
             redis.call('HINCRBY', key, 'attempts', -1)
             redis.call('HSET', key, 'state', 'queued', 'token', '')
             redis.call('ZADD', ready, v[4] or ms(now), id)
