@@ -53,6 +53,16 @@ final class Fixture implements AutoCloseable {
         return JobQueue.builder(redis(), name, KEYS);
     }
 
+    /** Builds and starts a worker (drain timeout 2 s), closed with the fixture. */
+    JobWorker start(JobWorker.Builder builder) {
+        return closeLater(builder.drainTimeout(Duration.ofSeconds(2)).build().start());
+    }
+
+    /** The job's state now. */
+    static JobInfo.State state(JobQueue queue, JobId id) {
+        return queue.get(id).orElseThrow().state();
+    }
+
     /** Closes {@code worker} with the other resources, before the connections. */
     <T extends AutoCloseable> T closeLater(T resource) {
         opened.add(0, resource);

@@ -45,19 +45,11 @@ class JobQueueIT {
         fx.close();
     }
 
-    private JobWorker start(JobWorker.Builder builder) {
-        return fx.closeLater(builder.drainTimeout(Duration.ofSeconds(2)).build().start());
-    }
-
-    private static State state(JobQueue queue, JobId id) {
-        return queue.get(id).orElseThrow().state();
-    }
-
     @Test
     void aJobIsEnqueuedRunAndCompleted() throws Exception {
         JobQueue queue = fx.queue(Fixture.queueName("round-trip")).build();
         BlockingQueue<String> seen = new LinkedBlockingQueue<>();
-        JobWorker worker = start(JobWorker.builder(queue).handle("echo", (job, context) -> seen.add(job.payloadText() + " #" + context.attempt())));
+        JobWorker worker = fx.start(JobWorker.builder(queue).handle("echo", (job, context) -> seen.add(job.payloadText() + " #" + context.attempt())));
 
         JobInfo enqueued = queue.enqueue(Job.of("echo", "hello"));
 
@@ -66,7 +58,7 @@ class JobQueueIT {
         assertThat(enqueued.attempts()).isZero();
         assertThat(enqueued.maxAttempts()).isEqualTo(JobQueue.DEFAULT_MAX_ATTEMPTS);
         assertThat(seen.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("hello #1");
-        await().atMost(WAIT).until(() -> state(queue, enqueued.id()) == State.COMPLETED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, enqueued.id()) == State.COMPLETED);
         JobInfo done = queue.get(enqueued.id()).orElseThrow();
         assertThat(done.attempts()).isEqualTo(1);
         assertThat(done.error()).isNull();
@@ -93,7 +85,7 @@ class JobQueueIT {
         List<String> payloads = new CopyOnWriteArrayList<>();
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        start(JobWorker.builder(queue).handle("export", (job, context) -> {
+        fx.start(JobWorker.builder(queue).handle("export", (job, context) -> {
             runs.incrementAndGet();
             payloads.add(job.payloadText());
             started.countDown();
@@ -105,7 +97,7 @@ class JobQueueIT {
         assertThat(activeAgain.createdAt()).isEqualTo(first.createdAt());
 
         release.countDown();
-        await().atMost(WAIT).until(() -> state(queue, id) == State.COMPLETED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, id) == State.COMPLETED);
         JobInfo completedAgain = queue.enqueue(Job.of("export", "fourth").id(id));
         assertThat(completedAgain.state()).isEqualTo(State.COMPLETED);
         assertThat(completedAgain.attempts()).isEqualTo(1);
@@ -119,7 +111,7 @@ class JobQueueIT {
     void aDelayedJobRunsAtItsTimeAndNotBefore() throws Exception {
         JobQueue queue = fx.queue(Fixture.queueName("delayed")).build();
         Map<String, Instant> startedAt = new ConcurrentHashMap<>();
-        start(JobWorker.builder(queue).handle("later", (job, context) -> startedAt.put(context.id().value(), Instant.now())));
+        fx.start(JobWorker.builder(queue).handle("later", (job, context) -> startedAt.put(context.id().value(), Instant.now())));
 
         JobInfo delayed = queue.enqueue(Job.of("later", "x").delay(Duration.ofMillis(1500)));
         JobInfo now = queue.enqueue(Job.of("later", "y"));
@@ -127,9 +119,9 @@ class JobQueueIT {
         assertThat(delayed.state()).isEqualTo(State.DELAYED);
         assertThat(Duration.between(delayed.createdAt(), delayed.runAt())).isEqualTo(Duration.ofMillis(1500));
         assertThat(queue.counts().delayed()).isEqualTo(1);
-        await().atMost(WAIT).until(() -> state(queue, now.id()) == State.COMPLETED);
-        assertThat(state(queue, delayed.id())).isEqualTo(State.DELAYED);
-        await().atMost(WAIT).until(() -> state(queue, delayed.id()) == State.COMPLETED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, now.id()) == State.COMPLETED);
+        assertThat(Fixture.state(queue, delayed.id())).isEqualTo(State.DELAYED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, delayed.id()) == State.COMPLETED);
         JobInfo ran = queue.get(delayed.id()).orElseThrow();
         assertThat(ran.startedAt()).isAfterOrEqualTo(delayed.runAt());                            // Redis's clock
         assertThat(startedAt.get(delayed.id().value())).isAfter(delayed.runAt().minusMillis(50)); // this host's, same machine
@@ -142,7 +134,7 @@ class JobQueueIT {
         AtomicBoolean healthy = new AtomicBoolean();
         List<Long> starts = new CopyOnWriteArrayList<>();
         List<Long> ends = new CopyOnWriteArrayList<>();
-        JobWorker worker = start(JobWorker.builder(queue).handle("flaky", (job, context) -> {
+        JobWorker worker = fx.start(JobWorker.builder(queue).handle("flaky", (job, context) -> {
             starts.add(System.nanoTime());
             try {
                 if (!healthy.get()) {
@@ -154,7 +146,7 @@ class JobQueueIT {
         }));
         JobId id = queue.enqueue(Job.of("flaky", "x").id("flaky-1")).id();
 
-        await().atMost(WAIT).until(() -> state(queue, id) == State.FAILED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, id) == State.FAILED);
         JobInfo failed = queue.get(id).orElseThrow();
         assertThat(failed.attempts()).isEqualTo(3);
         assertThat(failed.error()).isEqualTo("IllegalStateException: boom on attempt 3 of 3");
@@ -171,7 +163,7 @@ class JobQueueIT {
         healthy.set(true);
         JobInfo again = queue.retry(id).orElseThrow();
         assertThat(again.state()).isIn(State.WAITING, State.ACTIVE, State.COMPLETED);
-        await().atMost(WAIT).until(() -> state(queue, id) == State.COMPLETED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, id) == State.COMPLETED);
         assertThat(queue.get(id).orElseThrow().attempts()).isEqualTo(1);
         assertThat(queue.get(id).orElseThrow().error()).isNull();
         assertThat(queue.failed(10)).isEmpty();
@@ -186,7 +178,7 @@ class JobQueueIT {
         CountDownLatch reported = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean recorded = new AtomicBoolean();
-        start(JobWorker.builder(queue).handle("long", (job, context) -> {
+        fx.start(JobWorker.builder(queue).handle("long", (job, context) -> {
             recorded.set(context.progress(50));
             reported.countDown();
             release.await();
@@ -200,7 +192,7 @@ class JobQueueIT {
         assertThat(recorded).isTrue();
         assertThat(queue.counts().active()).isEqualTo(1);
         release.countDown();
-        await().atMost(WAIT).until(() -> state(queue, id) == State.COMPLETED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, id) == State.COMPLETED);
         assertThat(queue.get(id).orElseThrow().progress()).isEqualTo(50);
     }
 
@@ -220,9 +212,9 @@ class JobQueueIT {
         assertThat(queue.cancel(JobId.of("no-such-job"))).isEmpty();
 
         Set<String> ran = ConcurrentHashMap.newKeySet();
-        start(JobWorker.builder(queue).handle("work", (job, context) -> ran.add(job.payloadText())));
+        fx.start(JobWorker.builder(queue).handle("work", (job, context) -> ran.add(job.payloadText())));
         JobId marker = queue.enqueue(Job.of("work", "marker")).id();
-        await().atMost(WAIT).until(() -> state(queue, marker) == State.COMPLETED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, marker) == State.COMPLETED);
         Thread.sleep(500); // the delayed one's time has come and gone
         assertThat(ran).containsExactly("marker");
         assertThat(queue.counts()).isEqualTo(new JobQueue.Counts(0, 1, 0, 1, 0, 2));
@@ -237,7 +229,7 @@ class JobQueueIT {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch sawCancel = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        JobWorker worker = start(JobWorker.builder(workerSide).handle("long", (job, context) -> {
+        JobWorker worker = fx.start(JobWorker.builder(workerSide).handle("long", (job, context) -> {
             started.countDown();
             while (!context.cancelled()) {
                 try {
@@ -260,7 +252,7 @@ class JobQueueIT {
         long seenAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cancelledAt);
         assertThat(seenAfterMillis).as("renewals run every second at most").isLessThan(3000);
         assertThat(interrupted).as("the job thread was interrupted").isTrue();
-        await().atMost(WAIT).until(() -> state(workerSide, id) == State.CANCELLED);
+        await().atMost(WAIT).until(() -> Fixture.state(workerSide, id) == State.CANCELLED);
         await().atMost(WAIT).until(() -> worker.stats().cancelled() == 1);
         assertThat(worker.stats().completed()).isZero();
     }
@@ -268,10 +260,10 @@ class JobQueueIT {
     @Test
     void aJobOfATypeWithNoHandlerFailsWithAClearError() {
         JobQueue queue = fx.queue(Fixture.queueName("unknown-type")).build();
-        start(JobWorker.builder(queue).handle("known", (job, context) -> { }));
+        fx.start(JobWorker.builder(queue).handle("known", (job, context) -> { }));
         JobId id = queue.enqueue(Job.of("unknown", "x").maxAttempts(1)).id();
 
-        await().atMost(WAIT).until(() -> state(queue, id) == State.FAILED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, id) == State.FAILED);
         assertThat(queue.get(id).orElseThrow().error())
                 .isEqualTo("IllegalStateException: no handler for job type 'unknown' on this worker (it handles [known])");
     }
@@ -313,8 +305,8 @@ class JobQueueIT {
         fx.raw().hset(Fixture.jobKey(name, "copied"), Fixture.bytes("payload"), sealed);
 
         List<String> seen = new CopyOnWriteArrayList<>();
-        start(JobWorker.builder(queue).handle("pay", (job, context) -> seen.add(job.payloadText())));
-        await().atMost(WAIT).until(() -> state(queue, secretJob) == State.COMPLETED && state(queue, copied) == State.FAILED);
+        fx.start(JobWorker.builder(queue).handle("pay", (job, context) -> seen.add(job.payloadText())));
+        await().atMost(WAIT).until(() -> Fixture.state(queue, secretJob) == State.COMPLETED && Fixture.state(queue, copied) == State.FAILED);
         assertThat(seen).containsExactly(secret);
         assertThat(queue.get(copied).orElseThrow().error()).startsWith("IllegalStateException: payload unreadable");
     }
@@ -323,9 +315,9 @@ class JobQueueIT {
     void finishedJobsExpireAfterTheRetention() throws Exception {
         String name = Fixture.queueName("retention");
         JobQueue queue = fx.queue(name).retention(Duration.ofMillis(1500)).build();
-        start(JobWorker.builder(queue).handle("quick", (job, context) -> { }));
+        fx.start(JobWorker.builder(queue).handle("quick", (job, context) -> { }));
         JobId first = queue.enqueue(Job.of("quick", "x")).id();
-        await().atMost(WAIT).until(() -> state(queue, first) == State.COMPLETED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, first) == State.COMPLETED);
 
         long ttl = fx.raw().pttl(Fixture.jobKey(name, first.value()));
         assertThat(ttl).isBetween(1L, 1500L);

@@ -48,14 +48,6 @@ class JobWorkerIT {
         fx.close();
     }
 
-    private JobWorker start(JobWorker.Builder builder) {
-        return fx.closeLater(builder.drainTimeout(Duration.ofSeconds(2)).build().start());
-    }
-
-    private static State state(JobQueue queue, JobId id) {
-        return queue.get(id).orElseThrow().state();
-    }
-
     /** One run of a job: when its handler started and returned (System.nanoTime()), and on which worker. */
     record Run(long start, long end, String worker) {
     }
@@ -70,8 +62,8 @@ class JobWorkerIT {
         AtomicInteger mostOnA = new AtomicInteger();
         AtomicInteger runningOnB = new AtomicInteger();
         AtomicInteger mostOnB = new AtomicInteger();
-        JobWorker a = start(JobWorker.builder(queue).concurrency(3).handle("work", (job, context) -> busy(runningOnA, mostOnA)));
-        JobWorker b = start(JobWorker.builder(queue).concurrency(2).handle("work", (job, context) -> busy(runningOnB, mostOnB)));
+        JobWorker a = fx.start(JobWorker.builder(queue).concurrency(3).handle("work", (job, context) -> busy(runningOnA, mostOnA)));
+        JobWorker b = fx.start(JobWorker.builder(queue).concurrency(2).handle("work", (job, context) -> busy(runningOnB, mostOnB)));
 
         await().atMost(WAIT).until(() -> queue.counts().completed() == 20);
         assertThat(mostOnA.get()).isBetween(1, 3);
@@ -96,7 +88,7 @@ class JobWorkerIT {
         JobId shortOne = queue.enqueue(Job.of("short", "a")).id();
         JobId shortTwo = queue.enqueue(Job.of("short", "b")).id();
         JobId longOne = queue.enqueue(Job.of("long", "c")).id();
-        JobWorker first = start(worker(queue, "first", runs, allStarted).concurrency(3));
+        JobWorker first = fx.start(worker(queue, "first", runs, allStarted).concurrency(3));
         assertThat(allStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
         long began = System.nanoTime();
@@ -105,15 +97,15 @@ class JobWorkerIT {
 
         assertThat(drained).isEqualTo(new JobWorker.Drained(2, 1, 0));
         assertThat(tookMillis).isLessThan(3000 + 1500);
-        assertThat(state(queue, shortOne)).isEqualTo(State.COMPLETED);
-        assertThat(state(queue, shortTwo)).isEqualTo(State.COMPLETED);
+        assertThat(Fixture.state(queue, shortOne)).isEqualTo(State.COMPLETED);
+        assertThat(Fixture.state(queue, shortTwo)).isEqualTo(State.COMPLETED);
         JobInfo handedBack = queue.get(longOne).orElseThrow();
         assertThat(handedBack.state()).isEqualTo(State.WAITING);
         assertThat(handedBack.attempts()).as("a hand-back is not an attempt").isZero();
         assertThat(first.stats().handedBack()).isEqualTo(1);
 
-        JobWorker second = start(worker(queue, "second", runs, new CountDownLatch(1)));
-        await().atMost(WAIT).until(() -> state(queue, longOne) == State.COMPLETED);
+        JobWorker second = fx.start(worker(queue, "second", runs, new CountDownLatch(1)));
+        await().atMost(WAIT).until(() -> Fixture.state(queue, longOne) == State.COMPLETED);
         List<Run> longRuns = runs.getOrDefault(longOne.value(), List.of());
         assertThat(longRuns).extracting(Run::worker).containsExactly("first", "second");
         assertThat(longRuns.get(1).start()).as("the second run starts after the first ended").isGreaterThanOrEqualTo(longRuns.get(0).end());
@@ -121,7 +113,7 @@ class JobWorkerIT {
         await().atMost(WAIT).until(() -> second.stats().completed() == 1);
 
         JobId later = queue.enqueue(Job.of("short", "d")).id();
-        await().atMost(WAIT).until(() -> state(queue, later) == State.COMPLETED);
+        await().atMost(WAIT).until(() -> Fixture.state(queue, later) == State.COMPLETED);
         assertThat(runs.get(later.value())).extracting(Run::worker).containsExactly("second");
         assertThat(first.drain(Duration.ZERO)).as("a second drain returns the first one's summary").isEqualTo(drained);
     }
@@ -155,7 +147,7 @@ class JobWorkerIT {
             AtomicLong holderInterruptedAt = new AtomicLong();
             AtomicBoolean holderSawLeaseLost = new AtomicBoolean();
             AtomicBoolean lateProgressRecorded = new AtomicBoolean(true);
-            JobWorker holder = start(JobWorker.builder(frozenSide).lease(lease).concurrency(1).handle("job", (job, context) -> {
+            JobWorker holder = fx.start(JobWorker.builder(frozenSide).lease(lease).concurrency(1).handle("job", (job, context) -> {
                 holderStarted.countDown();
                 while (thaw.getCount() > 0) { // ignores interrupts, as a handler stuck in a library might
                     try {
@@ -172,9 +164,9 @@ class JobWorkerIT {
             proxy.blackhole(); // the holder freezes: nothing it sends reaches Redis, nothing comes back
             long frozenAt = System.nanoTime();
             AtomicLong takenOverAt = new AtomicLong();
-            JobWorker taker = start(JobWorker.builder(healthySide).lease(lease).handle("job", (job, context) -> takenOverAt.set(System.nanoTime())));
+            JobWorker taker = fx.start(JobWorker.builder(healthySide).lease(lease).handle("job", (job, context) -> takenOverAt.set(System.nanoTime())));
 
-            await().atMost(WAIT).until(() -> state(healthySide, id) == State.COMPLETED);
+            await().atMost(WAIT).until(() -> Fixture.state(healthySide, id) == State.COMPLETED);
             long takeoverMillis = TimeUnit.NANOSECONDS.toMillis(takenOverAt.get() - frozenAt);
             assertThat(takeoverMillis).as("taken over within lease + 1 s").isLessThanOrEqualTo(lease.toMillis() + 1000);
             await().atMost(WAIT).until(() -> holderInterruptedAt.get() != 0);
@@ -258,7 +250,7 @@ class JobWorkerIT {
 
     private JobWorker rollingWorker(JobQueue queue, String name, Map<String, List<Run>> runs) {
         Random random = new Random(name.hashCode());
-        return start(JobWorker.builder(queue).concurrency(4).lease(Duration.ofSeconds(3)).handle("short", (job, context) -> {
+        return fx.start(JobWorker.builder(queue).concurrency(4).lease(Duration.ofSeconds(3)).handle("short", (job, context) -> {
             long start = System.nanoTime();
             try {
                 Thread.sleep(20 + random.nextInt(100));
@@ -281,7 +273,7 @@ class JobWorkerIT {
         JobQueue workerSide = fx.queue(name).build();
         JobQueue elsewhere = fx.queue(name).build();
         List<Long> startedAt = new CopyOnWriteArrayList<>();
-        start(JobWorker.builder(workerSide).pollInterval(Duration.ofSeconds(10)).blockingConnection(fx.redis())
+        fx.start(JobWorker.builder(workerSide).pollInterval(Duration.ofSeconds(10)).blockingConnection(fx.redis())
                 .handle("ping", (job, context) -> startedAt.add(System.nanoTime())));
         for (int i = 1; i <= 3; i++) {
             Thread.sleep(300); // the dispatcher is blocked on the wake list by now
@@ -297,7 +289,7 @@ class JobWorkerIT {
     void anEnqueueThroughTheWorkersOwnQueueWakesItWithoutABlockingConnection() throws Exception {
         JobQueue queue = fx.queue(Fixture.queueName("local-wake")).build();
         List<Long> startedAt = new CopyOnWriteArrayList<>();
-        start(JobWorker.builder(queue).pollInterval(Duration.ofSeconds(10)).handle("ping", (job, context) -> startedAt.add(System.nanoTime())));
+        fx.start(JobWorker.builder(queue).pollInterval(Duration.ofSeconds(10)).handle("ping", (job, context) -> startedAt.add(System.nanoTime())));
         Thread.sleep(300);
         long enqueuedAt = System.nanoTime();
         queue.enqueue(Job.of("ping", "x"));
