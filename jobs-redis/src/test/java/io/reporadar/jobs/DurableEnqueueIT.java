@@ -20,8 +20,12 @@ class DurableEnqueueIT {
                     .hasMessage("job queue unavailable during enqueue: acknowledged by 0 of 1 replicas within 300 ms; it may not have been kept");
 
             try (RedisServer replica = RedisServer.start("replicaof " + master.host() + " " + master.port())) {
+                // Streaming as the master sees it (online there), not only linked as the replica sees it: the replica
+                // reports its link up once it has loaded the snapshot, a moment before the master counts it online
+                // and a WAIT can count it (CI found the gap: 0 of 1 acknowledged within 300 ms).
                 await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(replica.call("INFO", "replication"))
-                        .contains("master_link_status:up"));
+                        .contains("master_link_status:up")
+                        && String.valueOf(master.call("INFO", "replication")).contains("state=online"));
                 JobInfo first = durable.enqueue(Job.of("work", "x").id("first"));   // enqueued again: kept, now acknowledged
                 JobInfo second = durable.enqueue(Job.of("work", "y").id("second"));
 
