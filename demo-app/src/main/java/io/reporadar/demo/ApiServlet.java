@@ -13,13 +13,14 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The demo's HTTP contract: {@code POST /api/login}, {@code POST /api/logout}, {@code GET /api/me} (reads the
- * session only, so it is answered from a Redis replica while the master fails over) and {@code POST /api/visits}
- * (counts a visit in the session: a write); every error is a JSON object {@code {"error": "..."}} naming the culprit. Every response names its instance in
+ * session only, so it is answered from a Redis replica while the master fails over), {@code POST /api/visits}
+ * (counts a visit in the session: a write), {@code GET|POST /api/watchlist} and the job routes ({@link JobRoutes}); every error is a JSON object {@code {"error": "..."}} naming the culprit. Every response names its instance in
  * {@code X-Instance-Id} (set by a filter); bodies name it too.
  */
 final class ApiServlet extends HttpServlet {
@@ -31,15 +32,27 @@ final class ApiServlet extends HttpServlet {
 
     private final String instanceId;
     private final transient Watchlist watchlist;
+    private final transient JobRoutes jobs;
 
-    ApiServlet(String instanceId, Watchlist watchlist) {
+    ApiServlet(String instanceId, Watchlist watchlist, JobRoutes jobs) {
         this.instanceId = instanceId;
         this.watchlist = watchlist;
+        this.jobs = jobs;
     }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String route = request.getMethod() + " " + request.getRequestURI();
+        String path = request.getRequestURI();
+        if (JobRoutes.handles(path)) {
+            String username = SessionFilter.session(request).get("username", String.class);
+            if (username == null) {
+                send(response, 401, object("error", "not logged in"));
+            } else {
+                jobs.serve(request, response, username);
+            }
+            return;
+        }
+        String route = request.getMethod() + " " + path;
         switch (route) {
             case "POST /api/login" -> login(request, response);
             case "POST /api/logout" -> logout(request, response);
@@ -76,7 +89,7 @@ final class ApiServlet extends HttpServlet {
      * and {@code text/plain} without a CORS preflight, which this API never grants: so no other site's page can
      * log a browser in or write to its account.
      */
-    private static boolean json(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    static boolean json(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String type = request.getContentType();
         String media = type == null ? "" : type.split(";", 2)[0].strip();
         if (media.equalsIgnoreCase("application/json")) {
@@ -88,20 +101,37 @@ final class ApiServlet extends HttpServlet {
 
     /** A text field of a JSON object body; the error names what is wrong and never echoes the body. */
     private static String field(HttpServletRequest request, String name) throws IOException {
+        return text(body(request, "{\"" + name + "\":\"...\"}"), name, "{\"" + name + "\":\"...\"}");
+    }
+
+    /**
+     * The request's body as a JSON object, at most {@value #MAX_BODY} bytes.
+     *
+     * @param expected what the body should look like, for the error
+     * @throws IllegalArgumentException naming what is wrong, never echoing the body
+     */
+    static JsonNode body(HttpServletRequest request, String expected) throws IOException {
         byte[] body = request.getInputStream().readNBytes(MAX_BODY + 1);
         if (body.length > MAX_BODY) {
             throw new IllegalArgumentException("body: more than " + MAX_BODY + " bytes");
         }
-        String expected = " (expected: {\"" + name + "\":\"...\"})";
         JsonNode root;
         try {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("body: not JSON" + expected);
+            throw new IllegalArgumentException("body: not JSON (expected: " + expected + ")");
         }
-        JsonNode value = root == null ? null : root.get(name);
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("body: not a JSON object (expected: " + expected + ")");
+        }
+        return root;
+    }
+
+    /** The text field {@code name} of {@code body}; the error names the field and what was expected. */
+    static String text(JsonNode body, String name, String expected) {
+        JsonNode value = body.get(name);
         if (value == null || !value.isTextual()) {
-            throw new IllegalArgumentException(name + ": missing" + expected);
+            throw new IllegalArgumentException(name + ": missing (expected: " + expected + ")");
         }
         return value.asText();
     }
@@ -128,8 +158,8 @@ final class ApiServlet extends HttpServlet {
     }
 
     /** A JSON object with its fields in the order given. */
-    private static Map<String, Object> object(Object... namesAndValues) {
-        Map<String, Object> fields = new LinkedHashMap<>();
+    static Map<String, @Nullable Object> object(@Nullable Object... namesAndValues) {
+        Map<String, @Nullable Object> fields = new LinkedHashMap<>();
         for (int i = 0; i < namesAndValues.length; i += 2) {
             fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
         }
@@ -161,7 +191,7 @@ final class ApiServlet extends HttpServlet {
         }
     }
 
-    private static void send(HttpServletResponse response, int status, Map<String, ?> body) throws IOException {
+    static void send(HttpServletResponse response, int status, Map<String, ?> body) throws IOException {
         response.setStatus(status);
         response.setContentType("application/json");
         response.getOutputStream().write(JSON.writeValueAsBytes(body));

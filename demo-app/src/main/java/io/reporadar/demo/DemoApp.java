@@ -42,6 +42,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,16 +70,18 @@ public final class DemoApp implements AutoCloseable {
     private final DemoConfig config;
     private final SessionStores.Opened sessions;
     private final GuardedPool pool;
+    private final @Nullable DemoJobs jobs; // null: no Redis, no job queue
     private final PrometheusMeterRegistry metrics;
     private final Health health;
     private final InFlightRequests inFlight = new InFlightRequests();
     private final Server server;
     private final ServerConnector connector;
 
-    private DemoApp(DemoConfig config, SessionStores.Opened sessions, GuardedPool pool, PrometheusMeterRegistry metrics) {
+    private DemoApp(DemoConfig config, SessionStores.Opened sessions, GuardedPool pool, @Nullable DemoJobs jobs, PrometheusMeterRegistry metrics) {
         this.config = config;
         this.sessions = sessions;
         this.pool = pool;
+        this.jobs = jobs;
         this.metrics = metrics;
         Health.Builder checks = Health.builder()
                 .check(CheckSpec.internal("disk", Checks.diskSpace(Path.of("."), 1L << 30, 100L << 20)))
@@ -96,6 +99,9 @@ public final class DemoApp implements AutoCloseable {
                 return replication.check().withDetail("sentinelMaster", master);
             };
             checks.check(CheckSpec.dependency("redis", redisCheck).critical());
+        }
+        if (jobs != null) {
+            checks.check(CheckSpec.dependency("jobs", jobs.check()));
         }
         this.health = checks.build();
         new HealthMetrics(health).bindTo(metrics);
@@ -131,7 +137,7 @@ public final class DemoApp implements AutoCloseable {
         context.addServlet(healthServlet, "/health/*");
         Watchlist watchlist = new Watchlist(pool.dataSource(), redis == null ? null : redis::connection);
         context.addServlet(new ServletHolder(new PrometheusServlet(metrics, config)), "/metrics");
-        context.addServlet(new ServletHolder(new ApiServlet(config.instanceId(), watchlist)), "/*");
+        context.addServlet(new ServletHolder(new ApiServlet(config.instanceId(), watchlist, new JobRoutes(jobs, watchlist))), "/*");
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
         errors.setShowMessageInTitle(false);
@@ -156,14 +162,22 @@ public final class DemoApp implements AutoCloseable {
         SessionStores.Opened sessions = SessionStores.fromEnvironment(config.environment(), SessionCodec.allowing(),
                 new SessionMetrics(metrics));
         GuardedPool pool;
+        DemoJobs jobs = null;
         try {
             pool = GuardedPool.open(poolSettings);
-            Watchlist.migrate(pool.dataSource());
+            try {
+                Schema.migrate(pool.dataSource());
+                SessionRedis redis = sessions.redis();
+                jobs = redis == null ? null : DemoJobs.start(config, redis, pool.dataSource(), metrics);
+            } catch (Exception e) {
+                pool.close();
+                throw e;
+            }
         } catch (Exception e) {
             sessions.close();
             throw e;
         }
-        DemoApp app = new DemoApp(config, sessions, pool, metrics);
+        DemoApp app = new DemoApp(config, sessions, pool, jobs, metrics);
         try {
             app.health.start();
             app.server.start();
@@ -201,6 +215,9 @@ public final class DemoApp implements AutoCloseable {
     }
 
     private void closeClients() {
+        if (jobs != null) {
+            jobs.close(); // drains, or waits for the drain SIGTERM began; before the connections it needs
+        }
         health.close();
         sessions.close();
         pool.close();
@@ -246,11 +263,28 @@ public final class DemoApp implements AutoCloseable {
             System.err.println("reporadar-demo: " + e.getMessage());
             System.exit(2);
             return;
+        } catch (RuntimeException | java.sql.SQLException e) {
+            // Redis or PostgreSQL unreachable, an evicting Redis, a pool over budget: say what, without a stack trace.
+            StringBuilder causes = new StringBuilder("reporadar-demo: cannot start: ").append(e.getMessage());
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                causes.append("\n  because: ").append(cause.getMessage());
+            }
+            System.err.println(causes);
+            System.exit(1);
+            return;
         }
         // SIGTERM: readiness turns OUT_OF_SERVICE, requests keep being served for the drain delay, then new
         // connections are refused, responses close their connections, and once nginx has closed those it kept
         // idle (no request for its keep-alive timeout and a margin), the server and clients close last.
-        GracefulShutdown.builder(app.health).drainDelay(app.config.drainDelay()).stopAccepting(app.connector::close)
+        // Jobs drain from the signal on, alongside requests: within the drain delay and 10 s more, before the
+        // platform's SIGKILL (30 s); what cannot finish is handed back to the other instances.
+        DemoJobs jobs = app.jobs;
+        GracefulShutdown.builder(app.health).drainDelay(app.config.drainDelay())
+                .onDrainStart(() -> {
+                    if (jobs != null) {
+                        jobs.beginDrain(app.config.drainDelay().plusSeconds(10));
+                    }
+                }).stopAccepting(app.connector::close)
                 .inFlight(app.inFlight).balancerKeepAlive(NginxConfig.UPSTREAM_IDLE.plusMillis(500)).closeLast(app).build().runOnSigterm();
         app.server.join();
     }

@@ -31,16 +31,31 @@ public final class DemoConfig {
     private final Duration drainDelay;
     private final Networks trustedProxies;
     private final Networks internalNetworks;
+    private final JobSettings jobs;
     private final Map<String, String> environment;
 
+    /**
+     * The job queue's settings.
+     *
+     * @param concurrency {@code JOBS_CONCURRENCY}: jobs at once on this instance, 1 to 1000 (default 5, as the original)
+     * @param lease       {@code JOBS_LEASE}: how soon another instance takes over a killed one's jobs, 1 s to 10 min
+     *                    (default 15 s; a bare number is seconds)
+     * @param durable     {@code JOBS_DURABILITY=replica}: an enqueue is acknowledged once a replica has it (default
+     *                    {@code master})
+     * @param step        {@code JOBS_STEP}: the simulated analysis time per repository, 0 to 10 s (default 200 ms)
+     */
+    public record JobSettings(int concurrency, Duration lease, boolean durable, Duration step) {
+    }
+
     private DemoConfig(int port, String instanceId, boolean development, Duration drainDelay, Networks trustedProxies,
-            Networks internalNetworks, Map<String, String> environment) {
+            Networks internalNetworks, JobSettings jobs, Map<String, String> environment) {
         this.port = port;
         this.instanceId = instanceId;
         this.development = development;
         this.drainDelay = drainDelay;
         this.trustedProxies = trustedProxies;
         this.internalNetworks = internalNetworks;
+        this.jobs = jobs;
         this.environment = environment;
     }
 
@@ -89,10 +104,58 @@ public final class DemoConfig {
         Duration drainDelay = drainDelay(env, problems);
         Networks trustedProxies = networks(env, "TRUSTED_PROXIES", Networks.parse("TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES), problems);
         Networks internal = networks(env, "INTERNAL_NETWORKS", Networks.INTERNAL, problems);
+        JobSettings jobs = jobSettings(env, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
         }
-        return new DemoConfig(port, instanceId, appEnv.equals("development"), drainDelay, trustedProxies, internal, Map.copyOf(env));
+        return new DemoConfig(port, instanceId, appEnv.equals("development"), drainDelay, trustedProxies, internal, jobs, Map.copyOf(env));
+    }
+
+    /** {@code JOBS_CONCURRENCY}, {@code JOBS_LEASE}, {@code JOBS_DURABILITY} and {@code JOBS_STEP} (see {@link JobSettings}). */
+    private static JobSettings jobSettings(Map<String, String> env, List<String> problems) {
+        int concurrency = 5;
+        String rawConcurrency = env.get("JOBS_CONCURRENCY");
+        if (rawConcurrency != null && !rawConcurrency.isBlank()) {
+            try {
+                concurrency = Integer.parseInt(rawConcurrency.strip());
+            } catch (NumberFormatException e) {
+                concurrency = 0;
+            }
+            if (concurrency < 1 || concurrency > 1000) {
+                problems.add("JOBS_CONCURRENCY: " + rawConcurrency + " (expected: 1 to 1000)");
+                concurrency = 5;
+            }
+        }
+        Duration lease = duration(env, "JOBS_LEASE", Duration.ofSeconds(1), Duration.ofMinutes(10), problems);
+        Duration step = duration(env, "JOBS_STEP", Duration.ZERO, Duration.ofSeconds(10), problems);
+        String durability = env.getOrDefault("JOBS_DURABILITY", "master").strip();
+        if (!durability.equals("master") && !durability.equals("replica")) {
+            problems.add("JOBS_DURABILITY: " + durability + " (expected: master or replica)");
+        }
+        return new JobSettings(concurrency, lease != null ? lease : Duration.ofSeconds(15), durability.equals("replica"),
+                step != null ? step : Duration.ofMillis(200));
+    }
+
+    /**
+     * A duration variable ({@code 10s}, {@code 1500ms}; a bare number is seconds) within {@code [min, max]}; null when
+     * unset, or after adding a problem.
+     */
+    private static @Nullable Duration duration(Map<String, String> env, String variable, Duration min, Duration max, List<String> problems) {
+        String raw = env.get(variable);
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            Duration value = Durations.parse(variable, raw, ChronoUnit.SECONDS);
+            if (value.compareTo(min) >= 0 && value.compareTo(max) <= 0) {
+                return value;
+            }
+            problems.add(variable + ": '" + raw.strip() + "' is out of range (expected: " + Durations.format(min) + " to "
+                    + Durations.format(max) + ")");
+        } catch (IllegalArgumentException e) {
+            problems.add(String.valueOf(e.getMessage()));
+        }
+        return null;
     }
 
     /**
@@ -100,9 +163,8 @@ public final class DemoConfig {
      * malformed or out of range, or when both are set and disagree.
      */
     private static Duration drainDelay(Map<String, String> env, List<String> problems) {
-        String raw = env.get("DRAIN_DELAY");
         String rawSeconds = env.get("DRAIN_DELAY_SECONDS");
-        Duration delay = raw == null || raw.isBlank() ? null : parseDrainDelay(raw, problems);
+        Duration delay = duration(env, "DRAIN_DELAY", Duration.ZERO, MAX_DRAIN_DELAY, problems);
         Duration legacy = rawSeconds == null || rawSeconds.isBlank() ? null : parseDrainDelaySeconds(rawSeconds, problems);
         if (delay != null && legacy != null && !delay.equals(legacy)) {
             problems.add("DRAIN_DELAY: " + Durations.format(delay) + " and DRAIN_DELAY_SECONDS: " + legacy.toSeconds()
@@ -110,20 +172,6 @@ public final class DemoConfig {
         }
         Duration given = delay != null ? delay : legacy;
         return given != null ? given : DEFAULT_DRAIN_DELAY;
-    }
-
-    /** A duration ({@code 10s}, {@code 1500ms}; a bare number is seconds) up to 300 s; null after adding a problem. */
-    private static @Nullable Duration parseDrainDelay(String raw, List<String> problems) {
-        try {
-            Duration delay = Durations.parse("DRAIN_DELAY", raw, ChronoUnit.SECONDS);
-            if (delay.compareTo(MAX_DRAIN_DELAY) <= 0) {
-                return delay;
-            }
-            problems.add("DRAIN_DELAY: '" + raw.strip() + "' is out of range (expected: 0 to " + MAX_DRAIN_DELAY.toSeconds() + "s)");
-        } catch (IllegalArgumentException e) {
-            problems.add(String.valueOf(e.getMessage()));
-        }
-        return null;
     }
 
     /** Whole seconds, 0 to 300, as {@code DRAIN_DELAY_SECONDS} always took them; null after adding a problem. */
@@ -179,6 +227,11 @@ public final class DemoConfig {
     /** The clients that may see internal-only answers ({@code INTERNAL_NETWORKS}). */
     public Networks internalNetworks() {
         return internalNetworks;
+    }
+
+    /** The job queue's settings ({@code JOBS_*}). */
+    public JobSettings jobs() {
+        return jobs;
     }
 
     /** The variables the toolkit's modules read themselves (secrets included: never log this). */

@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,29 +48,6 @@ final class Watchlist {
     Watchlist(DataSource database, @Nullable Supplier<StatefulRedisConnection<byte[], byte[]>> cache) {
         this.database = database;
         this.cache = cache;
-    }
-
-    /** Serialises the migrations of instances starting together ({@code IF NOT EXISTS} alone races in PostgreSQL). */
-    private static final long MIGRATION_LOCK = 0x5265706f52616461L; // "RepoRada"
-
-    /** Creates the table when it does not exist yet; safe for several instances starting at once. */
-    static void migrate(DataSource database) throws SQLException {
-        try (Connection connection = database.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
-                statement.execute("CREATE TABLE IF NOT EXISTS watchlist ("
-                        + " username text NOT NULL, repo text NOT NULL, added_at timestamptz NOT NULL DEFAULT now(),"
-                        + " PRIMARY KEY (username, repo))");
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
-            }
-        }
     }
 
     /** @throws IllegalArgumentException naming the field when {@code repo} is not {@code owner/name} */

@@ -74,7 +74,7 @@ class DemoAppIT {
                 for (int i = 0; i < 6; i++) {
                     migrations.add(starting.submit(() -> {
                         go.await();
-                        Watchlist.migrate(database);
+                        Schema.migrate(database);
                         return null;
                     }));
                 }

@@ -67,7 +67,7 @@ class DemoConfigTest {
                 .hasMessageStartingWith("invalid configuration: DRAIN_DELAY: 'soon' is not a duration (expected: ")
                 .hasMessageContaining("a bare number is seconds");
         assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "301s")))
-                .hasMessage("invalid configuration: DRAIN_DELAY: '301s' is out of range (expected: 0 to 300s)");
+                .hasMessage("invalid configuration: DRAIN_DELAY: '301s' is out of range (expected: 0ms to 5m)");
         assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("DRAIN_DELAY", "-1s")))
                 .hasMessageStartingWith("invalid configuration: DRAIN_DELAY: '-1s' is not a duration");
     }

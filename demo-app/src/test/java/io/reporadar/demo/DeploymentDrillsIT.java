@@ -2,11 +2,13 @@ package io.reporadar.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reporadar.testing.PostgresDatabase;
 import io.reporadar.testing.PostgresServer;
 import io.reporadar.testing.RedisExtension;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.Map;
@@ -30,14 +32,22 @@ class DeploymentDrillsIT {
     @RegisterExtension
     static final RedisExtension redis = RedisExtension.perClass();
 
+    /** The instances' job lease: a killed instance's jobs run again elsewhere within it and a second. */
+    private static final Duration JOB_LEASE = Duration.ofSeconds(3);
+
     private static PostgresServer postgres;
+    private static PostgresDatabase database;
+    private static Map<String, String> env;
     private static DrillTopology topology;
 
     @BeforeAll
     static void startTopology() throws Exception {
         postgres = PostgresServer.start(Map.of("max_connections", "50"));
-        Map<String, String> env = DemoAppIT.environment("unused", redis.uri(), postgres.createDatabase().url());
+        database = postgres.createDatabase();
+        env = DemoAppIT.environment("unused", redis.uri(), database.url());
         env.put("DRAIN_DELAY", "2s"); // nginx learns of a stopping instance from refused connections, not readiness
+        env.put("JOBS_STEP", "200ms"); // a batch analysis takes 200 ms per repository on the watchlist
+        env.put("JOBS_LEASE", JOB_LEASE.toSeconds() + "s");
         topology = DrillTopology.start(env);
     }
 
@@ -98,8 +108,10 @@ class DeploymentDrillsIT {
     }
 
     @Test
-    void restartingAllThreeOneAfterAnotherUnderLoadFailsNoneOfAtLeast2000Requests() throws Exception {
-        try (SteadyLoad load = SteadyLoad.start(front(), USERS)) {
+    void restartingAllThreeOneAfterAnotherUnderLoadFailsNoneOfAtLeast2000RequestsAndLosesNoneOf1000Jobs() throws Exception {
+        try (JobLedger jobs = JobLedger.open(topology, "jobs-rolling", 1, database, redis.uri(), env);
+             SteadyLoad load = SteadyLoad.start(front(), USERS)) {
+            jobs.enqueue(1000); // about 13 s of work for the three instances: it spans the restarts
             for (InstanceProcess instance : topology.instances()) {
                 load.awaitMore(200, Duration.ofSeconds(30));
                 instance.terminate();
@@ -111,19 +123,34 @@ class DeploymentDrillsIT {
             load.stop();
             topology.assertNoFailures("rolling restart of three", load);
             assertThat(load.succeeded()).isGreaterThanOrEqualTo(2_000);
+            jobs.awaitAllCompleted(Duration.ofSeconds(90));
+            int runs = jobs.assertRanOnceAndNeverTwiceAtOnce(null, null);
+            System.out.printf("drill %-28s %d jobs all completed, each returned once, none twice at once; %d runs (%d handed back)%n",
+                    "rolling restart, jobs", jobs.size(), runs, runs - jobs.size());
         }
     }
 
     @Test
-    void killingAnInstanceUnderLoadFailsNoReadAndOnlyTheWritesInFlightOnItAndLosesNoSession() throws Exception {
+    void killingAnInstanceUnderLoadFailsNoReadAndOnlyTheWritesInFlightOnItAndLosesNoSessionAndNoJob() throws Exception {
         InstanceProcess victim = topology.instance(2);
-        try (SteadyLoad load = SteadyLoad.start(front(), USERS)) {
+        try (JobLedger jobs = JobLedger.open(topology, "jobs-kill", 5, database, redis.uri(), env);
+             SteadyLoad load = SteadyLoad.start(front(), USERS)) {
             load.awaitMore(300, Duration.ofSeconds(30));
+            jobs.enqueue(60); // 1 s each: every instance holds jobs at the kill
+            InstanceProcess.sleep(300);
             victim.kill();
+            Instant killedAt = Instant.now();
             load.awaitMore(500, Duration.ofSeconds(30));
             load.stop();
             topology.assertFailedWritesAtMost("kill -9 one instance", load, USERS);
             assertThat(load.lostWrites()).as("acknowledged visits missing afterwards").isZero();
+            jobs.awaitAllCompleted(Duration.ofSeconds(60));
+            jobs.assertRanOnceAndNeverTwiceAtOnce(victim.id(), killedAt);
+            JobLedger.Takeover takeover = jobs.takeover(victim.id(), killedAt);
+            System.out.printf("drill %-28s %d jobs held by the killed instance ran again elsewhere, the last %d ms after the kill (lease %d ms)%n",
+                    "kill -9, jobs", takeover.jobs(), takeover.longest().toMillis(), JOB_LEASE.toMillis());
+            assertThat(takeover.jobs()).as("jobs the killed instance held").isPositive();
+            assertThat(takeover.longest()).as("takeover after the kill").isLessThanOrEqualTo(JOB_LEASE.plusSeconds(1));
         }
     }
 

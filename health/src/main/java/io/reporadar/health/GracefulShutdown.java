@@ -53,6 +53,7 @@ public final class GracefulShutdown {
     private final Duration drainDelay;
     private final Duration drainTimeout;
     private final Duration balancerKeepAlive;
+    private final Runnable onDrainStart;
     private final Runnable stopAccepting;
     private final @Nullable InFlightRequests inFlight; // null: no requests counted, none waited for
     private final List<AutoCloseable> closeLast;
@@ -63,6 +64,7 @@ public final class GracefulShutdown {
         this.drainDelay = b.drainDelay;
         this.drainTimeout = b.drainTimeout;
         this.balancerKeepAlive = b.balancerKeepAlive;
+        this.onDrainStart = b.onDrainStart;
         this.stopAccepting = b.stopAccepting;
         this.inFlight = b.inFlight;
         this.closeLast = List.copyOf(b.closeLast);
@@ -86,6 +88,11 @@ public final class GracefulShutdown {
         long started = System.nanoTime();
         health.beginDrain();
         LOG.info("draining: readiness is OUT_OF_SERVICE, serving on for {} ms", drainDelay.toMillis());
+        try {
+            onDrainStart.run();
+        } catch (RuntimeException e) {
+            LOG.warn("starting the drain of background work failed: {}", e.toString());
+        }
         try {
             Thread.sleep(drainDelay.toMillis());
             stopAccepting.run();
@@ -119,6 +126,7 @@ public final class GracefulShutdown {
         private Duration drainDelay = DEFAULT_DRAIN_DELAY;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private Duration balancerKeepAlive = Duration.ZERO;
+        private Runnable onDrainStart = () -> { };
         private Runnable stopAccepting = () -> { };
         private @Nullable InFlightRequests inFlight;
         private final List<AutoCloseable> closeLast = new ArrayList<>();
@@ -149,6 +157,16 @@ public final class GracefulShutdown {
          */
         public Builder balancerKeepAlive(Duration balancerKeepAlive) {
             this.balancerKeepAlive = notNegative("balancerKeepAlive", balancerKeepAlive);
+            return this;
+        }
+
+        /**
+         * Runs as the drain begins, right after readiness turns OUT_OF_SERVICE: start draining background work there
+         * (a job worker stops taking jobs and finishes or hands back its own, on a thread of its own), so that it
+         * drains alongside the requests. It must not block; an exception is logged. Default: nothing.
+         */
+        public Builder onDrainStart(Runnable onDrainStart) {
+            this.onDrainStart = java.util.Objects.requireNonNull(onDrainStart, "onDrainStart");
             return this;
         }
 

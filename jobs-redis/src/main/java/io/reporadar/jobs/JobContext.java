@@ -24,6 +24,8 @@ public final class JobContext {
     private volatile boolean handBack;
     /** Set once the handler returned and its outcome is being written: a refused renewal then means nothing. */
     private volatile boolean settling;
+    /** What the handler gave {@link #result}; null for none. */
+    private volatile byte @Nullable [] result;
     /** The job thread while the handler runs; null before and after. Guarded by {@code this}. */
     private @Nullable Thread runner;
 
@@ -63,6 +65,22 @@ public final class JobContext {
         return jobRunner.progress(this, percent);
     }
 
+    /**
+     * The job's result, stored (encrypted, like payloads) when the handler returns and the job is completed, and
+     * read with {@link JobQueue#result}; kept for the queue's retention. A later call replaces an earlier one.
+     *
+     * @throws IllegalArgumentException naming the limit and the size when it is larger than the queue's
+     *                                  {@link JobQueue.Builder#maxPayloadBytes}
+     */
+    public void result(byte[] result) {
+        this.result = jobRunner.checkResult(taken.type(), result.clone());
+    }
+
+    /** {@link #result(byte[])} of {@code text} in UTF-8. */
+    public void result(String text) {
+        this.result = jobRunner.checkResult(taken.type(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** Whether a cancel reached this job: stop soon and return (it is then recorded as cancelled). */
     public boolean cancelled() {
         return cancelled;
@@ -90,6 +108,12 @@ public final class JobContext {
 
     String token() {
         return taken.token();
+    }
+
+    /** The result sealed for Redis; empty when the handler gave none. */
+    byte[] sealedResult() {
+        byte[] plain = result;
+        return plain == null ? new byte[0] : jobRunner.sealResult(taken.id(), plain);
     }
 
     long leaseUntilNanos() {

@@ -156,10 +156,12 @@ final class JobDispatcher {
                 LOG.info("job worker of {}: fetching jobs again after {} failures", queue.name(), fetchFailures);
                 fetchFailures = 0;
             }
-            counters.takeovers.add(fetched.requeued() + fetched.expiredFailed());
-            if (fetched.requeued() + fetched.expiredFailed() > 0) {
+            int takenOver = fetched.requeued() + fetched.expiredFailed();
+            counters.takeovers.add(takenOver);
+            if (takenOver > 0) {
                 LOG.info("job worker of {}: {} expired leases returned to the queue, {} of them on their last attempt (failed)", queue.name(),
-                        fetched.requeued() + fetched.expiredFailed(), fetched.expiredFailed());
+                        takenOver, fetched.expiredFailed());
+                queue.report(observer -> observer.takenOver(queue.name(), takenOver));
             }
             long leaseUntil = sent + lease.toNanos();
             for (JobLeases.Taken taken : fetched.jobs()) {

@@ -31,14 +31,16 @@ final class JobLeases {
         private final int attempt;
         private final int maxAttempts;
         private final String token;
+        private final long waitedMillis;
 
-        Taken(JobId id, String type, byte[] sealed, int attempt, int maxAttempts, String token) {
+        Taken(JobId id, String type, byte[] sealed, int attempt, int maxAttempts, String token, long waitedMillis) {
             this.id = id;
             this.type = type;
             this.sealed = sealed;
             this.attempt = attempt;
             this.maxAttempts = maxAttempts;
             this.token = token;
+            this.waitedMillis = waitedMillis;
         }
 
         JobId id() {
@@ -65,6 +67,11 @@ final class JobLeases {
         String token() {
             return token;
         }
+
+        /** How long it waited from when it was due (enqueued, or its delay or backoff over) to this fetch, by Redis's clock. */
+        long waitedMillis() {
+            return waitedMillis;
+        }
     }
 
     /**
@@ -84,12 +91,14 @@ final class JobLeases {
         }
         List<Object> reply = scripts.run(Scripts.FETCH, args);
         List<Taken> jobs = new ArrayList<>();
-        for (int at = 5; at + 4 < reply.size(); at += 5) {
+        long now = Replies.number(reply.get(0));
+        for (int at = 5; at + 5 < reply.size(); at += 6) {
             int index = jobs.size();
             jobs.add(new Taken(new JobId(Replies.text(reply.get(at))), Replies.text(reply.get(at + 1)), Replies.bytes(reply.get(at + 2)),
-                    (int) Replies.number(reply.get(at + 3)), (int) Replies.number(reply.get(at + 4)), tokens.get(index)));
+                    (int) Replies.number(reply.get(at + 3)), (int) Replies.number(reply.get(at + 4)), tokens.get(index),
+                    Math.max(0, now - Replies.number(reply.get(at + 5)))));
         }
-        return new Fetched(Replies.number(reply.get(0)), (int) Replies.number(reply.get(1)), (int) Replies.number(reply.get(2)),
+        return new Fetched(now, (int) Replies.number(reply.get(1)), (int) Replies.number(reply.get(2)),
                 Replies.optionalNumber(reply.get(3)), Replies.optionalNumber(reply.get(4)), jobs);
     }
 
@@ -115,9 +124,10 @@ final class JobLeases {
                 QueueRedis.bytes(percent)).get(0));
     }
 
-    /** Completes the job, token-checked; the first reply code. */
-    long complete(JobContext job) {
-        return Replies.number(scripts.run(Scripts.COMPLETE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token())).get(0));
+    /** Completes the job, token-checked, with its result ({@code sealed}; empty for none); the first reply code. */
+    long complete(JobContext job, byte[] sealedResult) {
+        return Replies.number(scripts.run(Scripts.COMPLETE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()),
+                sealedResult).get(0));
     }
 
     /** Fails the attempt, token-checked: reply code, and the retry's delay in ms when one is scheduled. */

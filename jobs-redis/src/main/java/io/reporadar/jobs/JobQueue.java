@@ -3,8 +3,6 @@ package io.reporadar.jobs;
 import io.reporadar.core.Durations;
 import io.reporadar.session.KeyRing;
 import io.reporadar.session.SessionRedis;
-import io.reporadar.session.internal.SessionCipher;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +11,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A job queue in Redis, shared by every instance that builds one with the same name: enqueue jobs, look them up,
@@ -53,18 +54,19 @@ public final class JobQueue {
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024;
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
 
     private final String name;
     private final SessionRedis redis;
     private final QueueRedis scripts;
     private final JobLeases leases;
-    private final SessionCipher cipher;
+    private final JobPayloads payloads;
     private final String keyPrefix;
     private final Duration retention;
     private final int maxAttempts;
     private final Duration backoff;
-    private final int maxPayloadBytes;
     private final List<Runnable> enqueueListeners = new CopyOnWriteArrayList<>();
+    private final JobObserver observer;
 
     private JobQueue(Builder b) {
         this.name = b.name;
@@ -73,10 +75,10 @@ public final class JobQueue {
         this.retention = b.retention;
         this.maxAttempts = b.maxAttempts;
         this.backoff = b.backoff;
-        this.maxPayloadBytes = b.maxPayloadBytes;
-        this.cipher = SessionCipher.of(b.keys);
+        this.payloads = new JobPayloads(b.name, b.keys, b.maxPayloadBytes);
         this.scripts = new QueueRedis(b.redis, keyPrefix, b.retention, b.replicas, b.replicaTimeout);
         this.leases = new JobLeases(scripts);
+        this.observer = b.observer;
     }
 
     /**
@@ -107,19 +109,16 @@ public final class JobQueue {
      */
     public JobInfo enqueue(Job job) {
         Objects.requireNonNull(job, "job");
-        byte[] plain = job.payloadBytes();
-        if (plain.length > maxPayloadBytes) {
-            throw new IllegalArgumentException("payload of a '" + job.type() + "' job: " + plain.length + " bytes (expected: at most "
-                    + maxPayloadBytes + " bytes, the queue's maxPayloadBytes)");
-        }
+        byte[] plain = payloads.check("payload", job.type(), job.payloadBytes());
         JobId jobId = job.id();
         JobId id = jobId != null ? jobId : new JobId(randomId());
-        byte[] sealed = cipher.encrypt(associatedData(id), plain);
+        byte[] sealed = payloads.sealPayload(id, plain);
         int attempts = job.maxAttempts() == 0 ? maxAttempts : job.maxAttempts();
         List<Object> reply = scripts.runReplicated(Scripts.ENQUEUE, QueueRedis.bytes(id.value()), QueueRedis.bytes(job.type()), sealed,
                 QueueRedis.bytes(job.delay().toMillis()), QueueRedis.bytes(attempts), QueueRedis.bytes(backoff.toMillis()));
         if (Replies.number(reply.get(0)) == 1) {
             enqueueListeners.forEach(Runnable::run);
+            report(o -> o.enqueued(name, job.type()));
         }
         return Replies.info(id, reply, 1);
     }
@@ -133,6 +132,23 @@ public final class JobQueue {
     public Optional<JobInfo> get(JobId id) {
         List<Object> reply = scripts.run(Scripts.GET, QueueRedis.bytes(id.value()));
         return reply.isEmpty() ? Optional.empty() : Optional.of(Replies.info(id, reply, 1));
+    }
+
+    /**
+     * The result the handler of the completed job {@code id} gave ({@link JobContext#result}), decrypted; empty when
+     * there is no such job, it is not completed (yet), or its handler gave none.
+     *
+     * @throws JobQueueUnavailableException when Redis does not answer in time
+     * @throws io.reporadar.session.internal.SessionDataException when it does not decrypt (a key no longer in the
+     *                                                             ring, tampering)
+     */
+    public Optional<byte[]> result(JobId id) {
+        List<Object> reply = scripts.run(Scripts.RESULT, QueueRedis.bytes(id.value()));
+        if (reply.isEmpty() || !"completed".equals(Replies.text(reply.get(0)))) {
+            return Optional.empty();
+        }
+        byte[] sealed = Replies.bytes(reply.get(1));
+        return sealed.length == 0 ? Optional.empty() : Optional.of(payloads.openResult(id, sealed));
     }
 
     /**
@@ -228,7 +244,21 @@ public final class JobQueue {
      *                                                             payload, a key no longer in the ring, tampering)
      */
     byte[] open(JobId id, byte[] sealed) {
-        return cipher.decrypt(associatedData(id), sealed);
+        return payloads.openPayload(id, sealed);
+    }
+
+    /** Tells the observer; an exception it throws is logged, never passed on. */
+    void report(Consumer<JobObserver> event) {
+        try {
+            event.accept(observer);
+        } catch (RuntimeException e) {
+            LOG.warn("job observer {} failed: {}", observer.getClass().getName(), e.toString());
+        }
+    }
+
+    /** Payload and result sizes and sealing. */
+    JobPayloads payloads() {
+        return payloads;
     }
 
     /** Asks {@code listener} to run after every enqueue through this queue object (a worker's local wake-up). */
@@ -254,11 +284,6 @@ public final class JobQueue {
         return redis;
     }
 
-    /** Binds a payload to its queue and job: copied to another job or queue, it does not decrypt. */
-    private byte[] associatedData(JobId id) {
-        return ("reporadar-jobs/" + name + "/" + id.value()).getBytes(StandardCharsets.UTF_8);
-    }
-
     private static String randomId() {
         byte[] random = new byte[16];
         RANDOM.nextBytes(random);
@@ -277,6 +302,7 @@ public final class JobQueue {
         private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
         private int replicas;
         private Duration replicaTimeout = Duration.ZERO;
+        private JobObserver observer = JobObserver.NONE;
 
         private Builder(SessionRedis redis, String name, KeyRing keys) {
             this.redis = Objects.requireNonNull(redis, "redis");
@@ -331,6 +357,15 @@ public final class JobQueue {
             }
             this.replicaTimeout = QueueChecks.between("awaitReplicas timeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(1));
             this.replicas = replicas;
+            return this;
+        }
+
+        /**
+         * Reports enqueues, and the starts, outcomes and takeovers of every worker of this queue, to
+         * {@code observer} (for example {@code io.reporadar.jobs.micrometer.JobMetrics}). Default: none.
+         */
+        public Builder observer(JobObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

@@ -1,7 +1,9 @@
 package io.reporadar.jobs;
 
 import io.reporadar.core.DaemonThreads;
+import io.reporadar.jobs.JobObserver.Outcome;
 import io.reporadar.session.internal.SessionDataException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
@@ -9,7 +11,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -72,6 +73,8 @@ final class JobRunner {
 
     private void run(JobContext context) {
         JobLeases.Taken taken = context.taken();
+        long startNanos = System.nanoTime();
+        queue.report(observer -> observer.started(queue.name(), taken.type(), Duration.ofMillis(taken.waitedMillis())));
         Throwable failure = null;
         if (context.begin(Thread.currentThread())) {
             try {
@@ -98,7 +101,9 @@ final class JobRunner {
             }
         }
         try {
-            settle(context, failure);
+            Outcome outcome = settle(context, failure);
+            Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+            queue.report(observer -> observer.finished(queue.name(), taken.type(), outcome, took));
         } finally {
             held.settled(context);
             slotFreed.run();
@@ -108,51 +113,56 @@ final class JobRunner {
         }
     }
 
-    /** Writes the outcome of an attempt: hand-back, completion or failure, each token-checked. */
-    private void settle(JobContext context, @Nullable Throwable failure) {
+    /** Writes the outcome of an attempt: hand-back, completion or failure, each token-checked; what was recorded. */
+    private Outcome settle(JobContext context, @Nullable Throwable failure) {
         context.settle();
         JobLeases.Taken job = context.taken();
         if (context.handingBack()) {
             Long reply = write(context, "hand-back", () -> leases.release(context));
-            if (reply != null) {
-                count(context, reply, "hand-back", counters.handedBack);
-            }
-        } else if (failure == null) {
-            Long reply = write(context, "completion", () -> leases.complete(context));
-            if (reply != null) {
-                count(context, reply, "completion", counters.completed);
-            }
-        } else {
-            String error = failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
-            List<Object> reply = write(context, "failure", () -> leases.fail(context, error));
-            if (reply == null) {
-                return;
-            }
-            long code = Replies.number(reply.get(0));
-            if (code == Scripts.DONE) {
-                counters.retried.increment();
-                long delay = reply.size() > 1 ? Replies.number(reply.get(1)) : 0;
-                LOG.warn("job {} ({}) attempt {} of {} failed, retry in {} ms: {}", job.id(), job.type(), job.attempt(), job.maxAttempts(),
-                        delay, error);
-            } else if (code == Scripts.FAILED) {
-                counters.failed.increment();
-                LOG.warn("job {} ({}) failed on its last attempt ({} of {})", job.id(), job.type(), job.attempt(), job.maxAttempts(), failure);
-            } else {
-                count(context, code, "failure", counters.retried);
-            }
+            return reply == null ? Outcome.UNRECORDED : count(context, reply, "hand-back", Outcome.HANDED_BACK);
         }
+        if (failure == null) {
+            byte[] result = context.sealedResult();
+            Long reply = write(context, "completion", () -> leases.complete(context, result));
+            return reply == null ? Outcome.UNRECORDED : count(context, reply, "completion", Outcome.COMPLETED);
+        }
+        String error = failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+        List<Object> reply = write(context, "failure", () -> leases.fail(context, error));
+        if (reply == null) {
+            return Outcome.UNRECORDED;
+        }
+        long code = Replies.number(reply.get(0));
+        if (code == Scripts.DONE) {
+            counters.retried.increment();
+            long delay = reply.size() > 1 ? Replies.number(reply.get(1)) : 0;
+            LOG.warn("job {} ({}) attempt {} of {} failed, retry in {} ms: {}", job.id(), job.type(), job.attempt(), job.maxAttempts(),
+                    delay, error);
+            return Outcome.RETRIED;
+        }
+        if (code == Scripts.FAILED) {
+            counters.failed.increment();
+            LOG.warn("job {} ({}) failed on its last attempt ({} of {})", job.id(), job.type(), job.attempt(), job.maxAttempts(), failure);
+            return Outcome.FAILED;
+        }
+        return count(context, code, "failure", Outcome.RETRIED);
     }
 
-    /** Counts a reply to a token-checked write: done (into {@code done}), cancelled, already recorded, or refused. */
-    private void count(JobContext context, long code, String what, LongAdder done) {
+    /**
+     * Counts a reply to a token-checked write: {@code done} (done, or recorded already by an earlier send of the same
+     * write), cancelled, or refused; returns which.
+     */
+    private Outcome count(JobContext context, long code, String what, Outcome done) {
         if (code == Scripts.DONE || code == Scripts.ALREADY) {
-            done.increment();
-        } else if (code == Scripts.CANCELLED) {
+            counters.add(done);
+            return done;
+        }
+        if (code == Scripts.CANCELLED) {
             counters.cancelled.increment();
             LOG.info("job {} ({}) cancelled", context.id(), context.taken().type());
-        } else {
-            refusedWrite(context, what);
+            return Outcome.CANCELLED;
         }
+        refusedWrite(context, what);
+        return Outcome.REFUSED;
     }
 
     private void refusedWrite(JobContext context, String what) {
@@ -188,6 +198,15 @@ final class JobRunner {
                 }
             }
         }
+    }
+
+    /** A result for {@link JobContext#result}, checked against the queue's payload limit. */
+    byte[] checkResult(String type, byte[] result) {
+        return queue.payloads().check("result", type, result);
+    }
+
+    byte[] sealResult(JobId id, byte[] result) {
+        return queue.payloads().sealResult(id, result);
     }
 
     /** Records progress for {@link JobContext#progress}. */

@@ -36,7 +36,7 @@ final class Scripts {
      * A job's hash: type, payload (ciphertext), state (queued | active | completed | failed | cancelled), attempts
      * (runs started), max, backoff (ms), progress, token (of the lease now, '' when none), ftoken (the token that
      * finished it), cancel ('1' once a cancel reached it), created, run, started, finished (ms of Redis's clock),
-     * error, dupes (enqueues of the same id). Waiting and delayed are both 'queued': due or not is run <= now.
+     * error, result (ciphertext, once completed), dupes (enqueues of the same id). Waiting and delayed are both 'queued': due or not is run <= now.
      */
     private static final String COMMON = """
             local ready, active, completed, failed, cancelled, wake = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -106,7 +106,7 @@ final class Scripts {
      * expired to the queue (or fails them, on their last attempt; cancels them, when asked), then takes due jobs.
      * Reply: now, leases expired and requeued, leases expired on a last attempt, score of the first queued job
      * ('' for none), score of the first lease to expire ('' for none), then per job taken: id, type, payload,
-     * attempt, max attempts.
+     * attempt, max attempts, when it was due (ms).
      */
     static final Script FETCH = new Script("fetch", """
             local n, lease = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -136,7 +136,7 @@ final class Scripts {
               for i, id in ipairs(due) do
                 local key = prefix .. id
                 redis.call('ZREM', ready, id)
-                local v = redis.call('HMGET', key, 'state', 'type', 'payload', 'max')
+                local v = redis.call('HMGET', key, 'state', 'type', 'payload', 'max', 'run')
                 if v[1] == 'queued' then
                   local attempt = redis.call('HINCRBY', key, 'attempts', 1)
                   redis.call('HSET', key, 'state', 'active', 'token', ARGV[4 + i], 'started', ms(now))
@@ -146,6 +146,7 @@ final class Scripts {
                   out[#out + 1] = v[3] or ''
                   out[#out + 1] = attempt
                   out[#out + 1] = tonumber(v[4]) or 1
+                  out[#out + 1] = tonumber(v[5]) or now
                 end
               end
               if #due == n and redis.call('ZCOUNT', ready, '-inf', ms(now)) > 0 then
@@ -186,13 +187,17 @@ final class Scripts {
             return {1}
             """);
 
-    /** ARGV[3] id, [4] token. Reply: {@link #DONE}, {@link #CANCELLED}, {@link #ALREADY} or {@link #REFUSED}. */
+    /**
+     * ARGV[3] id, [4] token, [5] the result (sealed; '' for none). Reply: {@link #DONE}, {@link #CANCELLED},
+     * {@link #ALREADY} or {@link #REFUSED}.
+     */
     static final Script COMPLETE = new Script("complete", """
             local id = ARGV[3]
             local key = prefix .. id
             local v = redis.call('HMGET', key, 'token', 'cancel', 'ftoken')
             local settled = settle(key, id, ARGV[4], v)
             if settled then return settled end
+            if ARGV[5] ~= '' then redis.call('HSET', key, 'result', ARGV[5]) end
             finish(key, id, 'completed', completed)
             return {1}
             """);
@@ -270,12 +275,19 @@ final class Scripts {
               redis.call('ZREM', failed, id)
               redis.call('ZREM', cancelled, id)
               redis.call('PERSIST', key)
-              redis.call('HDEL', key, 'cancel', 'started', 'finished', 'error', 'ftoken')
+              redis.call('HDEL', key, 'cancel', 'started', 'finished', 'error', 'ftoken', 'result')
               redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'progress', 0, 'token', '', 'run', ms(now))
               redis.call('ZADD', ready, ms(now), id)
               wakeUp()
             end
             return info({0, now}, key)
+            """);
+
+    /** ARGV[3] id. Reply: empty when there is no such job, else its state and its result (sealed; '' for none). */
+    static final Script RESULT = new Script("result", """
+            local v = redis.call('HMGET', prefix .. ARGV[3], 'state', 'result')
+            if not v[1] then return {} end
+            return {v[1], v[2] or ''}
             """);
 
     /**

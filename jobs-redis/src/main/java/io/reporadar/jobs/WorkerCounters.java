@@ -20,6 +20,16 @@ final class WorkerCounters {
     final LongAdder unrecorded = new LongAdder();
     final LongAdder takeovers = new LongAdder();
 
+    /** Counts one attempt that ended with {@code outcome}: completed, retried or handed back (the others count where they happen). */
+    void add(JobObserver.Outcome outcome) {
+        switch (outcome) {
+            case COMPLETED -> completed.increment();
+            case RETRIED -> retried.increment();
+            case HANDED_BACK -> handedBack.increment();
+            default -> throw new IllegalArgumentException("outcome " + outcome + " is counted where it happens");
+        }
+    }
+
     /** The attempts whose outcome was recorded: completed, retried, failed or cancelled. */
     long finished() {
         return completed.sum() + retried.sum() + failed.sum() + cancelled.sum();

@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,10 +88,13 @@ public final class SessionRedis implements AutoCloseable {
     /** The master a quorum of Sentinels consider down, if any: saves must not use it. */
     private final MasterFence fence = new MasterFence();
     private volatile long reconnectedNanos;
+    /** What {@link #openAnother()} connects with (the URL holds the password: never shown). */
+    private final Supplier<SessionRedis> connectAgain;
 
-    private SessionRedis(RedisClient client, RedisURI uri) {
+    private SessionRedis(RedisClient client, RedisURI uri, Supplier<SessionRedis> connectAgain) {
         this.client = client;
         this.uri = uri;
+        this.connectAgain = connectAgain;
         this.sentinels = new Sentinels(client, uri);
         try {
             Duration firstAnswer = uri.getTimeout().plus(client.getOptions().getSocketOptions().getConnectTimeout());
@@ -127,9 +131,10 @@ public final class SessionRedis implements AutoCloseable {
             throw new IllegalArgumentException("REDIS_URL: missing (expected: redis://[:password@]host:port[/db], rediss://..."
                     + " or redis-sentinel://host:26379,host2:26379#master)");
         }
+        String url = redisUrl;
         RedisURI uri;
         try {
-            uri = RedisURI.create(redisUrl);
+            uri = RedisURI.create(url);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("REDIS_URL: not a Redis URL (expected: redis://[:password@]host:port[/db],"
                     + " rediss://... or redis-sentinel://host:26379,host2:26379#master)");
@@ -155,7 +160,7 @@ public final class SessionRedis implements AutoCloseable {
                 .build());
         SessionRedis redis;
         try {
-            redis = new SessionRedis(client, uri);
+            redis = new SessionRedis(client, uri, () -> connect(url, sentinelPassword, commandTimeout, connectTimeout));
         } catch (RuntimeException e) {
             client.shutdown();
             String refused = ConnectFailures.refusedPassword(e, !uri.getSentinels().isEmpty(), sentinelPassword != null);
@@ -168,6 +173,17 @@ public final class SessionRedis implements AutoCloseable {
             redis.watchSentinels();
         }
         return redis;
+    }
+
+    /**
+     * Another connection to the same Redis, with this one's URL, credentials and timeouts, that follows failovers as
+     * this one does: for a blocking command (a job worker's {@code BLPOP}) that must not hold up this connection's
+     * commands. Close it yourself.
+     *
+     * @throws SessionStoreUnavailableException when Redis cannot be reached
+     */
+    public SessionRedis openAnother() {
+        return connectAgain.get();
     }
 
     /** Starts watching the Sentinels, the replicas they list and the master they name; with Sentinels only. */
