@@ -3,15 +3,56 @@ package io.reporadar.session;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reads why {@link SessionRedis#connect} failed, to name the variable at fault: Lettuce reports a refused password
- * deep among causes and suppressed exceptions. Stateless.
+ * The first connection of {@link SessionRedis#connect}: tried again when Redis does not answer in time (a Redis, or
+ * Sentinels, starting alongside the service, a machine busy starting several instances at once), and when it fails
+ * for good, why, to name the variable at fault: Lettuce reports a refused password deep among causes and suppressed
+ * exceptions. Stateless.
  */
 final class ConnectFailures {
 
+    /** Tries of the first connection before {@link SessionRedis#connect} gives up. */
+    static final int ATTEMPTS = 3;
+    private static final long PAUSE_MILLIS = 500;
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRedis.class);
+
     private ConnectFailures() {
+    }
+
+    /**
+     * {@code connect}'s connection, after up to {@link #ATTEMPTS} tries, 500 ms and then 1 s apart; a refused password
+     * is not tried again.
+     *
+     * @throws IllegalArgumentException naming the password's variable when Redis or the Sentinels refused it
+     * @throws SessionStoreUnavailableException when the last try failed
+     */
+    static SessionRedis firstConnection(Supplier<SessionRedis> connect, boolean viaSentinels, boolean sentinelPasswordGiven) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return connect.get();
+            } catch (RuntimeException e) {
+                String refused = refusedPassword(e, viaSentinels, sentinelPasswordGiven);
+                if (refused != null) {
+                    throw new IllegalArgumentException(refused);
+                }
+                if (attempt == ATTEMPTS) {
+                    throw new SessionStoreUnavailableException("connect", e);
+                }
+                LOG.warn("Redis{} did not answer at start (try {} of {}: {}); trying again", viaSentinels ? "'s Sentinels" : "", attempt, ATTEMPTS,
+                        e.getClass().getSimpleName());
+                try {
+                    Thread.sleep(PAUSE_MILLIS * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new SessionStoreUnavailableException("connect", e);
+                }
+            }
+        }
     }
 
     /**

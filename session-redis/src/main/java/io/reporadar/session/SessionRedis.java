@@ -160,14 +160,11 @@ public final class SessionRedis implements AutoCloseable {
                 .build());
         SessionRedis redis;
         try {
-            redis = new SessionRedis(client, uri, () -> connect(url, sentinelPassword, commandTimeout, connectTimeout));
+            redis = ConnectFailures.firstConnection(() -> new SessionRedis(client, uri, () -> connect(url, sentinelPassword, commandTimeout,
+                    connectTimeout)), !uri.getSentinels().isEmpty(), sentinelPassword != null);
         } catch (RuntimeException e) {
             client.shutdown();
-            String refused = ConnectFailures.refusedPassword(e, !uri.getSentinels().isEmpty(), sentinelPassword != null);
-            if (refused != null) {
-                throw new IllegalArgumentException(refused);
-            }
-            throw new SessionStoreUnavailableException("connect", e);
+            throw e;
         }
         if (redis.viaSentinels()) {
             redis.watchSentinels();
