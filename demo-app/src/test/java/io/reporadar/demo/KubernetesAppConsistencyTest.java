@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.RedisURI;
 import io.reporadar.health.DetailsPolicy;
 import io.reporadar.health.GracefulShutdown;
 import io.reporadar.health.Health;
@@ -27,7 +29,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -104,17 +105,13 @@ class KubernetesAppConsistencyTest {
         unread.removeAll(read.names);
         unread.removeAll(referenced);
         assertThat(unread).as("variables that neither DemoConfig, PoolSettings nor SessionStores reads").isEmpty();
-        assertThat(StreamSupport.stream(container.path("env").spliterator(), false)
-                .filter(v -> v.path("name").asText().equals("INSTANCE_ID")).findFirst().orElseThrow().at("/valueFrom/fieldRef/fieldPath").asText())
-                .as("INSTANCE_ID from the downward API").isEqualTo("metadata.name");
+        assertThat(variables(container).path("INSTANCE_ID").at("/valueFrom/fieldRef/fieldPath").asText()).as("INSTANCE_ID from the downward API").isEqualTo("metadata.name");
     }
 
     @ParameterizedTest(name = "overlay {0}")
     @ValueSource(strings = {"standard", "ha"})
     void secretsAreReferencedNeverInlined(String overlay) throws IOException {
-        JsonNode container = container(render(overlay));
-        Map<String, JsonNode> byName = new LinkedHashMap<>();
-        container.path("env").forEach(v -> byName.put(v.path("name").asText(), v));
+        JsonNode byName = variables(container(render(overlay)));
         for (String secret : SECRET_VALUES.keySet()) {
             JsonNode variable = byName.get(secret);
             if (variable == null) {
@@ -133,7 +130,27 @@ class KubernetesAppConsistencyTest {
                 assertThat(variable.at("/valueFrom/secretKeyRef/key").asText()).as(secret + "'s key").isEqualTo(secret);
             }
         }
-        assertThat(byName).containsKeys("DATABASE_URL", "REDIS_URL", "SESSION_SECRET", "SESSION_ENCRYPTION_KEY");
+        for (String required : List.of("DATABASE_URL", "REDIS_URL", "SESSION_SECRET", "SESSION_ENCRYPTION_KEY")) {
+            assertThat(byName.has(required)).as(required).isTrue();
+        }
+    }
+
+    @Test
+    void theHaOverlayFollowsTheSentinelsAsTheComposeFileDoes() throws IOException {
+        JsonNode standard = variables(container(render("standard")));
+        List<ObjectNode> ha = render("ha");
+        JsonNode variables = variables(container(ha));
+        assertThat(standard.path("REDIS_URL").at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("REDIS_URL");
+        assertThat(standard.has("REDIS_SENTINEL_PASSWORD") || standard.has("SESSION_DURABILITY")).as("standard: no Sentinels").isFalse();
+
+        RedisURI url = RedisURI.create(environment(container(ha)).get("REDIS_URL"));
+        assertThat(url.getSentinels()).as("the Sentinels REDIS_URL names").hasSize(3).allMatch(sentinel -> sentinel.getPort() == 26379);
+        assertThat(url.getSentinelMasterId()).isEqualTo("reporadar-master");
+        String compose = Files.readString(Path.of("..", "docker", "docker-compose.ha.yml"));
+        assertThat(compose).contains("#" + url.getSentinelMasterId(), "SESSION_DURABILITY: " + variables.path("SESSION_DURABILITY").path("value").asText());
+        assertThat(variables.path("SESSION_DURABILITY").path("value").asText()).isEqualTo("replica-required");
+        assertThat(variables.path("REDIS_SENTINEL_PASSWORD").at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("REDIS_SENTINEL_PASSWORD");
+        assertThat(find(ha, "HorizontalPodAutoscaler/reporadar").at("/spec/minReplicas").asInt()).as("ha: instances at least").isEqualTo(3);
     }
 
     @ParameterizedTest(name = "overlay {0}")
@@ -293,6 +310,13 @@ class KubernetesAppConsistencyTest {
             assertThat(environment.put(name, String.valueOf(value))).as(name + " defined twice").isNull();
         }
         return environment;
+    }
+
+    /** The container's variables by name, each as the manifest writes it. */
+    private static ObjectNode variables(JsonNode container) {
+        ObjectNode byName = JsonNodeFactory.instance.objectNode();
+        container.path("env").forEach(v -> byName.set(v.path("name").asText(), v));
+        return byName;
     }
 
     private static String annotation(JsonNode annotations, String name) {
