@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * Rendered manifests read as the Kubernetes API's own types: the models generated from the API's OpenAPI document
- * (Maven: {@code io.kubernetes:client-java-api}, Kubernetes 1.35). Their {@code validateJsonElement} refuses a field the
+ * (Maven: {@code io.kubernetes:client-java-api}, Kubernetes 1.36). Their {@code validateJsonElement} refuses a field the
  * type does not define, at any depth, and a required field left out; reading the object into the model then refuses a
  * value of the wrong type. An object of a kind not listed here is refused too. Thread-safe (stateless).
  */
