@@ -64,8 +64,8 @@ public final class DemoApp implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoApp.class);
-    /** How long {@link #close()} waits for responses under way to be written out. */
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+    /** How long {@link #close()} waits for responses under way to be written out (deploy/kubernetes's grace period counts it). */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     private final DemoConfig config;
     private final SessionStores.Opened sessions;
