@@ -3,6 +3,8 @@ package io.reporadar.jobs;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.UnblockType;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.reporadar.core.DaemonThreads;
 import io.reporadar.session.SessionRedis;
 import java.security.SecureRandom;
@@ -10,6 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -30,6 +35,8 @@ final class JobDispatcher {
     /** Logged under {@link JobWorker}, as every part of a worker. */
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
     private static final long MIN_BLOCK_MILLIS = 10;
+    /** A blocking wait's own timeout, past the {@code CLIENT UNBLOCK} that ends it on time: in case that is lost. */
+    private static final long UNBLOCK_MARGIN_MILLIS = 100;
 
     private final JobQueue queue;
     private final JobLeases leases;
@@ -40,6 +47,12 @@ final class JobDispatcher {
     private final Duration lease;
     private final long pollMillis;
     private final @Nullable SessionRedis blocking;
+    /**
+     * Ends a blocking wait on time: Redis checks blocked clients' timeouts only on its timer ticks (10 a second by
+     * default), so a {@code BLPOP} that waits for a delayed job's due time would return up to 100 ms late; this
+     * thread sends {@code CLIENT UNBLOCK} at that time instead. Null without a blocking connection.
+     */
+    private final @Nullable ScheduledExecutorService unblocker;
     private final Thread thread;
     private final String tokenPrefix;
     private final AtomicLong tokens = new AtomicLong();
@@ -69,6 +82,7 @@ final class JobDispatcher {
         this.lease = lease;
         this.pollMillis = pollInterval.toMillis();
         this.blocking = blocking;
+        this.unblocker = blocking == null ? null : DaemonThreads.scheduler(purpose + "-unblock");
         this.thread = DaemonThreads.thread(purpose + "-dispatcher", this::dispatch);
         byte[] random = new byte[8];
         new SecureRandom().nextBytes(random);
@@ -205,8 +219,12 @@ final class JobDispatcher {
             inBlockingWait = true;
         }
         boolean failedToBlock = false;
+        ScheduledFuture<?> onTime = null;
         try {
-            on.connection().sync().blpop(cap / 1000.0, queue.wakeKey());
+            StatefulRedisConnection<byte[], byte[]> connection = on.connection();
+            long clientId = connection.sync().clientId();
+            onTime = Objects.requireNonNull(unblocker).schedule(() -> unblock(clientId), cap, TimeUnit.MILLISECONDS);
+            connection.sync().blpop((cap + Math.min(UNBLOCK_MARGIN_MILLIS, cap / 2)) / 1000.0, queue.wakeKey());
         } catch (RedisCommandInterruptedException drainBegan) {
             // a drain woke us
         } catch (RedisCommandExecutionException e) {
@@ -220,6 +238,9 @@ final class JobDispatcher {
             failedToBlock = true;
             LOG.debug("job worker of {}: waiting on the wake list failed: {}", queue.name(), e.toString());
         } finally {
+            if (onTime != null) {
+                onTime.cancel(false);
+            }
             synchronized (dispatchLock) {
                 inBlockingWait = false;
                 Thread.interrupted(); // an interrupt meant for the wait must not reach the next fetch
@@ -227,6 +248,22 @@ final class JobDispatcher {
         }
         if (failedToBlock) {
             awaitSignal(millis);
+        }
+    }
+
+    /** Ends the blocking wait of client {@code clientId} as a timeout would; a wait that ended already is not affected. */
+    private void unblock(long clientId) {
+        try {
+            queue.redis().connection().sync().clientUnblock(clientId, UnblockType.TIMEOUT);
+        } catch (RedisException e) {
+            LOG.debug("job worker of {}: unblocking its wait failed (it ends on Redis's timer): {}", queue.name(), e.toString());
+        }
+    }
+
+    /** Stops the thread that ends blocking waits on time; the worker calls it once it takes no more jobs. */
+    void shutdown() {
+        if (unblocker != null) {
+            unblocker.shutdownNow();
         }
     }
 

@@ -155,6 +155,7 @@ public final class JobWorker implements AutoCloseable {
     @Override
     public void close() {
         drain(drainTimeout);
+        dispatcher.shutdown();
         leaseKeeper.stop();
         runner.shutdown();
         queue.removeEnqueueListener(wakeUp);
