@@ -13,6 +13,9 @@ import io.reporadar.session.SessionObserver.Unreadable;
 import io.reporadar.session.micrometer.SessionMetrics;
 import io.reporadar.testing.PostgresServer;
 import io.reporadar.testing.RedisExtension;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +36,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipped prometheus.yml and alerts.yml in Debian's real Prometheus, against three real instances started as
- * the drills start them: the configuration is the shipped one with the instances' local addresses for the
- * compose services' and intervals of a second; nginx-prometheus-exporter is not run here (its target stays down).
+ * The shipped prometheus.yml and alerts.yml in Debian's real Prometheus, against three real instances, each a JVM
+ * of its own as the drills start them (one after the other: three JVMs starting at once on a loaded machine can
+ * miss the session store's one-second connect timeout): the configuration is the shipped one with the instances'
+ * local addresses for the compose services' and intervals of a second; nginx-prometheus-exporter is not run here
+ * (its target stays down).
  */
 class PrometheusScrapeIT {
 
@@ -51,25 +56,29 @@ class PrometheusScrapeIT {
     static Path work;
 
     private static PostgresServer postgres;
-    private static DrillTopology topology;
+    private static final List<InstanceProcess> instances = new ArrayList<>();
     private static PrometheusProcess prometheus;
 
     @BeforeAll
     static void start() throws Exception {
         postgres = PostgresServer.start(Map.of("max_connections", "50"));
-        topology = DrillTopology.start(DemoAppIT.environment("unused", redis.uri(), postgres.createDatabase().url()));
+        Map<String, String> environment = DemoAppIT.environment("unused", redis.uri(), postgres.createDatabase().url());
+        for (int i = 1; i <= 3; i++) {
+            instances.add(InstanceProcess.start("reporadar-" + i, environment));
+        }
         Files.copy(MonitoringFiles.ALERTS, work.resolve("alerts.yml"));
         String shipped = Files.readString(MonitoringFiles.PROMETHEUS_CONFIG);
-        String instances = topology.instances().stream().map(i -> "\"127.0.0.1:" + i.endpoint().port() + "\"").collect(Collectors.joining(", "));
+        String targets = instances.stream().map(i -> "\"127.0.0.1:" + i.endpoint().port() + "\"").collect(Collectors.joining(", "));
         prometheus = PrometheusProcess.start(work, port -> shipped
-                .replace("\"reporadar-1:3000\", \"reporadar-2:3000\", \"reporadar-3:3000\"", instances)
+                .replace("\"reporadar-1:3000\", \"reporadar-2:3000\", \"reporadar-3:3000\"", targets)
                 .replace("nginx-exporter:9113", "127.0.0.1:1")
                 .replace("localhost:9090", "127.0.0.1:" + port)
                 .replaceAll("(scrape_interval|evaluation_interval|scrape_timeout): \\d+s", "$1: 1s"));
-        // Session loads and saves on the instances, so that their timers exist.
-        String cookie = SteadyLoad.login(topology.front(), "grace");
-        for (int i = 0; i < 9; i++) {
-            topology.send("GET", "/api/me", cookie, null);
+        // Session loads and saves on every instance, so that their timers exist.
+        String cookie = SteadyLoad.login(instances.get(0).url("/"), "grace");
+        HttpClient http = HttpClient.newHttpClient();
+        for (InstanceProcess instance : instances) {
+            http.send(HttpRequest.newBuilder(instance.url("/api/me")).header("Cookie", cookie).build(), HttpResponse.BodyHandlers.discarding());
         }
     }
 
@@ -78,9 +87,7 @@ class PrometheusScrapeIT {
         if (prometheus != null) {
             prometheus.close();
         }
-        if (topology != null) {
-            topology.close();
-        }
+        instances.forEach(InstanceProcess::close);
         if (postgres != null) {
             postgres.close();
         }
@@ -89,7 +96,7 @@ class PrometheusScrapeIT {
     @Test
     void prometheusScrapesEveryInstanceByItself() {
         Set<String> expected = new TreeSet<>();
-        topology.instances().forEach(instance -> expected.add(instance.url("/metrics").toString()));
+        instances.forEach(instance -> expected.add(instance.url("/metrics").toString()));
         Awaitility.await().atMost(PATIENCE).untilAsserted(() -> {
             Map<String, String> health = new HashMap<>();
             for (JsonNode target : prometheus.api("/api/v1/targets?state=active").path("activeTargets")) {
@@ -100,7 +107,7 @@ class PrometheusScrapeIT {
             assertThat(health).as("the reporadar job's targets").containsOnlyKeys(expected);
             assertThat(health.values()).as("their health").allMatch(h -> h.equals("up "));
         });
-        for (InstanceProcess instance : topology.instances()) {
+        for (InstanceProcess instance : instances) {
             Awaitility.await().atMost(PATIENCE).untilAsserted(() -> {
                 JsonNode ready = prometheus.query("reporadar_health_lifecycle{state=\"ready\",instance_id=\"" + instance.id() + "\"}");
                 assertThat(ready).as(instance + "'s lifecycle, scraped from it").hasSize(1);
