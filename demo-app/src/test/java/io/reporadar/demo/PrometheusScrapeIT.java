@@ -13,6 +13,7 @@ import io.reporadar.session.SessionObserver.Unreadable;
 import io.reporadar.session.micrometer.SessionMetrics;
 import io.reporadar.testing.PostgresServer;
 import io.reporadar.testing.RedisExtension;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shipped prometheus.yml and alerts.yml in Debian's real Prometheus, against three real instances, each a JVM
  * of its own as the drills start them (one after the other: three JVMs starting at once on a loaded machine can
- * miss the session store's one-second connect timeout): the configuration is the shipped one with the instances'
+ * miss the session store's one-second handshake timeout): the configuration is the shipped one with the instances'
  * local addresses for the compose services' and intervals of a second; nginx-prometheus-exporter is not run here
  * (its target stays down).
  */
@@ -64,7 +65,7 @@ class PrometheusScrapeIT {
         postgres = PostgresServer.start(Map.of("max_connections", "50"));
         Map<String, String> environment = DemoAppIT.environment("unused", redis.uri(), postgres.createDatabase().url());
         for (int i = 1; i <= 3; i++) {
-            instances.add(InstanceProcess.start("reporadar-" + i, environment));
+            instances.add(startInstance("reporadar-" + i, environment));
         }
         Files.copy(MonitoringFiles.ALERTS, work.resolve("alerts.yml"));
         String shipped = Files.readString(MonitoringFiles.PROMETHEUS_CONFIG);
@@ -88,6 +89,7 @@ class PrometheusScrapeIT {
             prometheus.close();
         }
         instances.forEach(InstanceProcess::close);
+        instances.clear();
         if (postgres != null) {
             postgres.close();
         }
@@ -185,6 +187,24 @@ class PrometheusScrapeIT {
                 Awaitility.await(panel).atMost(PATIENCE).untilAsserted(() -> assertThat(prometheus.query(expr)).as(panel + ": " + expr).isNotEmpty());
             }
         });
+    }
+
+    /**
+     * Starts an instance as the compose file runs it: one that exits at start because the session store's Redis
+     * handshake timed out (one second, which a cold JVM on a machine at load 20 can miss) starts again, at most
+     * twice, as {@code restart: unless-stopped} has it do. Any other failure fails at once.
+     */
+    private static InstanceProcess startInstance(String id, Map<String, String> environment) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return InstanceProcess.start(id, environment);
+            } catch (IllegalStateException e) {
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("session store unavailable during connect")) {
+                    throw e;
+                }
+                System.out.printf("PrometheusScrapeIT: %s exited at start (the Redis handshake timed out), starting it again%n", id);
+            }
+        }
     }
 
     /** Every metric name Prometheus stores, once every instance was scraped a few times. */
