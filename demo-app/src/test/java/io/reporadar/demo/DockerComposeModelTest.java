@@ -40,8 +40,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>Compose v1: {@code docker-compose config} itself (Debian's docker-compose 1.29). The test fails when it
  *       is not installed: {@code .ci/run} installs it.</li>
  * </ul>
- * Both models must then say the same: the services, each instance's Redis (the master, or the Sentinels with
- * {@code docker-compose.ha.yml}), and nginx on {@code LB_PORT} and {@code LB_HTTPS_PORT}.
+ * Both models must then say the same: the services (and which of them only the {@code monitoring} profile
+ * starts), each instance's Redis (the master, or the Sentinels with {@code docker-compose.ha.yml}), and nginx on
+ * {@code LB_PORT} and {@code LB_HTTPS_PORT}.
  */
 class DockerComposeModelTest {
 
@@ -50,6 +51,8 @@ class DockerComposeModelTest {
     private static final String BASE = "docker-compose.multi-instance.yml";
     private static final Set<String> STANDARD = Set.of("nginx", "reporadar-1", "reporadar-2", "reporadar-3", "postgres", "redis-master");
     private static final Set<String> HA_ONLY = Set.of("redis-replica-1", "redis-replica-2", "sentinel-1", "sentinel-2", "sentinel-3");
+    /** Started only with {@code --profile monitoring}. */
+    private static final Set<String> MONITORING = Set.of("prometheus", "nginx-exporter", "grafana");
     private static final String SENTINEL_URL =
             "redis-sentinel://:redis-secret-0123@sentinel-1:26379,sentinel-2:26379,sentinel-3:26379#reporadar-master";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,7 +92,20 @@ class DockerComposeModelTest {
             if (ha) {
                 expected.addAll(HA_ONLY);
             }
+            Set<String> profiled = new HashSet<>();
+            services.properties().forEach(service -> {
+                if (!service.getValue().path("profiles").isMissingNode()) {
+                    assertThat(service.getValue().path("profiles").toString()).as(version + ": " + service.getKey()).isEqualTo("[\"monitoring\"]");
+                    profiled.add(service.getKey());
+                }
+            });
+            assertThat(profiled).as(version + ": the monitoring profile").containsExactlyInAnyOrderElementsOf(MONITORING);
+            expected.addAll(MONITORING);
             assertThat(names(services)).as(version).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(services.path("prometheus").path("volumes").toString()).as(version).contains("monitoring/prometheus:/etc/prometheus:ro");
+            assertThat(publishedPorts(services.path("prometheus"))).as(version + ": Prometheus on 127.0.0.1 only").isEqualTo(Map.of(9090, 9090));
+            assertThat(services.path("prometheus").path("ports").toString()).as(version).contains("127.0.0.1");
+            assertThat(services.path("grafana").path("ports").toString()).as(version + ": Grafana on 127.0.0.1 only").contains("127.0.0.1");
             Set<String> ids = new HashSet<>();
             for (String instance : List.of("reporadar-1", "reporadar-2", "reporadar-3")) {
                 JsonNode environment = services.path(instance).path("environment");
@@ -278,12 +294,12 @@ class DockerComposeModelTest {
         return names;
     }
 
-    /** Published port to container port, from the short ({@code "80:80"}) or the long syntax (v1's output). */
+    /** Published port to container port, from the short ({@code "80:80"}, {@code "127.0.0.1:80:80/tcp"}) or the long syntax (v1's output). */
     private static Map<Integer, Integer> publishedPorts(JsonNode service) {
         Map<Integer, Integer> ports = new TreeMap<>();
         for (JsonNode port : service.path("ports")) {
             if (port.isTextual()) {
-                String[] parts = port.asText().split(":", -1);
+                String[] parts = port.asText().replaceFirst("/(tcp|udp)$", "").split(":", -1);
                 ports.put(Integer.parseInt(parts[parts.length - 2]), Integer.parseInt(parts[parts.length - 1]));
             } else {
                 ports.put(port.path("published").asInt(), port.path("target").asInt());

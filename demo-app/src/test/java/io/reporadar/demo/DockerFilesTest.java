@@ -25,7 +25,9 @@ class DockerFilesTest {
     private static final List<String> COMPOSE_FILES = List.of("docker-compose.multi-instance.yml", "docker-compose.ha.yml",
             "docker-compose.tls.yml");
     private static final Set<String> STANDARD_SERVICES = Set.of("nginx", "reporadar-1", "reporadar-2", "reporadar-3", "postgres",
-            "redis-master");
+            "redis-master", "prometheus", "nginx-exporter", "grafana");
+    /** Built FROM scratch: no shell nor wget for a health check (Prometheus's up{job="nginx"} watches it). */
+    private static final String NO_SHELL = "nginx-exporter";
     private static final Set<String> HA_SERVICES = Set.of("reporadar-1", "reporadar-2", "reporadar-3", "redis-replica-1",
             "redis-replica-2", "sentinel-1", "sentinel-2", "sentinel-3");
 
@@ -87,7 +89,7 @@ class DockerFilesTest {
         String sentinel = anchor(ha, "x-sentinel");
         String replica = anchor(ha, "x-redis-replica");
         services.forEach((name, block) -> assertThat(block + (block.contains("<<: *instance") ? instance : ""))
-                .as(name + " has a health check").contains("healthcheck:"));
+                .as(name + " has a health check").contains(name.equals(NO_SHELL) ? "" : "healthcheck:"));
         haServices.forEach((name, block) -> {
             if (name.startsWith("reporadar-")) {
                 assertThat(block).contains("<<: *instance-ha");
@@ -95,8 +97,10 @@ class DockerFilesTest {
             }
             assertThat(block + sentinel + replica).as(name + " has a health check").contains("healthcheck:");
         });
-        assertThat(standard + ha).as("the ha topology is a file of its own, not a profile beside instances that ignore it")
+        assertThat(ha).as("the ha topology is a file of its own, not a profile beside instances that ignore it")
                 .doesNotContain("profiles:");
+        services.forEach((name, block) -> assertThat(block.contains("profiles: [monitoring]"))
+                .as(name + ": only the monitoring services are in a profile").isEqualTo(Set.of("prometheus", "nginx-exporter", "grafana").contains(name)));
         Map<String, String> redisNodes = new TreeMap<>(Map.of("redis-master", services.get("redis-master"),
                 "redis-replica-1", haServices.get("redis-replica-1") + replica, "redis-replica-2", haServices.get("redis-replica-2") + replica));
         redisNodes.forEach((name, effective) -> {

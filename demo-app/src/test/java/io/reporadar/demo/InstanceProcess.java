@@ -174,11 +174,16 @@ final class InstanceProcess implements AutoCloseable {
     }
 
     String logTail() {
+        return tail(log, 200);
+    }
+
+    /** The last {@code count} lines of a log file, for failure messages. */
+    static String tail(Path file, int count) {
         try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 200), lines.size()));
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
         } catch (IOException e) {
-            return "(cannot read " + log + ": " + e.getMessage() + ")";
+            return "(cannot read " + file + ": " + e.getMessage() + ")";
         }
     }
 
