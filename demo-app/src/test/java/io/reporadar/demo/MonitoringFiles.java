@@ -39,12 +39,11 @@ final class MonitoringFiles {
      * when one of them appears in a real scrape, so that this list only ever shrinks.
      */
     static final Map<String, String> NOT_EXPORTED_HERE = Map.ofEntries(
-            Map.entry("reporadar_jobs_backlog", "the job queue's gauge, registered with the queue (issue 18)"),
-            Map.entry("reporadar_jobs_enqueued_total", "the job queue's counter, registered with the queue"),
-            Map.entry("reporadar_jobs_completed_total", "the job queue's counter, registered with the queue"),
-            Map.entry("reporadar_jobs_failed_total", "the job queue's counter, registered with the queue"),
-            Map.entry("reporadar_jobs_retried_total", "the job queue's counter, registered with the queue"),
-            Map.entry("reporadar_jobs_taken_over_total", "the job queue's counter, registered with the queue"),
+            Map.entry("reporadar_jobs_enqueued_total", "JobMetrics' counter, created at the first enqueue of a job type"),
+            Map.entry("reporadar_jobs_completed_total", "JobMetrics' counter, created at the first completion of a job type"),
+            Map.entry("reporadar_jobs_failed_total", "JobMetrics' counter, created at the first job of a type that fails for good"),
+            Map.entry("reporadar_jobs_retried_total", "JobMetrics' counter, created at the first retry of a job type"),
+            Map.entry("reporadar_jobs_taken_over_total", "JobMetrics' counter, created at the first takeover"),
             Map.entry("reporadar_session_redis_replicas_online", "to be added to session-redis's meters (docker/monitoring/README.md)"),
             Map.entry("nginx_up", "nginx-prometheus-exporter's, a container not run here"),
             Map.entry("nginx_connections_active", "nginx-prometheus-exporter's, a container not run here"),

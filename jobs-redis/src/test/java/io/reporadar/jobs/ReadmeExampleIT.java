@@ -28,7 +28,8 @@ class ReadmeExampleIT {
 
         // README example begins
         KeyRing keys = KeyRing.fromEnvironment(env);   // SESSION_ENCRYPTION_KEY(_PREVIOUS): payloads are encrypted
-        try (SessionRedis redis = SessionRedis.connect(env.get("REDIS_URL"), Duration.ofSeconds(1), Duration.ofSeconds(2))) {
+        try (SessionRedis redis = SessionRedis.connect(env.get("REDIS_URL"), Duration.ofSeconds(1), Duration.ofSeconds(2));
+             SessionRedis blocking = redis.openAnother()) {   // for the worker to wait on: jobs start within milliseconds
             JobQueue queue = JobQueue.builder(redis, "reporadar-jobs", keys).build();   // refuses an evicting Redis
 
             JobWorker worker = JobWorker.builder(queue)
@@ -41,6 +42,7 @@ class ReadmeExampleIT {
                     })
                     .concurrency(5)                            // jobs at once on this instance
                     .lease(Duration.ofSeconds(15))             // after a kill, another instance takes over within 16 s
+                    .blockingConnection(blocking)              // else jobs enqueued elsewhere wait for the next poll
                     .build()
                     .start();
 
