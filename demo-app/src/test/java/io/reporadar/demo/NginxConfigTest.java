@@ -18,6 +18,8 @@ class NginxConfigTest {
                 .contains("proxy_next_upstream error timeout http_502 http_503;").doesNotContainPattern("proxy_next_upstream [^;]*non_idempotent")
                 .contains("location @api_write {").contains("        proxy_next_upstream error timeout;")
                 .contains("keepalive_timeout 1000ms;");
+        assertThat(Files.readString(Path.of("..", "docs", "scaling.md"))).as("docs/scaling.md shows the upstream as rendered")
+                .contains("    least_conn;\n    server reporadar:3000 max_fails=3 fail_timeout=2s;\n    keepalive 32;\n    keepalive_timeout 1000ms;\n");
         String tls = Files.readString(Path.of("..", "docker", "nginx", "nginx-tls.conf"));
         assertThat(tls).as("docker/nginx/nginx-tls.conf is rendered: run NginxConfig --tls").isEqualTo(NginxConfig.file(true));
         assertThat(tls).contains("listen 443 ssl;").contains("return 301 https://$host$request_uri;")

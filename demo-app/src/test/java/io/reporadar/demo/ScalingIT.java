@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -125,19 +127,32 @@ class ScalingIT {
     /**
      * With the env example's figures ({@code DB_POOL_MAX=10}, {@code INSTANCE_SURGE=1}, {@code max_connections=100}), a
      * scale to 9 is refused by the replica that would start, with the arithmetic and the fix; docs/scaling.md quotes it.
+     * With {@code DB_POOL_POLICY=warn-and-shrink} the replica fits instead, with a smaller pool.
      */
     @Test
-    void aReplicaStartedPastWhatPostgresAdmitsRefusesToStartWithTheArithmetic() throws Exception {
+    void aReplicaStartedPastWhatPostgresAdmitsRefusesToStartWithTheArithmeticOrShrinksItsPool() throws Exception {
         Map<String, String> tooMany = new HashMap<>(environment);
         tooMany.putAll(Map.of("DB_POOL_MAX", "10", "DB_POOL_MIN", "2", "INSTANCE_SURGE", "1", "DB_MAX_CONNECTIONS", "100",
                 "INSTANCE_COUNT", "9"));
         // InstanceProcess quotes the log of an instance that did not become ready: DemoApp.main's one line, then exit 2
-        assertThatThrownBy(() -> InstanceProcess.start("reporadar-9", tooMany)).isInstanceOf(IllegalStateException.class)
-                .message().contains("reporadar-9 did not become ready").contains("reporadar-demo: connection budget exceeded: (INSTANCE_COUNT 9 + INSTANCE_SURGE 1)"
+        String refusal = "reporadar-demo: connection budget exceeded: (INSTANCE_COUNT 9 + INSTANCE_SURGE 1)"
                 + " x DB_POOL_MAX 10 + DB_OTHER_POOLS 0 = 100 needed, but DB_MAX_CONNECTIONS 100 - superuser_reserved_connections 3"
                 + " (PostgreSQL's default) - DB_RESERVED_CONNECTIONS 3 = 94 available. Fix: lower DB_POOL_MAX to 9, or run at most"
-                + " 8 instances, or raise max_connections by 6 (and DB_MAX_CONNECTIONS with it).")
+                + " 8 instances, or raise max_connections by 6 (and DB_MAX_CONNECTIONS with it).";
+        assertThat(Files.readString(Path.of("..", "docs", "scaling.md")).replaceAll("\\s+", " ")).as("docs/scaling.md quotes it")
+                .contains(refusal);
+        assertThatThrownBy(() -> InstanceProcess.start("reporadar-9", tooMany)).isInstanceOf(IllegalStateException.class)
+                .message().contains("reporadar-9 did not become ready").contains(refusal)
                 .doesNotContain("\tat io.reporadar");
+
+        // DB_POOL_POLICY=warn-and-shrink: the same replica starts, with the largest DB_POOL_MAX that fits, and says so
+        Map<String, String> shrinking = new HashMap<>(tooMany);
+        shrinking.putAll(Map.of("DB_POOL_POLICY", "warn-and-shrink", "DB_MAX_CONNECTIONS", "50"));
+        InstanceProcess shrunk = InstanceProcess.start("reporadar-9", shrinking);
+        running.add(shrunk);
+        assertThat(shrunk.logTail()).contains("pool reporadar/reporadar-9 (planned check): (INSTANCE_COUNT 9 + INSTANCE_SURGE 1)"
+                + " x DB_POOL_MAX 10 + DB_OTHER_POOLS 0 = 100 needed, but DB_MAX_CONNECTIONS 50").contains("= 44 available;"
+                + " opening with DB_POOL_MAX 4 instead of 10.");
     }
 
     /** Starts the instances side by side with {@code INSTANCE_COUNT=count}, as compose starts the new replicas. */
