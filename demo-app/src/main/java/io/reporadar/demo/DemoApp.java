@@ -17,6 +17,7 @@ import io.reporadar.health.InFlightRequests;
 import io.reporadar.health.micrometer.HealthMetrics;
 import io.reporadar.health.servlet.HealthServlet;
 import io.reporadar.health.servlet.InFlightFilter;
+import io.reporadar.pooling.ConnectionBudgetException;
 import io.reporadar.pooling.GuardedPool;
 import io.reporadar.pooling.PoolSettings;
 import io.reporadar.pooling.micrometer.PoolBudgetMetrics;
@@ -259,7 +260,8 @@ public final class DemoApp implements AutoCloseable {
         DemoApp app;
         try {
             app = start(DemoConfig.fromEnvironment(System.getenv()));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ConnectionBudgetException e) {
+            // A bad variable, or one instance too many for PostgreSQL: the message says which and the arithmetic.
             System.err.println("reporadar-demo: " + e.getMessage());
             System.exit(2);
             return;

@@ -8,15 +8,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The nginx in front of the instances, rendered rather than hand-edited: the upstream comes from
- * {@code lb-strategies}, so scaling to five instances is {@code NginxConfig.main 5}.
+ * {@code lb-strategies}. Its servers are a list of endpoints: the instances' own addresses where they are known
+ * (the local launcher, the drills), and in the compose topology the one service name, {@code reporadar:3000},
+ * which nginx resolves to every replica's address when it starts and at each {@code nginx -s reload} (a name
+ * with several addresses is several servers to nginx, each with its own {@code max_fails} and connection count),
+ * so that scaling is {@code docker compose up --scale} and a reload, with no file to edit.
  *
- * <p>{@code docker/nginx/nginx.conf} is {@link #file(int)} for three instances; a test keeps it so.
+ * <p>{@code docker/nginx/nginx.conf} is {@link #file(boolean) file(false)}; a test keeps it so.
  */
 public final class NginxConfig {
 
@@ -184,24 +187,21 @@ public final class NginxConfig {
                     }
                 """;
 
-    /** The whole {@code nginx.conf} of the compose topology: {@code reporadar-1..n} on port 3000. */
-    public static String file(int instanceCount) {
-        return file(instanceCount, false);
-    }
+    /** The compose service of the instances: every replica of it, on port 3000. */
+    public static final Endpoint COMPOSE_INSTANCES = Endpoint.of("reporadar", DemoConfig.DEFAULT_PORT);
 
     /**
-     * As {@link #file(int)}; with {@code tls}, the rules on 443 with the certificate mounted at
-     * {@code /etc/nginx/certs/fullchain.pem} and {@code privkey.pem}, and port 80 redirecting to it.
+     * The whole {@code nginx.conf} of the compose topology, in front of every replica of {@link #COMPOSE_INSTANCES};
+     * with {@code tls}, the rules on 443 with the certificate mounted at {@code /etc/nginx/certs/fullchain.pem} and
+     * {@code privkey.pem}, and port 80 redirecting to it.
      */
-    public static String file(int instanceCount, boolean tls) {
-        List<Endpoint> instances = new ArrayList<>();
-        for (int i = 1; i <= instanceCount; i++) {
-            instances.add(Endpoint.of("reporadar-" + i, 3000));
-        }
+    public static String file(boolean tls) {
         return """
                 # Rendered by io.reporadar.demo.NginxConfig; change that, then run:
-                #   ./mvnw -q -pl demo-app compile exec:java -Dexec.mainClass=io.reporadar.demo.NginxConfig -Dexec.args=3
-                # (-Dexec.args="3 --tls" for TLS on 443, port 80 redirecting, the certificate mounted in /etc/nginx/certs)
+                #   ./mvnw -q -pl demo-app compile exec:java -Dexec.mainClass=io.reporadar.demo.NginxConfig
+                # (-Dexec.args=--tls for TLS on 443, port 80 redirecting, the certificate mounted in /etc/nginx/certs)
+                # The upstream names the compose service: nginx resolves it to every replica when it starts and at each
+                # reload, so scaling edits nothing here (scripts/deploy-multi-instance.sh --instances N reloads it).
                 worker_processes auto;
                 events {
                     worker_connections 4096;
@@ -213,18 +213,22 @@ public final class NginxConfig {
                     keepalive_timeout 65s;
 
                 %s}
-                """.formatted(httpBlock(instances, "80", DEFAULT_RATE_LIMIT,
+                """.formatted(httpBlock(List.of(COMPOSE_INSTANCES), "80", DEFAULT_RATE_LIMIT,
                         tls ? new Tls("443", "/etc/nginx/certs/fullchain.pem", "/etc/nginx/certs/privkey.pem") : null).indent(4))
                 .replaceAll("(?m)[ \t]+$", "");
     }
 
-    /** Writes {@code docker/nginx/nginx.conf} for the instance count given (default 3). */
+    /** Writes {@code docker/nginx/nginx.conf}, or with {@code --tls} {@code docker/nginx/nginx-tls.conf}. */
     public static void main(String[] args) throws IOException {
-        int count = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        boolean tls = List.of(args).contains("--tls");
+        boolean tls = args.length == 1 && args[0].equals("--tls");
+        if (args.length > 0 && !tls) {
+            System.err.println("NginxConfig: " + String.join(" ", args) + " (expected: nothing, or --tls; the number of instances is"
+                    + " not rendered: scripts/deploy-multi-instance.sh --instances N scales them and reloads nginx)");
+            System.exit(2);
+        }
         Path target = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "docker", "nginx", tls ? "nginx-tls.conf" : "nginx.conf");
         Files.createDirectories(target.getParent());
-        Files.writeString(target, file(count, tls), StandardCharsets.UTF_8);
-        System.out.println("wrote " + target.toAbsolutePath().normalize() + " for " + count + " instances");
+        Files.writeString(target, file(tls), StandardCharsets.UTF_8);
+        System.out.println("wrote " + target.toAbsolutePath().normalize());
     }
 }

@@ -18,6 +18,14 @@ class DemoConfigTest {
     }
 
     @Test
+    void withoutInstanceIdEachReplicaIsNamedByItsHostName() {
+        // what Docker sets in every container (its id), and Kubernetes (the pod's name): replicas of one service differ
+        assertThat(DemoConfig.fromEnvironment(Map.of("HOSTNAME", "3f2a9c1d7e4b")).instanceId()).isEqualTo("3f2a9c1d7e4b");
+        assertThat(DemoConfig.fromEnvironment(Map.of("HOSTNAME", "3f2a9c1d7e4b", "INSTANCE_ID", " ")).instanceId()).isEqualTo("3f2a9c1d7e4b");
+        assertThat(DemoConfig.fromEnvironment(Map.of("HOSTNAME", "3f2a9c1d7e4b", "INSTANCE_ID", "eu-1")).instanceId()).isEqualTo("eu-1");
+    }
+
+    @Test
     void reportsEveryBadVariableAtOnceByName() {
         assertThatThrownBy(() -> DemoConfig.fromEnvironment(Map.of("PORT", "30o1", "INSTANCE_ID", "has space")))
                 .isInstanceOf(IllegalArgumentException.class)

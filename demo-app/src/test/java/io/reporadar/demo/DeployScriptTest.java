@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * scripts/deploy-multi-instance.sh, run from a copy of the repository's layout against stand-ins for
  * {@code docker} and {@code docker-compose} that record what they are asked (no Docker engine is needed): which
  * Compose it picks, which files it hands over ({@code --ha}: the Sentinels file, which points the instances at
- * the Sentinels), what it refuses, and how it waits for the health checks under Compose v1, which has no
- * {@code --wait}.
+ * the Sentinels), what it refuses, how it waits for the health checks under Compose v1, which has no
+ * {@code --wait}, and how {@code --instances N} scales the instances and then reloads nginx.
  */
 class DeployScriptTest {
 
@@ -66,7 +66,7 @@ class DeployScriptTest {
         assertThat(syntax.waitFor()).as(new String(syntax.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
         Result unknown = run("--hq");
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.output()).contains("unknown option --hq (expected: --ha, --tls)");
+        assertThat(unknown.output()).contains("unknown option --hq (expected: --ha, --tls, --instances N)");
         assertThat(Files.readString(Path.of("..", "scripts", "deploy-multi-instance.ps1"))).contains("[switch]$HA")
                 .contains("docker/docker-compose.multi-instance.yml").contains("docker/docker-compose.ha.yml").contains("REDIS_SENTINEL_PASSWORD");
     }
@@ -113,6 +113,66 @@ class DeployScriptTest {
         Result result = run();
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.output()).contains("deploy-multi-instance: reporadar-reporadar-2-1 exited");
+    }
+
+    @Test
+    void instancesScalesTheReplicasAndTheirPoolBudgetTogetherThenReloadsNginxOnceTheyAreHealthy() throws Exception {
+        stub("docker", """
+                [ "$1 $2" = 'compose version' ] && exit 0
+                case "$*" in *' up '*) echo "INSTANCE_COUNT=${INSTANCE_COUNT:-unset}" >> "$LOG" ;; esac
+                exit 0""");
+        Result result = run("--ha", "--instances", "5");
+        assertThat(result.exit()).as(result.output()).isZero();
+        String docker = root.resolve("docker").toString();
+        String compose = "docker compose -f " + docker + "/docker-compose.multi-instance.yml -f " + docker + "/docker-compose.ha.yml --env-file "
+                + docker + "/.env.multi-instance";
+        assertThat(calls()).containsSubsequence(compose + " up -d --build --scale reporadar=5 --no-recreate --wait",
+                "INSTANCE_COUNT=5", compose + " exec -T nginx nginx -s reload");
+
+        Files.delete(log);
+        assertThat(run().exit()).isZero();
+        assertThat(calls()).as("without --instances, the env file's INSTANCE_COUNT counts them, and nginx is reloaded all the same")
+                .containsSubsequence(compose.replace(" -f " + docker + "/docker-compose.ha.yml", "") + " up -d --build --wait", "INSTANCE_COUNT=unset",
+                        compose.replace(" -f " + docker + "/docker-compose.ha.yml", "") + " exec -T nginx nginx -s reload");
+
+        for (String bad : List.of("0", "five", "1000")) {
+            Result refused = run("--instances", bad);
+            assertThat(refused.exit()).isEqualTo(2);
+            assertThat(refused.output()).contains("--instances " + bad + " (expected: a number of instances, 1 to 999)");
+        }
+        assertThat(run("--instances").output()).contains("--instances  (expected: a number of instances, 1 to 999)");
+    }
+
+    @Test
+    void scalingDownStopsOneReplicaAtATimeAndReloadsNginxAfterEach() throws Exception {
+        stub("docker", """
+                [ "$1 $2" = 'compose version' ] && exit 0
+                case "$*" in *'ps -q reporadar') printf 'c1\\nc2\\nc3\\nc4\\nc5\\n' ;; esac
+                exit 0""");
+        Result result = run("--instances", "2");
+        assertThat(result.exit()).as(result.output()).isZero();
+        String docker = root.resolve("docker").toString();
+        String compose = "docker compose -f " + docker + "/docker-compose.multi-instance.yml --env-file " + docker + "/.env.multi-instance";
+        String reload = compose + " exec -T nginx nginx -s reload";
+        assertThat(calls()).as("nginx never has more than one stopped replica in its list: it tries 3 a request")
+                .containsSubsequence(compose + " ps -q reporadar", compose + " up -d --build --scale reporadar=4 --no-recreate --wait", reload,
+                        compose + " up -d --build --scale reporadar=3 --no-recreate --wait", reload,
+                        compose + " up -d --build --scale reporadar=2 --no-recreate --wait", reload)
+                .filteredOn(call -> call.contains(" up ")).hasSize(3);
+    }
+
+    @Test
+    void withComposeV1AReplicaThatRefusesToStartFailsTheScaleAndNginxIsNotReloaded() throws Exception {
+        stub("docker", """
+                [ "$1 $2" = 'compose version' ] && exit 1
+                [ "$1" = inspect ] && echo '/reporadar-reporadar-1 healthy' && echo '/reporadar-reporadar-9 restarting'
+                exit 0""");
+        stub("docker-compose", "case \"$*\" in *'ps -q') printf 'c1\\nc9\\n' ;; esac");
+        Result result = run("--instances", "9");
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.output()).contains("deploy-multi-instance: reporadar-reporadar-9 restarting; see: docker-compose");
+        assertThat(calls()).anyMatch(call -> call.endsWith(" up -d --build --scale reporadar=9 --no-recreate"))
+                .as("the replica that refused gets no traffic").noneMatch(call -> call.contains("nginx -s reload"));
     }
 
     @Test

@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       is not installed: {@code .ci/run} installs it.</li>
  * </ul>
  * Both models must then say the same: the services (and which of them only the {@code monitoring} profile
- * starts), each instance's Redis (the master, or the Sentinels with {@code docker-compose.ha.yml}), and nginx on
+ * starts), the instances' Redis (the master, or the Sentinels with {@code docker-compose.ha.yml}), their count
+ * ({@code INSTANCE_COUNT}, which {@code deploy-multi-instance.sh --instances N} sets), and nginx on
  * {@code LB_PORT} and {@code LB_HTTPS_PORT}.
  */
 class DockerComposeModelTest {
@@ -49,7 +50,7 @@ class DockerComposeModelTest {
     private static final Path DOCKER = Path.of("..", "docker");
     private static final Path SPEC = Path.of("src", "test", "resources", "compose-spec").toAbsolutePath();
     private static final String BASE = "docker-compose.multi-instance.yml";
-    private static final Set<String> STANDARD = Set.of("nginx", "reporadar-1", "reporadar-2", "reporadar-3", "postgres", "redis-master");
+    private static final Set<String> STANDARD = Set.of("nginx", "reporadar", "postgres", "redis-master");
     private static final Set<String> HA_ONLY = Set.of("redis-replica-1", "redis-replica-2", "sentinel-1", "sentinel-2", "sentinel-3");
     /** Started only with {@code --profile monitoring}. */
     private static final Set<String> MONITORING = Set.of("prometheus", "nginx-exporter", "grafana");
@@ -106,22 +107,22 @@ class DockerComposeModelTest {
             assertThat(publishedPorts(services.path("prometheus"))).as(version + ": Prometheus on 127.0.0.1 only").isEqualTo(Map.of(9090, 9090));
             assertThat(services.path("prometheus").path("ports").toString()).as(version).contains("127.0.0.1");
             assertThat(services.path("grafana").path("ports").toString()).as(version + ": Grafana on 127.0.0.1 only").contains("127.0.0.1");
-            Set<String> ids = new HashSet<>();
-            for (String instance : List.of("reporadar-1", "reporadar-2", "reporadar-3")) {
-                JsonNode environment = services.path(instance).path("environment");
-                assertThat(environment.path("REDIS_URL").asText()).as(version + ": " + instance + " follows the Sentinels with the ha file, else the master")
-                        .isEqualTo(ha ? SENTINEL_URL : "redis://:redis-secret-0123@redis-master:6379");
-                if (ha) {
-                    assertThat(environment.path("SESSION_DURABILITY").asText()).as(version).isEqualTo("replica-required");
-                    assertThat(environment.path("REDIS_SENTINEL_PASSWORD").asText()).as(version).isEqualTo("sentinel-secret-0123");
-                    assertThat(names(services.path(instance).path("depends_on"))).as(version + ": " + instance + " starts once the Sentinels answer")
-                            .contains("sentinel-1", "sentinel-2", "sentinel-3", "postgres", "redis-master");
-                }
-                ids.add(environment.path("INSTANCE_ID").asText());
-                environment.properties().forEach(variable -> assertThat(variable.getValue().asText())
-                        .as(version + ": " + instance + " " + variable.getKey() + " fully interpolated").doesNotContain("${"));
+            JsonNode instances = services.path("reporadar");
+            JsonNode environment = instances.path("environment");
+            assertThat(environment.path("REDIS_URL").asText()).as(version + ": the instances follow the Sentinels with the ha file, else the master")
+                    .isEqualTo(ha ? SENTINEL_URL : "redis://:redis-secret-0123@redis-master:6379");
+            if (ha) {
+                assertThat(environment.path("SESSION_DURABILITY").asText()).as(version).isEqualTo("replica-required");
+                assertThat(environment.path("REDIS_SENTINEL_PASSWORD").asText()).as(version).isEqualTo("sentinel-secret-0123");
+                assertThat(names(instances.path("depends_on"))).as(version + ": the instances start once the Sentinels answer")
+                        .contains("sentinel-1", "sentinel-2", "sentinel-3", "postgres", "redis-master");
             }
-            assertThat(ids).as(version).containsExactlyInAnyOrder("reporadar-1", "reporadar-2", "reporadar-3");
+            environment.properties().forEach(variable -> assertThat(variable.getValue().asText())
+                    .as(version + ": reporadar " + variable.getKey() + " fully interpolated").doesNotContain("${"));
+            assertThat(environment.has("INSTANCE_ID")).as(version + ": each replica is named by its host name, not one shared id").isFalse();
+            assertThat(instances.has("container_name")).as(version + ": a container name would forbid a second replica").isFalse();
+            assertThat(instances.path("scale").asInt()).as(version + ": INSTANCE_COUNT replicas, default 3").isEqualTo(3);
+            assertThat(environment.path("INSTANCE_COUNT").asText()).as(version + ": each pool counts them").isEqualTo("3");
             assertThat(publishedPorts(services.path("nginx"))).as(version + ": nginx on LB_PORT and LB_HTTPS_PORT (defaults 80 and 443)")
                     .isEqualTo(Map.of(80, 80, 443, 443));
             assertThat(services.path("nginx").path("volumes").toString()).as(version)
@@ -136,6 +137,25 @@ class DockerComposeModelTest {
         for (JsonNode model : List.of(v2(env, files("")), v1(env, files("")))) {
             assertThat(publishedPorts(model.path("services").path("nginx"))).isEqualTo(Map.of(8081, 80, 8443, 443));
         }
+    }
+
+    /**
+     * What {@code deploy-multi-instance.sh --instances 5} relies on: the replica count and every pool's
+     * {@code INSTANCE_COUNT} follow one variable, and the shell's value (which the script exports) wins over the
+     * env file's (Compose v1 run here; compose-spec, which Compose v2 follows, defines the same precedence).
+     */
+    @Test
+    void theInstanceCountScalesTheReplicasAndTheirPoolBudgetTogetherAndTheShellWinsOverTheEnvFile() throws Exception {
+        Path five = project(Map.of("INSTANCE_COUNT", "5"));
+        for (JsonNode model : List.of(v2(five, files("ha")), v1(five, files("ha")))) {
+            JsonNode instances = model.path("services").path("reporadar");
+            assertThat(instances.path("scale").asInt()).isEqualTo(5);
+            assertThat(instances.path("environment").path("INSTANCE_COUNT").asText()).isEqualTo("5");
+        }
+        Path three = project(Map.of("INSTANCE_COUNT", "3"));
+        Result config = composeV1(files(""), three, Map.of("INSTANCE_COUNT", "7"), "config");
+        assertThat(config.exit()).as(config.stderr()).isZero();
+        assertThat(config.stdout()).contains("scale: 7").contains("INSTANCE_COUNT: '7'").doesNotContain("INSTANCE_COUNT: '3'");
     }
 
     @Test
@@ -247,15 +267,24 @@ class DockerComposeModelTest {
     }
 
     private Result composeV1(List<String> files, Path env, String... arguments) throws Exception {
+        return composeV1(files, env, Map.of(), arguments);
+    }
+
+    /** docker-compose with {@code shell} as variables of its own environment, as a script exports them. */
+    private Result composeV1(List<String> files, Path env, Map<String, String> shell, String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of(dockerComposeV1.toString()));
         files.forEach(file -> command.addAll(List.of("-f", env.resolveSibling(file).toString())));
         command.addAll(List.of("--env-file", env.toString()));
         command.addAll(List.of(arguments));
-        return run(command, null);
+        return run(command, null, shell);
     }
 
-    /** Runs {@code command} with an environment of PATH and HOME only: the variables come from the env file alone. */
     private Result run(List<String> command, @Nullable String stdin) throws Exception {
+        return run(command, stdin, Map.of());
+    }
+
+    /** Runs {@code command} with an environment of PATH, HOME and {@code shell} only: the rest comes from the env file. */
+    private Result run(List<String> command, @Nullable String stdin, Map<String, String> shell) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile());
         Map<String, String> environment = builder.environment();
         String path = environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
@@ -263,6 +292,7 @@ class DockerComposeModelTest {
         environment.put("PATH", path);
         environment.put("HOME", work.toString());
         environment.put("LANG", "C.UTF-8");
+        environment.putAll(shell);
         Process process = builder.start();
         CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));

@@ -24,12 +24,12 @@ class DockerFilesTest {
     private static final Path DOCKER = Path.of("..", "docker");
     private static final List<String> COMPOSE_FILES = List.of("docker-compose.multi-instance.yml", "docker-compose.ha.yml",
             "docker-compose.tls.yml");
-    private static final Set<String> STANDARD_SERVICES = Set.of("nginx", "reporadar-1", "reporadar-2", "reporadar-3", "postgres",
-            "redis-master", "prometheus", "nginx-exporter", "grafana");
+    private static final Set<String> STANDARD_SERVICES = Set.of("nginx", "reporadar", "postgres", "redis-master", "prometheus",
+            "nginx-exporter", "grafana");
     /** Built FROM scratch: no shell nor wget for a health check (Prometheus's up{job="nginx"} watches it). */
     private static final String NO_SHELL = "nginx-exporter";
-    private static final Set<String> HA_SERVICES = Set.of("reporadar-1", "reporadar-2", "reporadar-3", "redis-replica-1",
-            "redis-replica-2", "sentinel-1", "sentinel-2", "sentinel-3");
+    private static final Set<String> HA_SERVICES = Set.of("reporadar", "redis-replica-1", "redis-replica-2", "sentinel-1", "sentinel-2",
+            "sentinel-3");
 
     @Test
     void everyRequiredVariableOfTheComposeFilesIsInTheEnvExample() throws IOException {
@@ -91,7 +91,7 @@ class DockerFilesTest {
         services.forEach((name, block) -> assertThat(block + (block.contains("<<: *instance") ? instance : ""))
                 .as(name + " has a health check").contains(name.equals(NO_SHELL) ? "" : "healthcheck:"));
         haServices.forEach((name, block) -> {
-            if (name.startsWith("reporadar-")) {
+            if (name.equals("reporadar")) {
                 assertThat(block).contains("<<: *instance-ha");
                 return;
             }
@@ -114,6 +114,11 @@ class DockerFilesTest {
         assertThat(sentinel).contains("sentinel monitor reporadar-master redis-master 6379 2")
                 .contains("down-after-milliseconds reporadar-master 5000").contains("failover-timeout reporadar-master 10000");
         assertThat(anchor(ha, "x-instance-ha")).contains("REDIS_URL: redis-sentinel://").contains("SESSION_DURABILITY: replica-required");
+        assertThat(services.get("reporadar")).as("one service, scaled to INSTANCE_COUNT replicas").contains("scale: ${INSTANCE_COUNT:-3}")
+                .doesNotContain("container_name").doesNotContain("ports:");
+        assertThat(anchor(standard, "x-instance-env")).as("each replica is named by its host name").doesNotContainPattern("(?m)^ +INSTANCE_ID:")
+                .contains("INSTANCE_COUNT: ${INSTANCE_COUNT:-3}");
+        assertThat(services.get("nginx")).as("nginx starts once the replicas are healthy").contains("      reporadar:\n        condition: service_healthy");
         assertThat(services.get("nginx")).contains("./nginx/nginx.conf:/etc/nginx/nginx.conf:ro")
                 .contains("\"${LB_PORT:-80}:80\"").contains("\"${LB_HTTPS_PORT:-443}:443\"");
         assertThat(Files.readString(DOCKER.resolve("docker-compose.tls.yml"))).contains("./nginx/nginx-tls.conf:/etc/nginx/nginx.conf:ro")

@@ -197,7 +197,7 @@ class KubernetesAppConsistencyTest {
     @Test
     void theIngressRetriesAsTheRenderedNginxConfDoes() throws IOException {
         List<ObjectNode> objects = render("standard");
-        String nginx = NginxConfig.file(3);
+        String nginx = NginxConfig.file(false);
         for (String name : List.of("Ingress/reporadar", "Ingress/reporadar-api")) {
             JsonNode annotations = find(objects, name).at("/metadata/annotations");
             assertThat(annotation(annotations, "proxy-next-upstream")).as(name).isEqualTo(directive(nginx, "proxy_next_upstream"));

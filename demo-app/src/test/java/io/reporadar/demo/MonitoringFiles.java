@@ -49,6 +49,14 @@ final class MonitoringFiles {
             Map.entry("nginx_connections_active", "nginx-prometheus-exporter's, a container not run here"),
             Map.entry("nginx_http_requests_total", "nginx-prometheus-exporter's, a container not run here"));
 
+    /** How the shipped prometheus.yml finds the instances: every replica of the compose service, by DNS. */
+    static final String INSTANCES_BY_DNS = """
+            dns_sd_configs:
+                  - names: ["reporadar"]
+                    type: A
+                    port: 3000
+                    refresh_interval: 10s""";
+
     /** Session events the rules name that {@code SessionObserver.Event} does not have yet. */
     static final Set<String> EVENTS_NOT_YET_REPORTED = Set.of("master-changed");
 

@@ -50,9 +50,10 @@ class MonitoringFilesTest {
     void theConfigurationScrapesEachInstanceByItselfAndNginxThroughItsExporter() {
         Map<String, String> targets = new HashMap<>();
         MonitoringFiles.yaml(PROMETHEUS_CONFIG).path("scrape_configs").forEach(job -> targets.put(job.path("job_name").asText(),
-                job.path("static_configs").path(0).path("targets").toString()));
+                job.has("dns_sd_configs") ? job.path("dns_sd_configs").toString() : job.path("static_configs").path(0).path("targets").toString()));
         assertThat(targets).containsOnlyKeys("reporadar", "nginx", "prometheus");
-        assertThat(targets.get("reporadar")).as("each instance, not nginx").isEqualTo("[\"reporadar-1:3000\",\"reporadar-2:3000\",\"reporadar-3:3000\"]");
+        assertThat(targets.get("reporadar")).as("every replica of the compose service, each by itself, not nginx")
+                .isEqualTo("[{\"names\":[\"reporadar\"],\"type\":\"A\",\"port\":3000,\"refresh_interval\":\"10s\"}]");
         assertThat(targets.get("nginx")).isEqualTo("[\"nginx-exporter:9113\"]");
     }
 

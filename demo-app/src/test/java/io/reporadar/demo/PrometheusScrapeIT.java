@@ -71,7 +71,7 @@ class PrometheusScrapeIT {
         String shipped = Files.readString(MonitoringFiles.PROMETHEUS_CONFIG);
         String targets = instances.stream().map(i -> "\"127.0.0.1:" + i.endpoint().port() + "\"").collect(Collectors.joining(", "));
         prometheus = PrometheusProcess.start(work, port -> shipped
-                .replace("\"reporadar-1:3000\", \"reporadar-2:3000\", \"reporadar-3:3000\"", targets)
+                .replace(MonitoringFiles.INSTANCES_BY_DNS, "static_configs:\n      - targets: [" + targets + "]")
                 .replace("nginx-exporter:9113", "127.0.0.1:1")
                 .replace("localhost:9090", "127.0.0.1:" + port)
                 .replaceAll("(scrape_interval|evaluation_interval|scrape_timeout): \\d+s", "$1: 1s"));

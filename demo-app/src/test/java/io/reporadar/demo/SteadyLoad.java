@@ -8,10 +8,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Steady traffic through the front for the drills: one thread per logged-in user, each alternating a write
@@ -19,7 +22,12 @@ import java.util.regex.Pattern;
  * the session) back to back on its own connections (50 ms apart after a failure). Every answer other than 200
  * is a failure, counted apart for reads and writes; every write's 200 must show one more visit than the last
  * acknowledged one and every read's at least as many, so an acknowledged session write that went missing (a
- * lost update, a lost session, a read that went back in time) is counted too.
+ * lost update, a lost session, a read that went back in time) is counted too. Each 200 is counted for the
+ * instance that answered it ({@code X-Instance-Id}), with the time of its first.
+ *
+ * <p>{@link #startResending} adds what browsers do: a request that a reused connection closed before any byte of an
+ * answer is sent once more on a new connection (nginx closes its idle client connections when a reload retires its
+ * old workers, and one can be closed just as a request goes out on it, unread). Those are counted apart.
  *
  * <p>Thread-safe.
  */
@@ -38,17 +46,31 @@ final class SteadyLoad implements AutoCloseable {
     private final AtomicLong lostWrites = new AtomicLong();
     private final AtomicLong slowestNanos = new AtomicLong();
     private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
+    private final ConcurrentHashMap<String, AtomicLong> servedBy = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> firstServedNanos = new ConcurrentHashMap<>();
     private final AtomicLong lastWriteFailureNanos = new AtomicLong(Long.MIN_VALUE);
     private volatile long writesRecoveredNanos = Long.MIN_VALUE; // the first write success after the last write failure
+    private final AtomicLong resent = new AtomicLong();
+    private final boolean resendUnanswered;
     private volatile boolean running = true;
 
-    private SteadyLoad(URI front) {
+    private SteadyLoad(URI front, boolean resendUnanswered) {
         this.front = front;
+        this.resendUnanswered = resendUnanswered;
     }
 
     /** Logs in {@code users} users through {@code front} and starts one thread per user. */
     static SteadyLoad start(URI front, int users) throws IOException, InterruptedException {
-        SteadyLoad load = new SteadyLoad(front);
+        return start(front, users, false);
+    }
+
+    /** As {@link #start}, each user sending once more a request that its connection closed before any answer. */
+    static SteadyLoad startResending(URI front, int users) throws IOException, InterruptedException {
+        return start(front, users, true);
+    }
+
+    private static SteadyLoad start(URI front, int users, boolean resendUnanswered) throws IOException, InterruptedException {
+        SteadyLoad load = new SteadyLoad(front, resendUnanswered);
         for (int i = 0; i < users; i++) {
             String cookie = login(front, "load-" + i);
             Thread thread = new Thread(() -> load.run(cookie), "steady-load-" + i);
@@ -76,10 +98,13 @@ final class SteadyLoad implements AutoCloseable {
         HttpRequest me = HttpRequest.newBuilder(front.resolve("/api/me")).header("Cookie", cookie).timeout(Duration.ofSeconds(30)).build();
         long acknowledgedVisits = -1;
         boolean write = true;
+        boolean resending = false;
         while (running) {
             long started = System.nanoTime();
             try {
                 HttpResponse<String> response = http.send(write ? visit : me, HttpResponse.BodyHandlers.ofString());
+                boolean wasResent = resending;
+                resending = false;
                 long finished = System.nanoTime();
                 slowestNanos.accumulateAndGet(finished - started, Math::max);
                 Matcher visits = VISITS.matcher(response.body());
@@ -92,19 +117,46 @@ final class SteadyLoad implements AutoCloseable {
                 if (write ? now <= acknowledgedVisits : now < acknowledgedVisits) {
                     lostWrites.incrementAndGet();
                     fail(finished, write, "visits " + now + " after acknowledged " + acknowledgedVisits);
+                } else if (wasResent && write && acknowledgedVisits >= 0 && now > acknowledgedVisits + 1) {
+                    fail(finished, write, "a write sent once more was applied twice: visits " + now + " after acknowledged " + acknowledgedVisits);
                 }
                 acknowledgedVisits = Math.max(acknowledgedVisits, now);
+                String instance = response.headers().firstValue("X-Instance-Id").orElse("(none)");
+                servedBy.computeIfAbsent(instance, unused -> new AtomicLong()).incrementAndGet();
+                firstServedNanos.putIfAbsent(instance, finished);
                 succeeded.incrementAndGet();
                 if (write && writesRecoveredNanos < lastWriteFailureNanos.get()) {
                     writesRecoveredNanos = finished;
                 }
                 write = !write;
             } catch (IOException e) {
+                if (resendUnanswered && !resending && unanswered(e)) {
+                    resending = true;
+                    resent.incrementAndGet();
+                    continue;
+                }
+                resending = false;
                 fail(System.nanoTime(), write, e.toString());
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    /** The JDK client's report of a connection closed before any byte of the answer came. */
+    private static boolean unanswered(IOException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if ("HTTP/1.1 header parser received no bytes".equals(cause.getMessage())
+                    || cause.getClass().getSimpleName().equals("ConnectionExpiredException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Requests sent once more after their connection closed unanswered ({@link #startResending} only). */
+    long resent() {
+        return resent.get();
     }
 
     /** Records a failure, then pauses the user briefly, as a person or a client with back-off would. */
@@ -122,6 +174,18 @@ final class SteadyLoad implements AutoCloseable {
 
     long succeeded() {
         return succeeded.get();
+    }
+
+    /** The successful requests so far, by the instance that answered them. */
+    Map<String, Long> servedBy() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        servedBy.forEach((instance, count) -> counts.put(instance, count.get()));
+        return counts;
+    }
+
+    /** When {@code instance} first answered a request with a 200 ({@link System#nanoTime()}), null if it has not. */
+    @Nullable Long firstServedNanos(String instance) {
+        return firstServedNanos.get(instance);
     }
 
     List<Failure> failures() {
