@@ -266,7 +266,7 @@ public final class DemoApp implements AutoCloseable {
             System.exit(2);
             return;
         } catch (RuntimeException | java.sql.SQLException e) {
-            // Redis or PostgreSQL unreachable, an evicting Redis, a pool over budget: say what, without a stack trace.
+            // Redis or PostgreSQL unreachable, an evicting Redis: say what failed and why, without a stack trace.
             StringBuilder causes = new StringBuilder("reporadar-demo: cannot start: ").append(e.getMessage());
             for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
                 causes.append("\n  because: ").append(cause.getMessage());
