@@ -101,8 +101,9 @@ public final class JobMetrics implements JobObserver {
     }
 
     private void gauge(JobQueue queue, Backlog backlog, String state, ToLongFunction<JobQueue.Counts> count) {
+        // A strong reference: the registry alone holds the Backlog, and a gauge's weak one would let it be collected (NaN).
         Gauge.builder("reporadar.jobs.backlog", backlog, b -> b.read(count)).tag("queue", queue.name()).tag("state", state)
-                .description("Jobs in the queue by state").register(registry);
+                .description("Jobs in the queue by state").strongReference(true).register(registry);
     }
 
     /** The queue's counts, read from Redis at most once per {@link #BACKLOG_REFRESH}; shared by its gauges. */
