@@ -31,7 +31,7 @@ public final class DashboardPage implements HtmlPage {
             body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;background:#fafafa;color:#222}\
             h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.1em;margin:1.2em 0 .4em}h3{font-size:1em;margin:0 0 .4em}\
             .grid{display:flex;flex-wrap:wrap;gap:1em}article{background:#fff;border:1px solid #ccc;border-left:6px solid #999;\
-            padding:.6em .8em;min-width:20em}table{border-collapse:collapse}td,th{padding:.1em .5em;text-align:left;\
+            padding:.6em .8em;flex:1 1 24em;max-width:44em}table{border-collapse:collapse}td,th{padding:.1em .5em;text-align:left;\
             border-bottom:1px solid #eee;vertical-align:top}dl{display:grid;grid-template-columns:auto 1fr;gap:0 .8em;margin:.3em 0}\
             dt{color:#666}dd{margin:0}.badge{display:inline-block;padding:.1em .6em;border-radius:.8em;color:#fff;background:#999}\
             .ok{border-left-color:#2e7d32}.badge.ok,td.ok{background:#2e7d32;color:#fff}.warn{border-left-color:#ef8f00}\
