@@ -10,6 +10,7 @@ import io.reporadar.health.Result;
 import io.reporadar.health.Status;
 import io.reporadar.health.dashboard.DeploymentView;
 import io.reporadar.health.dashboard.InstanceReport;
+import io.reporadar.pooling.ConnectionBudget;
 import io.reporadar.pooling.GuardedPool;
 import io.reporadar.pooling.ServerBudget;
 import java.time.Instant;
@@ -104,24 +105,25 @@ final class DeploymentDashboard {
         return new DeploymentView(draft.time(), instances, DeploymentRegistry.HEARTBEAT_TIMEOUT, sections);
     }
 
-    /** What the live instances' pools may open, against what PostgreSQL admits (its last live check). */
+    /** What the live instances' pools may open, against what PostgreSQL admits (at the pool's last live check, else planned). */
     private DeploymentView.Section budget(List<InstanceReport> live) {
         int max = pool.settings().max();
         int inForce = live.stream().mapToInt(instance -> parse(instance.pool().get(POOL_MAX))).sum();
         Map<String, String> rows = new LinkedHashMap<>();
         rows.put("DB_POOL_MAX × live instances", max + " × " + live.size() + " = " + max * live.size());
         rows.put("pool maxima in force, summed", Integer.toString(inForce));
+        ConnectionBudget budget = pool.lastBudget(); // planned from the settings until the first live check
+        rows.put("the deployment may use", Integer.toString(budget.available()));
+        rows.put("the budget", budget.arithmetic());
         ServerBudget server = pool.lastServerBudget();
-        Status status = Status.UNKNOWN;
         if (server != null) {
             rows.put("max_connections", Integer.toString(server.maxConnections()));
-            rows.put("available to this role and database", Integer.toString(server.serverAvailable()));
             rows.put("in use by the service", Integer.toString(server.serviceUsed()));
             rows.put("in use by every client", Integer.toString(server.clients()) + (server.approximate() ? " (an upper bound)" : ""));
-            status = max * live.size() > server.serverAvailable() ? Status.WARN : Status.UP;
         } else {
-            rows.put("max_connections", "not read yet (the pool's first live check)");
+            rows.put("max_connections", "not read yet: the figures above are planned from the settings until the pool's first live check");
         }
+        Status status = max * live.size() > budget.available() ? Status.WARN : Status.UP;
         return new DeploymentView.Section("PostgreSQL connections", status, rows);
     }
 
