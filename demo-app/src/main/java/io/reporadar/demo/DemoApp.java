@@ -14,6 +14,7 @@ import io.reporadar.health.Health;
 import io.reporadar.health.HealthCheck;
 import io.reporadar.health.HealthEndpoints;
 import io.reporadar.health.InFlightRequests;
+import io.reporadar.health.dashboard.DashboardPage;
 import io.reporadar.health.micrometer.HealthMetrics;
 import io.reporadar.health.servlet.HealthServlet;
 import io.reporadar.health.servlet.InFlightFilter;
@@ -72,6 +73,8 @@ public final class DemoApp implements AutoCloseable {
     private final SessionStores.Opened sessions;
     private final GuardedPool pool;
     private final @Nullable DemoJobs jobs; // null: no Redis, no job queue
+    private final @Nullable DeploymentRegistry registry; // null: no Redis, the dashboard shows this instance alone
+    private final DeploymentDashboard dashboard;
     private final PrometheusMeterRegistry metrics;
     private final Health health;
     private final InFlightRequests inFlight = new InFlightRequests();
@@ -105,6 +108,8 @@ public final class DemoApp implements AutoCloseable {
             checks.check(CheckSpec.dependency("jobs", jobs.check()));
         }
         this.health = checks.build();
+        this.registry = redis == null ? null : new DeploymentRegistry(redis);
+        this.dashboard = new DeploymentDashboard(config.instanceId(), health, inFlight, pool, registry);
         new HealthMetrics(health).bindTo(metrics);
         new PoolBudgetMetrics(pool).bindTo(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
@@ -131,9 +136,9 @@ public final class DemoApp implements AutoCloseable {
         context.addFilter(new FilterHolder(instanceHeaders), "/*", EnumSet.allOf(DispatcherType.class));
         SessionFilter.CookieSettings cookie = SessionFilter.CookieSettings.defaults().secure(!config.development());
         context.addFilter(new FilterHolder(new SessionFilter(sessions.store(), cookie)), "/api/*", EnumSet.of(DispatcherType.REQUEST));
-        // Details and metrics for internal clients only; behind nginx, the client is the one nginx names.
-        ServletHolder healthServlet = new ServletHolder(new HealthServlet(
-                HealthEndpoints.of(health, DetailsPolicy.networks(config.internalNetworks())), config.trustedProxies()));
+        // Details, the dashboard and metrics for internal clients only; behind nginx, the client is the one nginx names.
+        ServletHolder healthServlet = new ServletHolder(new HealthServlet(HealthEndpoints.of(health, DetailsPolicy.networks(config.internalNetworks()))
+                .withPage(DashboardPage.of(dashboard::view)), config.trustedProxies()));
         context.addServlet(healthServlet, "/health");
         context.addServlet(healthServlet, "/health/*");
         Watchlist watchlist = new Watchlist(pool.dataSource(), redis == null ? null : redis::connection);
@@ -186,6 +191,7 @@ public final class DemoApp implements AutoCloseable {
             app.closeClients();
             throw e;
         }
+        app.dashboard.startPublishing();
         app.health.markReady();
         LOG.info("RepoRadar instance {} listening on port {}", config.instanceId(), app.port());
         return app;
@@ -218,6 +224,9 @@ public final class DemoApp implements AutoCloseable {
     private void closeClients() {
         if (jobs != null) {
             jobs.close(); // drains, or waits for the drain SIGTERM began; before the connections it needs
+        }
+        if (registry != null) {
+            registry.close(); // the last report, STOPPED, while Redis is still connected
         }
         health.close();
         sessions.close();

@@ -26,25 +26,38 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>503 for DOWN and OUT_OF_SERVICE, 200 otherwise; {@code Cache-Control: no-store}; HEAD answered without
  * a body. Formats by {@code Accept}: our JSON tree ({@code application/json}, the default),
- * {@code application/health+json} (the IETF draft) and {@code text/plain}. Details go only to callers the
- * {@link DetailsPolicy} allows; nobody ever gets a stack trace. Thread-safe.
+ * {@code application/health+json} (the IETF draft) and {@code text/plain}; with a {@link #withPage page}, an
+ * allowed caller of {@code /health/backend} that lists {@code text/html} first (a browser) gets the page instead,
+ * with its {@code Content-Security-Policy}. Details go only to callers the {@link DetailsPolicy} allows; nobody
+ * ever gets a stack trace. Thread-safe.
  */
 public final class HealthEndpoints {
 
     public static final String JSON = "application/json";
     public static final String HEALTH_JSON = "application/health+json";
     public static final String TEXT = "text/plain; charset=utf-8";
+    public static final String HTML = "text/html; charset=utf-8";
 
     private final Health health;
     private final DetailsPolicy details;
+    private final @Nullable HtmlPage page; // null: JSON and text only
 
-    private HealthEndpoints(Health health, DetailsPolicy details) {
+    private HealthEndpoints(Health health, DetailsPolicy details, @Nullable HtmlPage page) {
         this.health = health;
         this.details = details;
+        this.page = page;
     }
 
     public static HealthEndpoints of(Health health, DetailsPolicy details) {
-        return new HealthEndpoints(health, details);
+        return new HealthEndpoints(health, details, null);
+    }
+
+    /**
+     * These endpoints, with {@code page} for the callers of {@code /health/backend} the details policy allows and
+     * that prefer {@code text/html}; the others get what they got before.
+     */
+    public HealthEndpoints withPage(HtmlPage page) {
+        return new HealthEndpoints(health, details, Objects.requireNonNull(page, "page"));
     }
 
     /** Whether this path belongs to the health endpoints (adapters pass everything else on). */
@@ -58,12 +71,18 @@ public final class HealthEndpoints {
         private final String contentType;
         private final byte[] body;
         private final @Nullable String allow; // null: no Allow header
+        private final @Nullable String policy; // null: no Content-Security-Policy header
 
         Response(int status, String contentType, String body, boolean head, @Nullable String allow) {
+            this(status, contentType, body, head, allow, null);
+        }
+
+        private Response(int status, String contentType, String body, boolean head, @Nullable String allow, @Nullable String policy) {
             this.status = status;
             this.contentType = contentType;
             this.body = head ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             this.allow = allow;
+            this.policy = policy;
         }
 
         public int status() {
@@ -80,6 +99,10 @@ public final class HealthEndpoints {
 
         /** Every header to send, {@code Content-Type} included. */
         public Map<String, String> headers() {
+            if (policy != null) {
+                return Map.of("Content-Type", contentType, "Cache-Control", "no-store", "Content-Security-Policy", policy,
+                        "X-Content-Type-Options", "nosniff", "Referrer-Policy", "no-referrer");
+            }
             return allow == null
                     ? Map.of("Content-Type", contentType, "Cache-Control", "no-store")
                     : Map.of("Content-Type", contentType, "Cache-Control", "no-store", "Allow", allow);
@@ -148,7 +171,18 @@ public final class HealthEndpoints {
         if (!head && !"GET".equals(method)) {
             return new Response(405, JSON, "{\"error\":\"method not allowed\"}", false, "GET, HEAD");
         }
-        Format format = Format.of(accept);
+        boolean allowed = details.allows(client, authorization);
+        HtmlPage html = path.equals("/health/backend") && allowed ? page : null;
+        Format format = Format.of(accept, html != null);
+        if (html != null && format == Format.HTML) {
+            String document;
+            try {
+                document = html.render();
+            } catch (RuntimeException e) {
+                return new Response(500, JSON, "{\"error\":\"the page cannot be rendered\"}", head, null);
+            }
+            return new Response(200, HTML, document, head, null, html.contentSecurityPolicy());
+        }
         if (path.equals("/health")) {
             HealthSnapshot snapshot = health.snapshot();
             return render(snapshot, "readiness", snapshot.readiness(), List.of(), false, format, head);
@@ -163,7 +197,6 @@ public final class HealthEndpoints {
         if ("".equals(group)) {
             return new Response(404, JSON, "{\"error\":\"no such health endpoint\"}", head, null);
         }
-        boolean allowed = details.allows(client, authorization);
         boolean fresh = group == null && allowed && query != null && List.of(query.split("&")).contains("fresh");
         HealthSnapshot snapshot = fresh ? health.evaluateNow() : health.snapshot();
         if (group == null) {
@@ -277,7 +310,7 @@ public final class HealthEndpoints {
     }
 
     private enum Format {
-        JSON(HealthEndpoints.JSON), HEALTH_JSON(HealthEndpoints.HEALTH_JSON), TEXT(HealthEndpoints.TEXT);
+        JSON(HealthEndpoints.JSON), HEALTH_JSON(HealthEndpoints.HEALTH_JSON), TEXT(HealthEndpoints.TEXT), HTML(HealthEndpoints.HTML);
 
         final String contentType;
 
@@ -285,8 +318,11 @@ public final class HealthEndpoints {
             this.contentType = contentType;
         }
 
-        /** The first acceptable format in the order the caller lists them; JSON when nothing matches. */
-        static Format of(@Nullable String accept) {
+        /**
+         * The first acceptable format in the order the caller lists them (HTML only when {@code html}: a page is
+         * there for this caller); JSON when nothing matches.
+         */
+        static Format of(@Nullable String accept, boolean html) {
             if (accept == null) {
                 return JSON;
             }
@@ -297,6 +333,7 @@ public final class HealthEndpoints {
                     case "application/health+json" -> HEALTH_JSON;
                     case "application/json", "application/*", "*/*" -> JSON;
                     case "text/plain", "text/*" -> TEXT;
+                    case "text/html", "application/xhtml+xml" -> html ? HTML : null;
                     default -> null; // not one of ours (an empty range included): the next one decides
                 };
                 if (format != null) {

@@ -11,6 +11,7 @@ import io.reporadar.testing.NginxServer;
 import io.reporadar.testing.PostgresDatabase;
 import io.reporadar.testing.PostgresServer;
 import io.reporadar.testing.RedisServer;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,11 +62,22 @@ public final class Topology implements AutoCloseable {
         this.frontKind = frontKind;
     }
 
-    /** Starts every part; on a failure, stops what was started and rethrows. */
+    /** Starts every part, saying so on {@code System.out}; on a failure, stops what was started and rethrows. */
     public static Topology start(Map<String, String> environment) throws Exception {
+        return start(environment, System.out);
+    }
+
+    /**
+     * Starts every part, one line of {@code progress} each ({@code [2/6] PostgreSQL: ... ok (1.2 s)}); on a failure,
+     * stops what was started and rethrows.
+     *
+     * @throws IllegalArgumentException naming every malformed launcher variable, before anything starts
+     * @throws LaunchSteps.Failure       naming the part that did not start, why, and what to do
+     */
+    public static Topology start(Map<String, String> environment, PrintStream progress) throws Exception {
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
-            return startAll(environment, started);
+            return startAll(environment, started, progress);
         } catch (Exception e) {
             stopAll(started);
             throw e;
@@ -73,7 +85,7 @@ public final class Topology implements AutoCloseable {
     }
 
     /** Starts every part, pushing each on {@code started} as it runs. */
-    private static Topology startAll(Map<String, String> given, Deque<AutoCloseable> started) throws Exception {
+    private static Topology startAll(Map<String, String> given, Deque<AutoCloseable> started, PrintStream progress) throws Exception {
         Map<String, String> env = new HashMap<>(given);
         // The launcher's own variables, checked before anything starts.
         List<String> problems = new ArrayList<>();
@@ -91,16 +103,28 @@ public final class Topology implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
         }
+        LaunchSteps steps = new LaunchSteps(progress, ports.size() + 3);
         if (blank(env.get("REDIS_URL"))) {
-            RedisServer redis = RedisServer.start();
-            started.push(redis);
+            RedisServer redis = steps.run("Redis", "starting a local redis-server on a free port",
+                    "install Redis (Debian: apt-get install redis-server), or set REDIS_URL to a running one", () -> {
+                        RedisServer server = RedisServer.start();
+                        started.push(server);
+                        return server;
+                    });
             env.put("REDIS_URL", redis.uri());
+        } else {
+            steps.run("Redis", "the server REDIS_URL names (the instances connect to it)", "", () -> "");
         }
         if (blank(env.get("DATABASE_URL"))) {
-            PostgresServer postgres = PostgresServer.start(Map.of("max_connections", "100"));
-            started.push(postgres);
-            PostgresDatabase database = postgres.createDatabase();
+            PostgresDatabase database = steps.run("PostgreSQL", "starting a local PostgreSQL on a free port",
+                    "install PostgreSQL (Debian: apt-get install postgresql), or set DATABASE_URL to a running server", () -> {
+                        PostgresServer postgres = PostgresServer.start(Map.of("max_connections", "100"));
+                        started.push(postgres);
+                        return postgres.createDatabase();
+                    });
             env.put("DATABASE_URL", database.url());
+        } else {
+            steps.run("PostgreSQL", "the server DATABASE_URL names (the instances connect to it)", "", () -> "");
         }
         SecureRandom random = new SecureRandom();
         env.computeIfAbsent("SESSION_SECRET", k -> randomHex(random, 32));
@@ -115,19 +139,32 @@ public final class Topology implements AutoCloseable {
             Map<String, String> own = new HashMap<>(env);
             own.put("PORT", ports.get(i));
             own.put("INSTANCE_ID", "reporadar-" + (i + 1));
-            DemoApp app = DemoApp.start(DemoConfig.fromEnvironment(own));
-            started.push(app);
+            String id = own.get("INSTANCE_ID");
+            DemoApp app = steps.run("instance " + id, "on port " + (ports.get(i).equals("0") ? "any free one" : ports.get(i)),
+                    "read the reason above: a port in use (choose others with INSTANCE_PORTS; 0,0,0 takes free ones), Redis or "
+                            + "PostgreSQL refusing (check REDIS_URL and DATABASE_URL), or a variable to fix as named", () -> {
+                        DemoApp instance = DemoApp.start(DemoConfig.fromEnvironment(own));
+                        started.push(instance);
+                        return instance;
+                    });
             instances.add(app);
             endpoints.add(Endpoint.of("127.0.0.1", app.port()));
         }
         String frontKind;
+        String frontAdvice = "if port " + frontPort + " is in use, choose another with FRONT_PORT";
         if (frontChoice.equals("nginx")) {
-            NginxServer nginx = NginxServer.start(frontPort, port -> NginxConfig.httpBlock(endpoints, "127.0.0.1:" + port, rate));
-            started.push(nginx);
+            steps.run("front", "nginx on port " + frontPort, frontAdvice + "; without a working nginx, FRONT=proxy uses the built-in proxy", () -> {
+                NginxServer nginx = NginxServer.start(frontPort, port -> NginxConfig.httpBlock(endpoints, "127.0.0.1:" + port, rate));
+                started.push(nginx);
+                return nginx;
+            });
             frontKind = "nginx (least_conn, rendered by lb-strategies)";
         } else {
-            Server proxy = jettyProxy(frontPort, LoadBalancer.of(Strategy.leastConnections(), endpoints));
-            started.push(proxy::stop);
+            steps.run("front", "the Jetty proxy on port " + frontPort, frontAdvice, () -> {
+                Server proxy = jettyProxy(frontPort, LoadBalancer.of(Strategy.leastConnections(), endpoints));
+                started.push(proxy::stop);
+                return proxy;
+            });
             frontKind = "Jetty proxy (least connections from lb-strategies)";
         }
         return new Topology(started, instances, URI.create("http://127.0.0.1:" + frontPort), frontKind);
@@ -213,6 +250,7 @@ public final class Topology implements AutoCloseable {
             }
             text.append(String.format("  %-12s %-24s %s%n", app.instanceId(), url, ready));
         }
+        text.append("Dashboard: ").append(front.resolve("/health/backend")).append("  (open it in a browser: every instance, live)\n");
         text.append("Try: curl -c jar -H 'Content-Type: application/json' -d '{\"username\":\"ada\"}' ").append(front).append("/api/login; curl -b jar ")
                 .append(front).append("/api/me\n");
         return text.toString();
@@ -241,6 +279,11 @@ public final class Topology implements AutoCloseable {
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("reporadar-demo: " + e.getMessage());
             System.exit(2);
+            return;
+        } catch (LaunchSteps.Failure e) {
+            // Everything started before it is stopped already; a malformed variable stays exit code 2.
+            System.err.println("reporadar-demo: " + e.getMessage());
+            System.exit(e.getCause() instanceof IllegalArgumentException ? 2 : 1);
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);

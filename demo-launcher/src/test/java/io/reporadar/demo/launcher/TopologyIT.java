@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reporadar.testing.PostgresExtension;
 import io.reporadar.testing.RedisExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -32,8 +35,12 @@ class TopologyIT {
         try (ServerSocket probe = new ServerSocket(0)) {
             frontPort = probe.getLocalPort();
         }
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
         try (Topology topology = Topology.start(Map.of("REDIS_URL", redis.uri(), "DATABASE_URL", postgres.database().url(),
-                "INSTANCE_PORTS", "0,0,0", "FRONT_PORT", Integer.toString(frontPort), "FRONT", front))) {
+                "INSTANCE_PORTS", "0,0,0", "FRONT_PORT", Integer.toString(frontPort), "FRONT", front),
+                new PrintStream(progress, true, StandardCharsets.UTF_8))) {
+            assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[1/6] Redis: ").contains("[3/6] instance reporadar-1: on port any free one ... ok")
+                    .contains("[6/6] front: ").doesNotContain("FAILED");
             HttpResponse<String> login = HttpClient.newHttpClient().send(HttpRequest.newBuilder(topology.front().resolve("/api/login")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"ada\"}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(login.statusCode()).isEqualTo(200);
@@ -50,7 +57,8 @@ class TopologyIT {
             }
             assertThat(served).containsExactlyInAnyOrder("reporadar-1", "reporadar-2", "reporadar-3");
             assertThat(last).contains("\"visits\":30");
-            assertThat(topology.describe()).contains(topology.front().toString()).contains("reporadar-3").contains(" 200");
+            assertThat(topology.describe()).contains(topology.front().toString()).contains("reporadar-3").contains(" 200")
+                    .contains("Dashboard: " + topology.front().resolve("/health/backend"));
         }
     }
 
