@@ -1,5 +1,6 @@
 package io.reporadar.demo;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -7,6 +8,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reporadar.health.CheckSpec;
+import io.reporadar.health.CheckStatus;
 import io.reporadar.health.Checks;
 import io.reporadar.health.DetailsPolicy;
 import io.reporadar.health.GracefulShutdown;
@@ -35,6 +37,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -66,6 +70,8 @@ public final class DemoApp implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoApp.class);
+    /** A replica as the redis check lists it ("host:port online lag=1s"), online and at most 2 s behind. */
+    private static final Pattern REPLICA_ONLINE = Pattern.compile(" online lag=[012]s$");
     /** How long {@link #close()} waits for responses under way to be written out (deploy/kubernetes's grace period counts it). */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
@@ -111,6 +117,13 @@ public final class DemoApp implements AutoCloseable {
         this.registry = redis == null ? null : new DeploymentRegistry(redis);
         this.dashboard = new DeploymentDashboard(config.instanceId(), health, inFlight, pool, registry);
         new HealthMetrics(health).bindTo(metrics);
+        String durability = config.environment().getOrDefault("SESSION_DURABILITY", "master").strip();
+        if (redis != null && (redis.viaSentinels() || durability.startsWith("replica"))) {
+            // Only where replicas are expected, so that a standalone Redis never alerts (docker/monitoring).
+            Gauge.builder("reporadar.session.redis.replicas.online", health, DemoApp::replicasOnline)
+                    .description("Redis replicas streaming from the master (online, at most 2 s behind), as the redis check last read them")
+                    .register(metrics);
+        }
         new PoolBudgetMetrics(pool).bindTo(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
@@ -195,6 +208,16 @@ public final class DemoApp implements AutoCloseable {
         app.health.markReady();
         LOG.info("RepoRadar instance {} listening on port {}", config.instanceId(), app.port());
         return app;
+    }
+
+    /** The replicas online and at most 2 s behind in the redis check's last result; NaN before one, or from a replica. */
+    private static double replicasOnline(Health health) {
+        for (CheckStatus check : health.snapshot().checks()) {
+            if (check.name().equals("redis") && check.result().details().get("replicas") instanceof List<?> replicas) {
+                return replicas.stream().map(String::valueOf).filter(replica -> REPLICA_ONLINE.matcher(replica).find()).count();
+            }
+        }
+        return Double.NaN;
     }
 
     /** The port the service listens on (the chosen one when PORT was 0). */

@@ -138,6 +138,8 @@ class HighAvailabilityDrillsIT {
     @Order(3)
     void killingTheMasterFailsNoReadResumesWritesInSecondsAndLosesNoAcknowledgedWriteNorEnqueue() throws Exception {
         awaitHealthyReplication();
+        Awaitility.await("/metrics to count both replicas online").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .until(() -> topology.instance(1).body("/metrics").contains("reporadar_session_redis_replicas_online{instance_id=\"reporadar-1\"} 2.0"));
         try (JobLedger jobs = JobLedger.open(topology, "jobs-failover", 1, postgres.database(), redis.sentinelUri(), env);
              SteadyLoad load = SteadyLoad.start(topology.front(), USERS)) {
             jobs.enqueueUntilStopped();

@@ -44,7 +44,7 @@ final class MonitoringFiles {
             Map.entry("reporadar_jobs_failed_total", "JobMetrics' counter, created at the first job of a type that fails for good"),
             Map.entry("reporadar_jobs_retried_total", "JobMetrics' counter, created at the first retry of a job type"),
             Map.entry("reporadar_jobs_taken_over_total", "JobMetrics' counter, created at the first takeover"),
-            Map.entry("reporadar_session_redis_replicas_online", "to be added to session-redis's meters (docker/monitoring/README.md)"),
+            Map.entry("reporadar_session_redis_replicas_online", "the demo's gauge, registered only where replicas are expected (Sentinels, or SESSION_DURABILITY replica): HighAvailabilityDrillsIT reads it"),
             Map.entry("nginx_up", "nginx-prometheus-exporter's, a container not run here"),
             Map.entry("nginx_connections_active", "nginx-prometheus-exporter's, a container not run here"),
             Map.entry("nginx_http_requests_total", "nginx-prometheus-exporter's, a container not run here"));
