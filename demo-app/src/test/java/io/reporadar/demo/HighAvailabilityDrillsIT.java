@@ -161,6 +161,8 @@ class HighAvailabilityDrillsIT {
             assertThat(load.lostWrites()).as("acknowledged writes lost").isZero();
             assertThat(load.slowest()).isLessThanOrEqualTo(LONGEST_REQUEST);
         }
+        assertThat(topology.instance(1).body("/metrics")).as("the failover counted for the alert (docker/monitoring)")
+                .containsPattern("reporadar_session_events_total\\{event=\"master-changed\",instance_id=\"reporadar-1\"} [1-9]");
         RedisServer promoted = redis.currentMaster();
         Awaitility.await("/health/backend to name the promoted master").atMost(Duration.ofSeconds(20))
                 .until(() -> topology.instance(1).body("/health/backend")

@@ -58,7 +58,7 @@ final class MonitoringFiles {
                     refresh_interval: 10s""";
 
     /** Session events the rules name that {@code SessionObserver.Event} does not have yet. */
-    static final Set<String> EVENTS_NOT_YET_REPORTED = Set.of("master-changed");
+    static final Set<String> EVENTS_NOT_YET_REPORTED = Set.of();
 
     /** The metric names of the families the instances, Prometheus's rules and nginx's exporter export ({@code up} as a selector). */
     private static final Pattern METRIC = Pattern.compile("\\b(?:reporadar[_:]|jvm_|process_|system_|nginx_)[a-zA-Z0-9_:]*|\\bup(?=\\{)");

@@ -32,6 +32,10 @@ interface RedisNodes {
     default void masterRefusedWrite() {
     }
 
+    /** Runs {@code listener} whenever the connection follows another master (a failover). */
+    default void onMasterChange(Runnable listener) {
+    }
+
     /** A connection of the user's own, used as it is (no failover handling beyond Lettuce's reconnects). */
     static RedisNodes of(StatefulRedisConnection<byte[], byte[]> connection) {
         return () -> connection;
@@ -63,6 +67,11 @@ interface RedisNodes {
             @Override
             public void masterRefusedWrite() {
                 redis.reconnect();
+            }
+
+            @Override
+            public void onMasterChange(Runnable listener) {
+                redis.onMasterChange(listener);
             }
         };
     }

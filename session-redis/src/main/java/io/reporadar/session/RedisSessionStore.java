@@ -86,6 +86,7 @@ public final class RedisSessionStore extends SessionStore {
         ReplicaTracker replicas = b.awaitReplicas > 0 ? new ReplicaTracker(b.awaitReplicas, b.replicasRequired, observer) : null;
         this.writes = new RedisWrites(b.nodes, replicas, b.replicaTimeout, observer);
         this.script = new SaveScript(b.nodes, writes, layout, secrets, idleTimeout, observer);
+        b.nodes.onMasterChange(() -> observer.event(Event.MASTER_CHANGED));
         Duration touch = b.touchInterval;
         this.touchInterval = touch != null ? touch : Collections.min(List.of(idleTimeout.dividedBy(4), Duration.ofMinutes(1)));
         this.idChangeGrace = b.idChangeGrace;

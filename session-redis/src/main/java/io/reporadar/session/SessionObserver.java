@@ -87,6 +87,8 @@ public interface SessionObserver {
         LOAD_FROM_DEPOSED_MASTER,
         /** A write met {@code READONLY} (its master was demoted) and was sent again to the new master. */
         READONLY_RECONNECT,
+        /** The store's connection followed another master: the Sentinels promoted a replica (a failover). */
+        MASTER_CHANGED,
         /** A write was refused before sending: a quorum of Sentinels hold the master down. */
         WRITE_FENCED,
         /** A write was refused, or not acknowledged, for want of the replicas durability requires. */

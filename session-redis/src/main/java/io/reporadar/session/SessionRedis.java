@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,25 +57,18 @@ public final class SessionRedis implements AutoCloseable {
 
     /** Keepalive probes start after this much silence; TCP user timeout, where available, is the same. */
     static final Duration DEAD_PEER_AFTER = Duration.ofSeconds(5);
-    /**
-     * How often the Sentinels are asked who the master is, in case a {@code +switch-master} message was missed
-     * or the reconnect it asked for failed.
-     */
+    /** How often the Sentinels are asked who the master is, in case a {@code +switch-master} or its reconnect was lost. */
     static final Duration SENTINEL_CHECK_INTERVAL = Duration.ofSeconds(2);
     /** Reconnects closer together than this are skipped: a burst of READONLY replies needs one. */
     private static final long MIN_RECONNECT_INTERVAL_NANOS = 250_000_000L;
     /** Between two askings of the Sentinels after one announced a failover that most do not name yet. */
     private static final long ANNOUNCEMENT_RECHECK_NANOS = 20_000_000L;
 
-
     private final RedisClient client;
     private final RedisURI uri;
     /** The Sentinels of the URL (none without): who the master is, failovers announced, masters held down. */
     private final Sentinels sentinels;
-    /**
-     * Reconnects asked for by Sentinel messages, and the periodic check against the Sentinels, run here, off
-     * Lettuce's event loop (connecting blocks).
-     */
+    /** Reconnects asked for by Sentinel messages, and the periodic check, run here, off Lettuce's event loop. */
     private final ScheduledExecutorService failovers = DaemonThreads.scheduler("redis-failover");
     /** The replicas the Sentinels list, and the promotion guard, on a thread of their own. */
     private final ReplicaWatch replicaWatch;
@@ -88,6 +82,8 @@ public final class SessionRedis implements AutoCloseable {
     /** The master a quorum of Sentinels consider down, if any: saves must not use it. */
     private final MasterFence fence = new MasterFence();
     private volatile long reconnectedNanos;
+    /** Told when {@link #reconnectTo} switches to another master (a session store counts it). */
+    private final List<Runnable> masterChanges = new CopyOnWriteArrayList<>();
     /** What {@link #openAnother()} connects with (the URL holds the password: never shown). */
     private final Supplier<SessionRedis> connectAgain;
 
@@ -281,10 +277,18 @@ public final class SessionRedis implements AutoCloseable {
         } finally {
             reconnectedNanos = System.nanoTime();
         }
+        boolean changed = !java.util.Objects.equals(master, hostAndPort);
         connection = fresh;
         master = hostAndPort;
         CompletableFuture<Void> unused = old.closeAsync();
         LOG.info("connected to the Redis master {}", hostAndPort == null ? "the URL names" : hostAndPort);
+        if (changed) {
+            masterChanges.forEach(Runnable::run);
+        }
+    }
+
+    void onMasterChange(Runnable listener) {
+        masterChanges.add(listener);
     }
 
     /** The URI of one data node named by the Sentinels, with the URL's credentials, database, TLS and timeout. */

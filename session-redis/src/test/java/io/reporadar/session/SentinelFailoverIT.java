@@ -57,6 +57,7 @@ class SentinelFailoverIT {
             store.save(later);
             assertThat(store.load(cookie).get("cart", String.class)).isEqualTo("3 items");
             assertThat(redisOf(opened).sentinelMaster()).isEqualTo(promoted.host() + ":" + promoted.port());
+            assertThat(store.counts().get("master-changed")).as("the failover, counted once for the store").isEqualTo(1L);
             System.out.println("session store recovered " + recoveredMillis + " ms after the master was killed");
         }
     }
