@@ -196,7 +196,17 @@ public final class DemoApp implements AutoCloseable {
             sessions.close();
             throw e;
         }
-        DemoApp app = new DemoApp(config, sessions, pool, jobs, metrics);
+        DemoApp app;
+        try {
+            app = new DemoApp(config, sessions, pool, jobs, metrics);
+        } catch (RuntimeException e) {
+            if (jobs != null) {
+                jobs.close(); // its worker already takes jobs
+            }
+            sessions.close();
+            pool.close();
+            throw e;
+        }
         try {
             app.health.start();
             app.server.start();
@@ -245,16 +255,22 @@ public final class DemoApp implements AutoCloseable {
     }
 
     private void closeClients() {
-        if (jobs != null) {
-            jobs.close(); // drains, or waits for the drain SIGTERM began; before the connections it needs
+        try {
+            if (jobs != null) {
+                jobs.close(); // drains, or waits for the drain SIGTERM began; before the connections it needs
+            }
+        } finally {
+            try {
+                if (registry != null) {
+                    registry.close(); // the last report, STOPPED, while Redis is still connected
+                }
+            } finally {
+                health.close();
+                sessions.close();
+                pool.close();
+                metrics.close();
+            }
         }
-        if (registry != null) {
-            registry.close(); // the last report, STOPPED, while Redis is still connected
-        }
-        health.close();
-        sessions.close();
-        pool.close();
-        metrics.close();
     }
 
     /**

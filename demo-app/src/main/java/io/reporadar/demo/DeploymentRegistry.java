@@ -129,7 +129,16 @@ final class DeploymentRegistry implements AutoCloseable {
     /** Stops the heartbeat and publishes this instance a last time, STOPPED, so that the others show it gone at once. */
     @Override
     public void close() {
-        heartbeat.shutdownNow();
+        heartbeat.shutdown();
+        try {
+            // A heartbeat under way would otherwise land after STOPPED and show the instance alive for a while.
+            if (!heartbeat.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                heartbeat.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            heartbeat.shutdownNow();
+        }
         Supplier<InstanceReport> reports = self;
         if (reports == null) {
             return;

@@ -71,8 +71,10 @@ final class JobRecords {
     List<String> recent(String username, int limit) throws SQLException {
         List<String> ids = new ArrayList<>();
         try (Connection connection = database.getConnection()) {
-            try (PreparedStatement delete = connection.prepareStatement(
-                    "DELETE FROM jobs WHERE username = ? AND created_at < clock_timestamp() - ? * interval '1 millisecond'")) {
+            // Runs go with their jobs (a CTE: one statement, one snapshot).
+            try (PreparedStatement delete = connection.prepareStatement("WITH gone AS (DELETE FROM jobs WHERE username = ?"
+                    + " AND created_at < clock_timestamp() - ? * interval '1 millisecond' RETURNING job_id)"
+                    + " DELETE FROM job_runs WHERE job_id IN (SELECT job_id FROM gone)")) {
                 delete.setString(1, username);
                 delete.setLong(2, retention.toMillis());
                 delete.executeUpdate();

@@ -10,6 +10,7 @@ import io.reporadar.jobs.JobInfo;
 import io.reporadar.jobs.JobQueue;
 import io.reporadar.jobs.JobQueueUnavailableException;
 import io.reporadar.jobs.JobWorker;
+import io.reporadar.session.internal.SessionDataException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -171,7 +172,14 @@ final class JobRoutes {
             send(response, 409, object("error", "job " + job.id() + " is " + stateName(job) + " (expected: completed)"));
             return;
         }
-        Optional<byte[]> bytes = jobs.queue().result(job.id());
+        Optional<byte[]> bytes;
+        try {
+            bytes = jobs.queue().result(job.id());
+        } catch (SessionDataException e) {
+            LOG.warn("job {}: its result does not decrypt ({}): the key that sealed it left the key ring?", job.id(), e.reason().tag());
+            send(response, 410, object("error", "job " + job.id() + "'s result can no longer be read"));
+            return;
+        }
         if (bytes.isEmpty()) {
             send(response, 404, object("error", "job " + job.id() + " has no result"));
             return;

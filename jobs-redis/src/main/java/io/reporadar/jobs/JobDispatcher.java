@@ -2,9 +2,11 @@ package io.reporadar.jobs;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.ClientListArgs;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.UnblockType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.reporadar.core.DaemonThreads;
 import io.reporadar.session.SessionRedis;
 import java.security.SecureRandom;
@@ -222,8 +224,10 @@ final class JobDispatcher {
         ScheduledFuture<?> onTime = null;
         try {
             StatefulRedisConnection<byte[], byte[]> connection = on.connection();
-            long clientId = connection.sync().clientId();
-            onTime = Objects.requireNonNull(unblocker).schedule(() -> unblock(clientId), cap, TimeUnit.MILLISECONDS);
+            Long clientId = clientId(connection);
+            if (clientId != null) {
+                onTime = Objects.requireNonNull(unblocker).schedule(() -> unblock(clientId), cap, TimeUnit.MILLISECONDS);
+            }
             connection.sync().blpop((cap + Math.min(UNBLOCK_MARGIN_MILLIS, cap / 2)) / 1000.0, queue.wakeKey());
         } catch (RedisCommandInterruptedException drainBegan) {
             // a drain woke us
@@ -251,10 +255,27 @@ final class JobDispatcher {
         }
     }
 
-    /** Ends the blocking wait of client {@code clientId} as a timeout would; a wait that ended already is not affected. */
+    /** The blocking connection's client id; null when Redis refuses {@code CLIENT ID} (the wait then ends on Redis's timer). */
+    private @Nullable Long clientId(StatefulRedisConnection<byte[], byte[]> connection) {
+        try {
+            return connection.sync().clientId();
+        } catch (RedisException e) {
+            LOG.debug("job worker of {}: CLIENT ID refused, waits end on Redis's timer: {}", queue.name(), e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Ends the blocking wait of client {@code clientId} as a timeout would, when that client is one blocked in
+     * {@code BLPOP} on the node the main connection talks to: right after a failover the two connections may talk to
+     * different nodes, where the id may name another client (a {@code WAIT}, say), which must not be ended.
+     */
     private void unblock(long clientId) {
         try {
-            queue.redis().connection().sync().clientUnblock(clientId, UnblockType.TIMEOUT);
+            RedisCommands<byte[], byte[]> main = queue.redis().connection().sync();
+            if (main.clientList(ClientListArgs.Builder.ids(clientId)).contains(" cmd=blpop")) {
+                main.clientUnblock(clientId, UnblockType.TIMEOUT);
+            }
         } catch (RedisException e) {
             LOG.debug("job worker of {}: unblocking its wait failed (it ends on Redis's timer): {}", queue.name(), e.toString());
         }

@@ -277,7 +277,7 @@ public final class SessionRedis implements AutoCloseable {
         } finally {
             reconnectedNanos = System.nanoTime();
         }
-        boolean changed = !java.util.Objects.equals(master, hostAndPort);
+        boolean changed = master != null && hostAndPort != null && !master.equals(hostAndPort); // not a fallback to the URL
         connection = fresh;
         master = hostAndPort;
         CompletableFuture<Void> unused = old.closeAsync();
