@@ -1,0 +1,58 @@
+package io.reporadar.spring.session;
+
+import io.reporadar.session.SessionStoreUnavailableException;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.session.web.http.SessionRepositoryFilter;
+
+/**
+ * Answers {@code 503 Service Unavailable} with {@code Retry-After: 1}, not a 500 with a stack trace, when the
+ * session store did not answer in time (Redis restarting, a failover under way): nginx then tries another
+ * instance for idempotent requests, and clients retry. Sits just outside Spring Session's filter.
+ */
+public final class SessionUnavailableFilter implements Filter, Ordered {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionUnavailableFilter.class);
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+        try {
+            chain.doFilter(request, response);
+        } catch (IOException | ServletException | RuntimeException e) {
+            SessionStoreUnavailableException unavailable = unavailable(e);
+            if (unavailable == null || response.isCommitted() || !(response instanceof HttpServletResponse http)) {
+                throw e;
+            }
+            LOG.warn("session store unavailable, answered 503: {}", unavailable.getMessage());
+            http.resetBuffer();
+            http.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+            http.setHeader("Retry-After", "1");
+            http.setContentType("text/plain;charset=UTF-8");
+            http.getOutputStream().write("session store unavailable, retry shortly\n".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static @Nullable SessionStoreUnavailableException unavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SessionStoreUnavailableException e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int getOrder() {
+        return SessionRepositoryFilter.DEFAULT_ORDER - 1;
+    }
+}
