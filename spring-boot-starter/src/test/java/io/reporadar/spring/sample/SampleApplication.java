@@ -24,7 +24,7 @@ public class SampleApplication {
     /** Starts an instance on a free port with the given properties (as a deployment's environment would give them). */
     public static ConfigurableApplicationContext start(Map<String, Object> properties) {
         return new SpringApplicationBuilder(SampleApplication.class).properties(properties).properties("server.port=0",
-                "management.endpoints.web.exposure.include=health", "management.endpoint.health.show-details=always",
+                "management.endpoints.web.exposure.include=health,metrics", "management.endpoint.health.show-details=always",
                 "spring.main.banner-mode=off").run();
     }
 

@@ -30,24 +30,29 @@ import org.springframework.context.ConfigurableApplicationContext;
  * properties alone: shared sessions, a logout on one ending the session on the other, readiness turning 503 while the
  * instance still serves during the drain, and start-up refusals naming what to fix.
  */
-class SampleApplicationIT {
+public class SampleApplicationIT {
 
     @RegisterExtension
     static final RedisExtension redis = RedisExtension.shared();
     @RegisterExtension
     static final PostgresExtension pg = PostgresExtension.freshDatabase();
 
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    public static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static ConfigurableApplicationContext a;
     static ConfigurableApplicationContext b;
 
     /** What the deployment's environment gives each instance. */
     static Map<String, Object> deployment(String redisUrl) {
+        return deployment(redisUrl, pg.database().url());
+    }
+
+    /** What the deployment's environment gives an instance of any application. */
+    public static Map<String, Object> deployment(String redisUrl, String databaseUrl) {
         Map<String, Object> env = new HashMap<>();
         env.put("REDIS_URL", redisUrl);
         env.put("SESSION_SECRET", "a-sample-secret-of-at-least-32-characters");
         env.put("SESSION_ENCRYPTION_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
-        env.put("DATABASE_URL", pg.database().url());
+        env.put("DATABASE_URL", databaseUrl);
         env.put("INSTANCE_COUNT", "2");
         env.put("reporadar.health.drain-delay", "3s");
         return env;
@@ -98,6 +103,10 @@ class SampleApplicationIT {
                 .contains("\"connection-budget\"");
         assertThat(send(a, "GET", "/actuator/health/readiness", null).statusCode()).isEqualTo(200);
         assertThat(send(a, "GET", "/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+
+        send(a, "POST", "/visit", null);
+        assertThat(send(a, "GET", "/actuator/metrics", null).body()).contains("\"reporadar.session.save\"")
+                .contains("\"reporadar.health.status\"").contains("\"reporadar.db.budget.required\"");
     }
 
     @Test
@@ -120,7 +129,13 @@ class SampleApplicationIT {
              ConfigurableApplicationContext c = SampleApplication.start(deployment(own.uri()))) {
             int port = port(c);
             awaitStatus(port, "/actuator/health/readiness", 200);
+            String cookie = sessionCookie(get(port, "/login?user=ken", null, "POST"));
             own.stop();
+
+            HttpResponse<String> me = get(port, "/me", cookie);
+            assertThat(me.statusCode()).isEqualTo(503); // not a 500 with a stack trace: nginx tries another instance
+            assertThat(me.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(me.body()).doesNotContain("Exception");
 
             assertThat(awaitStatus(port, "/actuator/health/readiness", 503).statusCode()).isEqualTo(503);
             assertThat(get(port, "/actuator/health/liveness", null).statusCode()).isEqualTo(200);
@@ -181,7 +196,12 @@ class SampleApplicationIT {
     }
 
     static HttpResponse<String> get(int port, String path, String cookie) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
+        return get(port, path, cookie, "GET");
+    }
+
+    static HttpResponse<String> get(int port, String path, String cookie, String method) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody());
         if (cookie != null) {
             request.header("Cookie", cookie);
         }
@@ -199,7 +219,7 @@ class SampleApplicationIT {
     }
 
     /** {@code SESSION=<value>} from a response's Set-Cookie. */
-    static String sessionCookie(HttpResponse<String> response) {
+    public static String sessionCookie(HttpResponse<String> response) {
         String header = response.headers().allValues("Set-Cookie").stream().filter(h -> h.startsWith("SESSION=")).findFirst()
                 .orElseThrow(() -> new AssertionError("no session cookie in " + response.headers().map()));
         return header.substring(0, header.indexOf(';'));
