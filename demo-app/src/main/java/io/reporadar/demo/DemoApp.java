@@ -38,7 +38,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -71,7 +70,6 @@ public final class DemoApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoApp.class);
     /** A replica as the redis check lists it ("host:port online lag=1s"), online and at most 2 s behind. */
-    private static final Pattern REPLICA_ONLINE = Pattern.compile(" online lag=[012]s$");
     /** How long {@link #close()} waits for responses under way to be written out (deploy/kubernetes's grace period counts it). */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
@@ -117,8 +115,7 @@ public final class DemoApp implements AutoCloseable {
         this.registry = redis == null ? null : new DeploymentRegistry(redis);
         this.dashboard = new DeploymentDashboard(config.instanceId(), health, inFlight, pool, registry);
         new HealthMetrics(health).bindTo(metrics);
-        String durability = config.environment().getOrDefault("SESSION_DURABILITY", "master").strip();
-        if (redis != null && (redis.viaSentinels() || durability.startsWith("replica"))) {
+        if (sessions.replicasExpected()) {
             // Only where replicas are expected, so that a standalone Redis never alerts (docker/monitoring).
             Gauge.builder("reporadar.session.redis.replicas.online", health, DemoApp::replicasOnline)
                     .description("Redis replicas streaming from the master (online, at most 2 s behind), as the redis check last read them")
@@ -220,11 +217,11 @@ public final class DemoApp implements AutoCloseable {
         return app;
     }
 
-    /** The replicas online and at most 2 s behind in the redis check's last result; NaN before one, or from a replica. */
+    /** The redis check's last {@code replicasStreaming}; NaN before a result, or from a replica. */
     private static double replicasOnline(Health health) {
         for (CheckStatus check : health.snapshot().checks()) {
-            if (check.name().equals("redis") && check.result().details().get("replicas") instanceof List<?> replicas) {
-                return replicas.stream().map(String::valueOf).filter(replica -> REPLICA_ONLINE.matcher(replica).find()).count();
+            if (check.name().equals("redis") && check.result().details().get("replicasStreaming") instanceof Number streaming) {
+                return streaming.doubleValue();
             }
         }
         return Double.NaN;

@@ -60,7 +60,7 @@ final class RepoJobs {
     }
 
     JobHandler batchAnalysis() {
-        return (job, context) -> run(job, context, analyses -> {
+        return (job, context) -> run(job, context, (payload, analyses) -> {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("analyzed", analyses.size());
             report.put("averageScore", analyses.stream().mapToInt(a -> (Integer) a.get("score")).average().orElse(0));
@@ -71,8 +71,8 @@ final class RepoJobs {
     }
 
     JobHandler export() {
-        return (job, context) -> run(job, context, analyses -> {
-            if ("csv".equals(JSON.readTree(job.payloadText()).path("format").asText())) {
+        return (job, context) -> run(job, context, (payload, analyses) -> {
+            if ("csv".equals(payload.path("format").asText())) {
                 StringBuilder csv = new StringBuilder("repo,score,stars,open_issues,language\n");
                 for (Map<String, Object> a : analyses) {
                     csv.append(a.get("repo")).append(',').append(a.get("score")).append(',').append(a.get("stars")).append(',')
@@ -84,8 +84,9 @@ final class RepoJobs {
         });
     }
 
+    /** A job's result from its payload and the analyses of its repositories. */
     private interface Output {
-        String of(List<Map<String, Object>> analyses) throws Exception;
+        String of(JsonNode payload, List<Map<String, Object>> analyses) throws Exception;
     }
 
     /** Analyses the payload's repositories one step each, with progress; stores the output; records the run. */
@@ -93,7 +94,8 @@ final class RepoJobs {
         long run = records.started(context.id().value(), context.attempt(), instanceId);
         String ended = "failed";
         try {
-            JsonNode repos = JSON.readTree(job.payloadText()).path("repos");
+            JsonNode payload = JSON.readTree(job.payloadText());
+            JsonNode repos = payload.path("repos");
             List<Map<String, Object>> analyses = new ArrayList<>();
             for (int i = 0; i < repos.size(); i++) {
                 if (context.cancelled()) {
@@ -107,7 +109,7 @@ final class RepoJobs {
             if (repos.isEmpty()) {
                 Thread.sleep(step.toMillis());
             }
-            context.result(output.of(analyses));
+            context.result(output.of(payload, analyses));
             ended = "returned";
         } catch (InterruptedException e) {
             ended = context.cancelled() ? "cancelled" : "interrupted";

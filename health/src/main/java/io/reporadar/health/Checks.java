@@ -28,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Checks {
 
+    /** A replica at most this far behind counts in the redis check's {@code replicasStreaming}. */
+    public static final long STREAMING_LAG_SECONDS = 2;
+
     private Checks() {
     }
 
@@ -63,7 +66,8 @@ public final class Checks {
      * Redis through a Lettuce connection: {@code INFO replication} with its own timeout (Lettuce's synchronous
      * timeout is not relied on), failing at once while the connection is not open instead of queueing behind a
      * reconnect. The details show the replication state: {@code role}, and for a master its online
-     * {@code replicas} with each one's state and lag, for a replica its {@code masterLink}.
+     * {@code replicas} with each one's state and lag and {@code replicasStreaming} (how many are online and at most
+     * {@value #STREAMING_LAG_SECONDS} s behind), for a replica its {@code masterLink}.
      */
     public static HealthCheck redis(StatefulRedisConnection<?, ?> connection, Duration timeout) {
         return redis(() -> connection, timeout);
@@ -104,6 +108,7 @@ public final class Checks {
             return detailed.withDetail("masterLink", fields.getOrDefault("master_link_status", "unknown"));
         }
         List<String> replicas = new ArrayList<>();
+        int[] streaming = {0};
         fields.forEach((name, value) -> {
             if (name.matches("slave\\d+")) {
                 Map<String, String> replica = new LinkedHashMap<>();
@@ -115,9 +120,20 @@ public final class Checks {
                     replica.put(kv[0], kv.length == 2 ? kv[1] : "");
                 }
                 replicas.add(replica.get("ip") + ":" + replica.get("port") + " " + replica.get("state") + " lag=" + replica.get("lag") + "s");
+                if ("online".equals(replica.get("state")) && lagAtMost(replica.get("lag"), STREAMING_LAG_SECONDS)) {
+                    streaming[0]++;
+                }
             }
         });
-        return detailed.withDetail("replicas", replicas);
+        return detailed.withDetail("replicas", replicas).withDetail("replicasStreaming", streaming[0]);
+    }
+
+    private static boolean lagAtMost(@Nullable String lag, long seconds) {
+        try {
+            return lag != null && Long.parseLong(lag.strip()) <= seconds;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /**

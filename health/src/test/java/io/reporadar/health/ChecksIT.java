@@ -33,7 +33,7 @@ class ChecksIT {
                     String.valueOf(Checks.redis(toMaster, PING_TIMEOUT).check().details().get("replicas")).contains("online"));
             Result ofMaster = Checks.redis(toMaster, PING_TIMEOUT).check();
             assertThat(ofMaster.status()).isEqualTo(Status.UP);
-            assertThat(ofMaster.details()).containsEntry("role", "master");
+            assertThat(ofMaster.details()).containsEntry("role", "master").containsEntry("replicasStreaming", 1);
             assertThat(String.valueOf(ofMaster.details().get("replicas"))).contains(":" + replica.port() + " online lag=");
             Result ofReplica = Checks.redis(() -> toReplica, PING_TIMEOUT).check();
             assertThat(ofReplica.details()).containsEntry("role", "replica").containsEntry("masterLink", "up");

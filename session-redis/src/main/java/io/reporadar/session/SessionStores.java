@@ -53,10 +53,20 @@ public final class SessionStores {
     public static final class Opened implements AutoCloseable {
         private final SessionStore store;
         private final @Nullable SessionRedis redis;
+        private final boolean replicasExpected;
 
-        Opened(SessionStore store, @Nullable SessionRedis redis) {
+        Opened(SessionStore store, @Nullable SessionRedis redis, boolean replicasExpected) {
             this.store = store;
             this.redis = redis;
+            this.replicasExpected = replicasExpected;
+        }
+
+        /**
+         * Whether the deployment runs Redis replicas: Sentinels are named, or {@code SESSION_DURABILITY} waits for
+         * replicas. Where it does not, a standalone Redis with no replica is the norm, not a fault to alert on.
+         */
+        public boolean replicasExpected() {
+            return replicasExpected;
         }
 
         public SessionStore store() {
@@ -132,7 +142,7 @@ public final class SessionStores {
             LOG.warn("USE_REDIS_SESSIONS=false: sessions live in this process's memory; behind a load balancer with"
                     + " several instances, users will be logged out whenever a request lands elsewhere");
             return new Opened(InMemorySessionStore.builder(checkedSecrets).codec(codec).observer(observer)
-                    .idleTimeout(idle).absoluteTimeout(absolute).build(), null);
+                    .idleTimeout(idle).absoluteTimeout(absolute).build(), null, false);
         }
         SessionRedis connection = SessionRedis.connect(Objects.requireNonNull(url, "REDIS_URL"), sentinelPassword, SessionRedis.DEFAULT_COMMAND_TIMEOUT,
                 SessionRedis.DEFAULT_CONNECT_TIMEOUT);
@@ -146,7 +156,7 @@ public final class SessionStores {
         } else if (durability.equals("replica-required")) {
             store.requireReplicas(1, SessionRedis.DEFAULT_COMMAND_TIMEOUT.dividedBy(2));
         }
-        return new Opened(store.build(), connection);
+        return new Opened(store.build(), connection, connection.viaSentinels() || durability.startsWith("replica"));
     }
 
     /** Whether a {@code REDIS_URL} names Sentinels ({@code redis-sentinel://}, {@code rediss-sentinel://}, any case). */
