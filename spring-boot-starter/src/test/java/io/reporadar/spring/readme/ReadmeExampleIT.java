@@ -27,7 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 class ReadmeExampleIT {
 
     @RegisterExtension
-    static final RedisExtension redis = RedisExtension.shared();
+    static final RedisExtension redis = RedisExtension.perClass();
     @RegisterExtension
     static final PostgresExtension pg = PostgresExtension.freshDatabase();
 

@@ -54,7 +54,7 @@ public class SampleApplicationIT {
         env.put("SESSION_ENCRYPTION_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
         env.put("DATABASE_URL", databaseUrl);
         env.put("INSTANCE_COUNT", "2");
-        env.put("reporadar.health.drain-delay", "3s");
+        env.put("reporadar.health.drain-delay", "2s");
         return env;
     }
 
