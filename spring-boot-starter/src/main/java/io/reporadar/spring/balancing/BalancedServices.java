@@ -136,21 +136,24 @@ public final class BalancedServices implements AutoCloseable {
     }
 
     private static URI instanceUri(String property, String spec, String url) {
-        String expected = " (expected: an http or https URL such as http://10.0.0.1:8080, optionally followed by weight=N)";
         URI uri;
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(property + ": " + spec + expected, e);
+            throw new IllegalArgumentException(property + ": " + spec + expectedUrl(""), e);
         }
         String scheme = uri.getScheme();
         boolean http = scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"));
         boolean bare = (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
                 && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
         if (!http || uri.getHost() == null || !bare) {
-            throw new IllegalArgumentException(property + ": " + spec + expected + (bare ? "" : ", with no path, query or user"));
+            throw new IllegalArgumentException(property + ": " + spec + expectedUrl(bare ? "" : " with no path, query or user info"));
         }
         return uri;
+    }
+
+    private static String expectedUrl(String detail) {
+        return " (expected: an http or https URL such as http://10.0.0.1:8080" + detail + ", optionally followed by weight=N)";
     }
 
     private static @Nullable ActiveHealthCheck healthCheck(String property, BalancingProperties.HealthCheck check,

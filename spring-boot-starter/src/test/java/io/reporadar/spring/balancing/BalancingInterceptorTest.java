@@ -12,7 +12,9 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,10 +76,7 @@ class BalancingInterceptorTest {
 
     @Test
     void retriesAnIdempotentRequestOnAnotherInstanceWhenOneIsDown() throws IOException {
-        String down = TestInstances.downUrl();
-        List<String> urls = List.of(down, servers.get(0).url());
-        String key = keyPicking(down, urls);
-        withCatalog(urls, "hash_consistent", rest -> {
+        withOneDown((rest, key) -> {
             assertThat(rest.get().uri("http://catalog/a").attribute(BalancingInterceptor.HASH_KEY, key).retrieve().body(String.class))
                     .isEqualTo("instance-1 GET /a");
             assertThat(rest.put().uri("http://catalog/b").attribute(BalancingInterceptor.HASH_KEY, key)
@@ -88,10 +87,7 @@ class BalancingInterceptorTest {
 
     @Test
     void neverRepeatsAPostThatMetAnInstanceDown() throws IOException {
-        String down = TestInstances.downUrl();
-        List<String> urls = List.of(down, servers.get(0).url());
-        String key = keyPicking(down, urls);
-        withCatalog(urls, "hash_consistent", rest -> {
+        withOneDown((rest, key) -> {
             assertThatThrownBy(() -> rest.post().uri("http://catalog/orders").attribute(BalancingInterceptor.HASH_KEY, key)
                     .contentType(MediaType.TEXT_PLAIN).body("order").retrieve().toBodilessEntity())
                     .isInstanceOf(ResourceAccessException.class);
@@ -133,13 +129,9 @@ class BalancingInterceptorTest {
 
     @Test
     void sendsOnceWhenMaxAttemptsIsOne() throws IOException {
-        String down = TestInstances.downUrl();
-        List<String> urls = List.of(down, servers.get(0).url());
-        String key = keyPicking(down, urls);
-        runner.withPropertyValues(catalog(urls, "hash_consistent")).withPropertyValues("reporadar.balancing.services.catalog.max-attempts=1")
-                .run(context -> assertThatThrownBy(() -> context.getBean(RestClient.Builder.class).build().get()
-                        .uri("http://catalog/a").attribute(BalancingInterceptor.HASH_KEY, key).retrieve().toBodilessEntity())
-                        .isInstanceOf(ResourceAccessException.class));
+        withOneDown((rest, key) -> assertThatThrownBy(() -> rest.get().uri("http://catalog/a")
+                .attribute(BalancingInterceptor.HASH_KEY, key).retrieve().toBodilessEntity())
+                .isInstanceOf(ResourceAccessException.class), "reporadar.balancing.services.catalog.max-attempts=1");
     }
 
     @Test
@@ -168,15 +160,22 @@ class BalancingInterceptorTest {
         return properties;
     }
 
-    private void withCatalog(List<String> urls, @org.jspecify.annotations.Nullable String strategy, Consumer<RestClient> test) {
-        ApplicationContextRunner configured = runner.withPropertyValues(catalog(urls, strategy));
-        configured.run(context -> {
+    private void withCatalog(List<String> urls, @Nullable String strategy, Consumer<RestClient> test, String... more) {
+        runner.withPropertyValues(catalog(urls, strategy)).withPropertyValues(more).run(context -> {
             assertThat(context).hasNotFailed();
             test.accept(context.getBean(RestClient.Builder.class).build());
         });
     }
 
-    private static String[] catalog(List<String> urls, @org.jspecify.annotations.Nullable String strategy) {
+    /** Runs {@code test} with the catalog on a port nothing listens on and instance-1, and a hash key that picks the one down. */
+    private void withOneDown(BiConsumer<RestClient, String> test, String... more) throws IOException {
+        String down = TestInstances.downUrl();
+        List<String> urls = List.of(down, servers.get(0).url());
+        String key = keyPicking(down, urls);
+        withCatalog(urls, "hash_consistent", rest -> test.accept(rest, key), more);
+    }
+
+    private static String[] catalog(List<String> urls, @Nullable String strategy) {
         List<String> values = new ArrayList<>();
         values.add("reporadar.balancing.services.catalog.instances=" + String.join(",", urls));
         if (strategy != null) {
