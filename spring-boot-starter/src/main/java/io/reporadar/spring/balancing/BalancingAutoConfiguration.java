@@ -9,18 +9,21 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Balanced RestClients: the services of {@code reporadar.balancing.services.*} as {@link BalancedServices}, a
+ * Balanced HTTP clients: the services of {@code reporadar.balancing.services.*} as {@link BalancedServices}, a
  * {@link BalancingInterceptor} over them, added last to every {@code RestClient.Builder} and
- * {@code RestTemplateBuilder} Boot makes, and with Micrometer, the {@code reporadar.lb.*} meters of each service's
- * balancer. Off with {@code reporadar.balancing.enabled=false}; an application's own {@link BalancedServices} or
- * {@link BalancingInterceptor} bean replaces this one.
+ * {@code RestTemplateBuilder} Boot makes, a {@link BalancingExchangeFilter} added last to every
+ * {@code WebClient.Builder}, and with Micrometer, the {@code reporadar.lb.*} meters of each service's balancer.
+ * Off with {@code reporadar.balancing.enabled=false}; an application's own {@link BalancedServices} or
+ * {@link BalancingInterceptor} or {@link BalancingExchangeFilter} bean replaces the auto-configured one.
  */
 @AutoConfiguration
 @ConditionalOnClass(RestClient.class)
@@ -58,6 +61,25 @@ public class BalancingAutoConfiguration {
         @Order(Ordered.LOWEST_PRECEDENCE)
         RestTemplateCustomizer balancingRestTemplateCustomizer(BalancingInterceptor interceptor) {
             return restTemplate -> restTemplate.getInterceptors().add(interceptor);
+        }
+    }
+
+    /** The same balancing for every {@code WebClient.Builder} Boot makes, as the innermost filter. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({WebClient.class, WebClientCustomizer.class})
+    static class WebClientBalancing {
+
+        @Bean
+        @ConditionalOnMissingBean
+        BalancingExchangeFilter balancingExchangeFilter(BalancedServices services) {
+            return new BalancingExchangeFilter(services);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "balancingWebClientCustomizer")
+        @Order(Ordered.LOWEST_PRECEDENCE)
+        WebClientCustomizer balancingWebClientCustomizer(BalancingExchangeFilter filter) {
+            return builder -> builder.filter(filter);
         }
     }
 

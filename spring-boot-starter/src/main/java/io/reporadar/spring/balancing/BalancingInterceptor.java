@@ -4,14 +4,9 @@ import io.reporadar.lb.Endpoint;
 import io.reporadar.lb.LoadBalancer;
 import io.reporadar.lb.PickContext;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpConnectTimeoutException;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
-import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpRequest;
 import org.springframework.http.client.ClientHttpRequestExecution;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
@@ -40,8 +35,6 @@ public final class BalancingInterceptor implements ClientHttpRequestInterceptor 
     /** Request attribute: the client address {@code ip_hash} picks by. */
     public static final String CLIENT_ADDRESS = BalancingInterceptor.class.getName() + ".clientAddress";
 
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
-
     private final BalancedServices services;
 
     public BalancingInterceptor(BalancedServices services) {
@@ -56,12 +49,11 @@ public final class BalancingInterceptor implements ClientHttpRequestInterceptor 
             return execution.execute(request, body);
         }
         LoadBalancer balancer = service.balancer();
-        boolean retryable = IDEMPOTENT.contains(request.getMethod().name());
-        PickContext context = pickContext(request);
+        boolean retryable = RetryRules.idempotent(request.getMethod().name());
+        PickContext context = RetryRules.pickContext(request.getAttributes());
         Endpoint endpoint = balancer.pick(context);
         if (endpoint == null) {
-            throw new IOException("no instance of service " + service.name() + " available for " + request.getMethod() + " "
-                    + request.getURI().getRawPath());
+            throw new IOException(RetryRules.noInstance(service, request.getMethod().name(), request.getURI().getRawPath()));
         }
         for (int attempt = 1; ; attempt++) {
             boolean lastAttempt = !retryable || attempt >= service.maxAttempts();
@@ -76,47 +68,22 @@ public final class BalancingInterceptor implements ClientHttpRequestInterceptor 
                 if (response != null) {
                     response.close();
                 }
-                balancer.onComplete(endpoint, false, since(started));
-                Endpoint next = lastAttempt || !neverReached(e) ? null : balancer.pick(context);
+                balancer.onComplete(endpoint, false, RetryRules.since(started));
+                Endpoint next = lastAttempt || !RetryRules.neverReached(e) ? null : balancer.pick(context);
                 if (next == null) {
                     throw e;
                 }
                 endpoint = next;
                 continue;
             }
-            balancer.onComplete(endpoint, status < 500, since(started));
-            Endpoint next = lastAttempt || status != 503 ? null : balancer.pick(context);
+            balancer.onComplete(endpoint, status < 500, RetryRules.since(started));
+            Endpoint next = lastAttempt || status != RetryRules.UNAVAILABLE ? null : balancer.pick(context);
             if (next == null) {
                 return response;
             }
             response.close();
             endpoint = next;
         }
-    }
-
-    private static PickContext pickContext(HttpRequest request) {
-        PickContext context = new PickContext();
-        if (request.getAttributes().get(HASH_KEY) instanceof CharSequence key) {
-            context.key(key);
-        }
-        if (request.getAttributes().get(CLIENT_ADDRESS) instanceof InetAddress client) {
-            context.client(client);
-        }
-        return context;
-    }
-
-    /** Whether the failure happened before the instance got the request: then even a retry of it cannot repeat it. */
-    private static boolean neverReached(IOException failure) {
-        for (@Nullable Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static Duration since(long startedNanos) {
-        return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     /** The request, sent to one instance. */

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reporadar.lb.Strategy;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
@@ -31,17 +29,8 @@ class BalancingAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
             AutoConfigurations.of(RestClientAutoConfiguration.class, RestTemplateAutoConfiguration.class, BalancingAutoConfiguration.class));
 
-    private TestInstances servers;
-
-    @BeforeEach
-    void startServers() throws IOException {
-        servers = TestInstances.start(2);
-    }
-
-    @AfterEach
-    void stopServers() {
-        servers.close();
-    }
+    @RegisterExtension
+    final TestInstances servers = TestInstances.of(2);
 
     private String instances() {
         return "reporadar.balancing.services.catalog.instances=" + servers.get(0).url() + "," + servers.get(1).url();

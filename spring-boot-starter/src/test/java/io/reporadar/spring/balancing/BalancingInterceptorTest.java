@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reporadar.lb.Endpoint;
 import io.reporadar.lb.LoadBalancer;
-import io.reporadar.lb.PickContext;
 import io.reporadar.lb.Strategy;
 import java.io.IOException;
 import java.net.URI;
@@ -15,9 +14,8 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -31,17 +29,8 @@ class BalancingInterceptorTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RestClientAutoConfiguration.class, BalancingAutoConfiguration.class));
 
-    private TestInstances servers;
-
-    @BeforeEach
-    void startServers() throws IOException {
-        servers = TestInstances.start(3);
-    }
-
-    @AfterEach
-    void stopServers() {
-        servers.close();
-    }
+    @RegisterExtension
+    final TestInstances servers = TestInstances.of(3);
 
     @Test
     void spreadsRequestsOverTheInstancesKeepingPathAndQuery() {
@@ -99,7 +88,7 @@ class BalancingInterceptorTest {
     void retriesAGetThatMetA503AndReturnsThe503OfAPost() {
         servers.get(0).status = 503;
         List<String> urls = List.of(servers.get(0).url(), servers.get(1).url());
-        String key = keyPicking(servers.get(0).url(), urls);
+        String key = TestInstances.keyPicking(servers.get(0).url(), urls);
         withCatalog(urls, "hash_consistent", rest -> {
             assertThat(rest.get().uri("http://catalog/a").attribute(BalancingInterceptor.HASH_KEY, key).retrieve().body(String.class))
                     .isEqualTo("instance-2 GET /a");
@@ -171,7 +160,7 @@ class BalancingInterceptorTest {
     private void withOneDown(BiConsumer<RestClient, String> test, String... more) throws IOException {
         String down = TestInstances.downUrl();
         List<String> urls = List.of(down, servers.get(0).url());
-        String key = keyPicking(down, urls);
+        String key = TestInstances.keyPicking(down, urls);
         withCatalog(urls, "hash_consistent", rest -> test.accept(rest, key), more);
     }
 
@@ -182,18 +171,5 @@ class BalancingInterceptorTest {
             values.add("reporadar.balancing.services.catalog.strategy=" + strategy);
         }
         return values.toArray(String[]::new);
-    }
-
-    /** A hash key that the consistent hash over {@code urls} sends to {@code target}. */
-    private static String keyPicking(String target, List<String> urls) {
-        List<Endpoint> endpoints = urls.stream().map(url -> Endpoint.parse(URI.create(url).getAuthority())).toList();
-        LoadBalancer balancer = LoadBalancer.of(Strategy.consistentHash(), endpoints);
-        Endpoint wanted = Endpoint.parse(URI.create(target).getAuthority());
-        for (int i = 0; ; i++) {
-            String key = "key-" + i;
-            if (wanted.equals(balancer.pick(PickContext.withKey(key)))) {
-                return key;
-            }
-        }
     }
 }

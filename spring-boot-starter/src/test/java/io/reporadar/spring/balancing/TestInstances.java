@@ -2,21 +2,30 @@ package io.reporadar.spring.balancing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.reporadar.lb.Endpoint;
+import io.reporadar.lb.LoadBalancer;
+import io.reporadar.lb.PickContext;
+import io.reporadar.lb.Strategy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Real HTTP servers on free ports of 127.0.0.1, the "instances" of a balanced service: each answers
- * {@code <name> <METHOD> <path?query> <body>} with the status it is told, and records what it received.
+ * {@code <name> <METHOD> <path?query> <body>} with the status it is told, and records what it received. A JUnit
+ * extension: a fresh set for each test.
  */
-final class TestInstances implements AutoCloseable {
+final class TestInstances implements BeforeEachCallback, AfterEachCallback {
 
     /** One instance. */
     static final class Instance {
@@ -51,21 +60,28 @@ final class TestInstances implements AutoCloseable {
     }
 
     final List<Instance> instances = new ArrayList<>();
+    private final int count;
 
-    private TestInstances() {
+    private TestInstances(int count) {
+        this.count = count;
     }
 
-    static TestInstances start(int count) throws IOException {
-        TestInstances started = new TestInstances();
-        try {
-            for (int i = 1; i <= count; i++) {
-                started.instances.add(new Instance("instance-" + i));
-            }
-        } catch (IOException e) {
-            started.close();
-            throw e;
+    /** {@code count} instances, started before each test and stopped after it: {@code @RegisterExtension}. */
+    static TestInstances of(int count) {
+        return new TestInstances(count);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        instances.clear();
+        for (int i = 1; i <= count; i++) {
+            instances.add(new Instance("instance-" + i));
         }
-        return started;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        instances.forEach(instance -> instance.server.stop(0));
     }
 
     Instance get(int index) {
@@ -79,8 +95,16 @@ final class TestInstances implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        instances.forEach(instance -> instance.server.stop(0));
+    /** A hash key that the consistent hash over {@code urls} sends to {@code target}. */
+    static String keyPicking(String target, List<String> urls) {
+        List<Endpoint> endpoints = urls.stream().map(url -> Endpoint.parse(URI.create(url).getAuthority())).toList();
+        LoadBalancer balancer = LoadBalancer.of(Strategy.consistentHash(), endpoints);
+        Endpoint wanted = Endpoint.parse(URI.create(target).getAuthority());
+        for (int i = 0; ; i++) {
+            String key = "key-" + i;
+            if (wanted.equals(balancer.pick(PickContext.withKey(key)))) {
+                return key;
+            }
+        }
     }
 }
