@@ -28,6 +28,8 @@ import org.springframework.core.env.Environment;
 public final class DeploymentVariables {
 
     private static final Pattern VARIABLE = Pattern.compile("\\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\\b");
+    /** Where the readers' "; "-joined problems meet: the next one starts with a name and a colon or a parenthesis. */
+    private static final Pattern PROBLEM_BOUNDARY = Pattern.compile("; (?=[A-Za-z][\\w.\\[\\]-]* ?[(:])");
 
     private final Environment environment;
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -49,6 +51,9 @@ public final class DeploymentVariables {
         }
         for (int i = 0; chosen == null && i < fallbacks.length; i++) {
             chosen = environment.getProperty(fallbacks[i]);
+            if (chosen != null) {
+                propertyOf.put(variable, fallbacks[i]); // an error names where the value was set
+            }
         }
         if (chosen != null) {
             values.put(variable, chosen);
@@ -81,7 +86,7 @@ public final class DeploymentVariables {
             return reader.apply(values());
         } catch (IllegalArgumentException e) {
             String message = rename(String.valueOf(e.getMessage())).replaceFirst("^invalid [a-z ]+ configuration: ", "");
-            throw new InvalidConfigurationException(part, List.of(message.split("; ")), e);
+            throw new InvalidConfigurationException(part, List.of(PROBLEM_BOUNDARY.split(message)), e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.reporadar.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.reporadar.health.Health;
 import io.reporadar.pooling.GuardedPool;
 import io.reporadar.session.SessionStore;
@@ -9,10 +10,12 @@ import io.reporadar.spring.health.DrainLifecycle;
 import io.reporadar.spring.health.InstanceHealthAutoConfiguration;
 import io.reporadar.spring.pooling.PoolingAutoConfiguration;
 import io.reporadar.spring.session.SessionStoreAutoConfiguration;
+import io.reporadar.spring.session.SessionUnavailableFilter;
 import io.reporadar.spring.session.StoreSessionRepository;
 import io.reporadar.testing.RedisExtension;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,7 +60,15 @@ class AutoConfigurationTest {
     @Test
     void theApplicationsOwnRepositoryWins() {
         runner().withBean(SessionRepository.class, () -> new MapSessionRepository(new ConcurrentHashMap<String, org.springframework.session.Session>()))
-                .run(context -> assertThat(context).doesNotHaveBean(StoreSessionRepository.class).hasSingleBean(SessionRepository.class));
+                .run(context -> assertThat(context).doesNotHaveBean(StoreSessionRepository.class).hasSingleBean(SessionRepository.class)
+                        .doesNotHaveBean(SessionStore.class).doesNotHaveBean(SessionUnavailableFilter.class)); // no Redis, no secrets needed
+    }
+
+    @Test
+    void theApplicationsOwnDataSourceWinsOverAConfiguredDatabase() {
+        runner().withPropertyValues("DATABASE_URL=postgresql://app@db.invalid:5432/app")
+                .withBean(DataSource.class, HikariDataSource::new)
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(GuardedPool.class).hasSingleBean(DataSource.class));
     }
 
     @Test

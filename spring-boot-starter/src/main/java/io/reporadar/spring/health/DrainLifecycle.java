@@ -19,7 +19,8 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Stops in phase {@code DEFAULT_PHASE - 512}: after the application's default-phase beans, before the web server's
  * graceful shutdown ({@code DEFAULT_PHASE - 1024}). The delay runs off the caller's thread, as Spring expects of an
- * asynchronous {@link #stop(Runnable)}, within {@code spring.lifecycle.timeout-per-shutdown-phase}.
+ * asynchronous {@link #stop(Runnable)}, within {@code spring.lifecycle.timeout-per-shutdown-phase}. A context without a
+ * running web server (a batch job, a mock-environment test) drains without waiting.
  */
 public final class DrainLifecycle implements SmartLifecycle {
 
@@ -31,6 +32,7 @@ public final class DrainLifecycle implements SmartLifecycle {
     private final ApplicationEventPublisher events;
     private final Duration drainDelay;
     private final AtomicBoolean running = new AtomicBoolean();
+    private volatile boolean serving; // a web server took requests: only then is there anything to drain
 
     public DrainLifecycle(Health health, ApplicationEventPublisher events, Duration drainDelay) {
         this.health = health;
@@ -40,6 +42,17 @@ public final class DrainLifecycle implements SmartLifecycle {
 
     public Duration drainDelay() {
         return drainDelay;
+    }
+
+    /** A web server started taking requests (Boot's {@code WebServerInitializedEvent}): the drain has a purpose. */
+    public void serving() {
+        serving = true;
+    }
+
+    /** Not paused by {@code context.stop()} or a checkpoint: a drain is for the end of the process only. */
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 
     @Override
@@ -54,7 +67,7 @@ public final class DrainLifecycle implements SmartLifecycle {
 
     @Override
     public void stop(Runnable callback) {
-        if (!running.get() || drainDelay.isZero()) {
+        if (!running.get() || !serving || drainDelay.isZero()) {
             drain();
             callback.run();
             return;

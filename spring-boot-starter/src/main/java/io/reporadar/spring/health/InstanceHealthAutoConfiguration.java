@@ -25,6 +25,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -93,6 +94,16 @@ public class InstanceHealthAutoConfiguration {
             return d;
         });
         return new DrainLifecycle(health, events, delay);
+    }
+
+    /** The drain waits only where a web server took requests. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(WebServerInitializedEvent.class)
+    static class WebServerConfiguration {
+        @Bean
+        ApplicationListener<WebServerInitializedEvent> reporadarDrainServing(DrainLifecycle drain) {
+            return event -> drain.serving();
+        }
     }
 
     /** Our checks in Actuator, and in its probe groups. */

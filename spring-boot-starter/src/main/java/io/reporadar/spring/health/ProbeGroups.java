@@ -3,26 +3,34 @@ package io.reporadar.spring.health;
 import io.reporadar.health.CheckSpec;
 import io.reporadar.health.Health;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.web.AdditionalPathsMapper;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.health.actuate.endpoint.AdditionalHealthEndpointPath;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroup;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor;
 import org.springframework.boot.health.actuate.endpoint.HttpCodeStatusMapper;
 import org.springframework.boot.health.actuate.endpoint.StatusAggregator;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * Puts our checks into Actuator's probe groups by our groups: {@code /actuator/health/readiness} also answers for
  * the readiness checks (critical dependencies make it 503), {@code /actuator/health/liveness} for the liveness ones,
  * beside Boot's {@code readinessState} and {@code livenessState}.
  *
- * <p>Works whichever runs first, this or Boot's own probe post-processor (both are of the lowest precedence): a probe
- * group that exists is widened; one that does not yet is created as Boot creates it (its availability state plus
- * our checks), and Boot then keeps it. Groups the application configured keep their settings and gain our checks.
+ * <p>Runs just before Boot's own probe post-processor: a probe group the application configured is widened (its
+ * settings kept); one that does not exist yet is created as Boot creates it (its availability state, plus our checks),
+ * and Boot then keeps it, adding {@code /livez} and {@code /readyz} when asked. The groups' additional paths are
+ * passed through.
  */
+@Order(Ordered.LOWEST_PRECEDENCE - 1) // before Boot's probe post-processor, which then keeps our probe groups
 final class ProbeGroups implements HealthEndpointGroupsPostProcessor {
 
     private static final Map<String, String> STATES = Map.of(CheckSpec.LIVENESS, "livenessState", CheckSpec.READINESS, "readinessState");
@@ -50,7 +58,14 @@ final class ProbeGroups implements HealthEndpointGroupsPostProcessor {
         return widened.isEmpty() ? groups : new Groups(groups, widened);
     }
 
-    private record Groups(HealthEndpointGroups delegate, Map<String, HealthEndpointGroup> widened) implements HealthEndpointGroups {
+    private record Groups(HealthEndpointGroups delegate, Map<String, HealthEndpointGroup> widened)
+            implements HealthEndpointGroups, AdditionalPathsMapper {
+
+        @Override
+        public @Nullable List<String> getAdditionalPaths(EndpointId endpointId, WebServerNamespace webServerNamespace) {
+            return delegate instanceof AdditionalPathsMapper mapper ? mapper.getAdditionalPaths(endpointId, webServerNamespace) : null;
+        }
+
         @Override
         public HealthEndpointGroup getPrimary() {
             return delegate.getPrimary();

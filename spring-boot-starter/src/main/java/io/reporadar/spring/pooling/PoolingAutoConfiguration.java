@@ -15,8 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -27,7 +31,10 @@ import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
@@ -45,11 +52,18 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 @EnableConfigurationProperties(PoolingProperties.class)
 public class PoolingAutoConfiguration {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PoolingAutoConfiguration.class);
+    private static final String HIKARI = "spring.datasource.hikari.";
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean({DataSource.class, GuardedPool.class})
     public GuardedPool reporadarPool(PoolingProperties properties, Environment environment) throws SQLException {
         DeploymentVariables variables = variables(properties, environment);
         PoolSettings settings = variables.read("pooling", PoolSettings::fromEnvironment);
+        List<String> ignored = ignoredHikariSettings(environment);
+        if (!ignored.isEmpty()) {
+            LOG.warn("ignored, the guarded pool does not read them: {} (set reporadar.pooling.enabled=false to keep Boot's own pool)", ignored);
+        }
         try {
             return GuardedPool.open(settings);
         } catch (ConnectionBudgetException e) {
@@ -61,6 +75,25 @@ public class PoolingAutoConfiguration {
     @ConditionalOnMissingBean(DataSource.class)
     public DataSource dataSource(GuardedPool pool) {
         return pool.dataSource();
+    }
+
+    /** Boot's {@code spring.datasource.hikari.*} settings other than the four the pool reads. */
+    static List<String> ignoredHikariSettings(Environment environment) {
+        Set<String> read = Set.of("minimum-idle", "maximum-pool-size", "connection-timeout", "idle-timeout");
+        Set<String> ignored = new TreeSet<>();
+        if (environment instanceof ConfigurableEnvironment configurable) {
+            for (PropertySource<?> source : configurable.getPropertySources()) {
+                if (source instanceof EnumerablePropertySource<?> names) {
+                    for (String name : names.getPropertyNames()) {
+                        String canonical = name.toLowerCase(Locale.ROOT).replace('_', '.');
+                        if (canonical.startsWith(HIKARI) && !read.contains(name.substring(HIKARI.length()))) {
+                            ignored.add(name);
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(ignored);
     }
 
     /** Which property or variable each setting of the pool comes from. */
@@ -121,7 +154,9 @@ public class PoolingAutoConfiguration {
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
             Environment env = context.getEnvironment();
             String jdbc = env.getProperty("spring.datasource.url", "");
-            return env.containsProperty("reporadar.pooling.database-url") || env.containsProperty("DATABASE_URL")
+            String url = env.getProperty("reporadar.pooling.database-url", env.getProperty("DATABASE_URL", ""));
+            String scheme = url.strip().toLowerCase(Locale.ROOT);
+            return scheme.startsWith("postgres://") || scheme.startsWith("postgresql://")
                     || jdbc.strip().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:");
         }
     }
@@ -129,6 +164,7 @@ public class PoolingAutoConfiguration {
     /** The budget as a non-critical health check ({@code connection-budget}): a WARN, not a reason to leave rotation. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(CheckSpec.class)
+    @ConditionalOnMissingBean(DataSource.class) // evaluated before this class's beans: only the application's count
     static class HealthConfiguration {
         @Bean
         CheckSpec reporadarConnectionBudgetCheck(GuardedPool pool) {
@@ -139,6 +175,7 @@ public class PoolingAutoConfiguration {
     /** The budget's meters ({@code PoolBudgetMetrics}), bound by Boot to its registry. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(MeterBinder.class)
+    @ConditionalOnMissingBean(DataSource.class)
     static class MetricsConfiguration {
         @Bean
         @ConditionalOnMissingBean

@@ -7,6 +7,9 @@ import io.reporadar.session.SessionStore;
 import io.reporadar.session.SessionStores;
 import io.reporadar.session.micrometer.SessionMetrics;
 import io.reporadar.spring.DeploymentVariables;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -26,14 +29,16 @@ import org.springframework.session.web.http.SessionRepositoryFilter;
 /**
  * Spring Session on our encrypted store: a {@link StoreSessionRepository} for servlet applications, configured from
  * {@code reporadar.session.*} or the deployment's variables ({@link SessionProperties}). Runs before Boot's Spring
- * Session configurations, so it replaces Spring Session Data Redis when both are on the classpath; an application's
- * own {@link SessionRepository} or {@link SessionStore} wins.
+ * Session configurations, so it replaces Spring Session Data Redis when both are on the classpath. An application's
+ * own {@link SessionRepository} turns the whole part off (no store, no Redis connection, no cookie change); its own
+ * {@link SessionStore} is used by the repository.
  */
 @AutoConfiguration(beforeName = {"org.springframework.boot.session.autoconfigure.SessionAutoConfiguration",
         "org.springframework.boot.session.data.redis.autoconfigure.SessionDataRedisAutoConfiguration"})
 @ConditionalOnClass({SessionRepository.class, SessionStore.class})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnBooleanProperty(name = "reporadar.session.enabled", matchIfMissing = true)
+@ConditionalOnMissingBean(SessionRepository.class)
 @EnableConfigurationProperties(SessionProperties.class)
 public class SessionStoreAutoConfiguration {
 
@@ -43,7 +48,9 @@ public class SessionStoreAutoConfiguration {
     public SessionStores.Opened reporadarSessionStores(SessionProperties properties, Environment environment,
             ObjectProvider<SessionObserver> observer) {
         DeploymentVariables variables = variables(properties, environment);
-        SessionCodec codec = SessionCodec.allowing(properties.getAllowedTypes().toArray(Class<?>[]::new));
+        List<Class<?>> types = new ArrayList<>(List.of(Locale.class)); // SessionLocaleResolver's attribute
+        types.addAll(properties.getAllowedTypes());
+        SessionCodec codec = SessionCodec.allowing(types.toArray(Class<?>[]::new));
         return variables.read("session", env -> SessionStores.fromEnvironment(env, codec, observer.getIfAvailable(() -> SessionObserver.NONE)));
     }
 
@@ -61,8 +68,10 @@ public class SessionStoreAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public SessionUnavailableFilter reporadarSessionUnavailableFilter() {
-        return new SessionUnavailableFilter();
+    public SessionUnavailableFilter reporadarSessionUnavailableFilter(Environment environment) {
+        // Just outside Spring Session's filter, wherever spring.session.servlet.filter-order put it.
+        int sessionFilterOrder = environment.getProperty("spring.session.servlet.filter-order", Integer.class, SessionRepositoryFilter.DEFAULT_ORDER);
+        return new SessionUnavailableFilter(sessionFilterOrder - 1);
     }
 
     /** Which property or variable each setting of the session store comes from. */

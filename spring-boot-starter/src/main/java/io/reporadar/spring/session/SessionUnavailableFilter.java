@@ -24,6 +24,13 @@ public final class SessionUnavailableFilter implements Filter, Ordered {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionUnavailableFilter.class);
 
+    private final int order;
+
+    /** @param order the filter's order: just below Spring Session's ({@link SessionRepositoryFilter#DEFAULT_ORDER} - 1) */
+    public SessionUnavailableFilter(int order) {
+        this.order = order;
+    }
+
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
         try {
@@ -34,7 +41,7 @@ public final class SessionUnavailableFilter implements Filter, Ordered {
                 throw e;
             }
             LOG.warn("session store unavailable, answered 503: {}", unavailable.getMessage());
-            http.resetBuffer();
+            http.reset(); // also forgets a writer a view already took, and its headers
             http.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
             http.setHeader("Retry-After", "1");
             http.setContentType("text/plain;charset=UTF-8");
@@ -53,6 +60,6 @@ public final class SessionUnavailableFilter implements Filter, Ordered {
 
     @Override
     public int getOrder() {
-        return SessionRepositoryFilter.DEFAULT_ORDER - 1;
+        return order;
     }
 }

@@ -16,6 +16,11 @@ import org.springframework.session.SessionRepository;
 public final class StoreSessionRepository implements SessionRepository<StoredSession> {
 
     private final SessionStore store;
+    /**
+     * The session this thread's request found or created: Spring Session deletes by the session's current id, which
+     * after {@code changeSessionId} names a key not written yet, while the session object also knows the old key.
+     */
+    private static final ThreadLocal<StoredSession> CURRENT = new ThreadLocal<>();
 
     public StoreSessionRepository(SessionStore store) {
         this.store = store;
@@ -27,12 +32,16 @@ public final class StoreSessionRepository implements SessionRepository<StoredSes
 
     @Override
     public StoredSession createSession() {
-        return new StoredSession(store, store.create());
+        StoredSession created = new StoredSession(store, store.create());
+        CURRENT.set(created);
+        return created;
     }
 
-    /** Writes what the request changed; nothing when nothing did. */
+    /** Writes what the request changed (a new session at least its creation); nothing when nothing did. */
     @Override
     public void save(StoredSession session) {
+        CURRENT.remove();
+        session.markCreatedIfEmpty();
         store.save(session.session());
     }
 
@@ -43,12 +52,23 @@ public final class StoreSessionRepository implements SessionRepository<StoredSes
     @Override
     public @Nullable StoredSession findById(String id) {
         Session session = store.load(id);
-        return session.isNew() ? null : new StoredSession(store, session);
+        if (session.isNew()) {
+            return null;
+        }
+        StoredSession found = new StoredSession(store, session);
+        CURRENT.set(found);
+        return found;
     }
 
-    /** Ends the session for good, on every instance (the logout). */
+    /** Ends the session for good, on every instance (the logout), under its old id too when it changed in this request. */
     @Override
     public void deleteById(String id) {
+        StoredSession inRequest = CURRENT.get();
+        CURRENT.remove();
+        if (inRequest != null && inRequest.getId().equals(id)) {
+            store.invalidate(inRequest.session());
+            return;
+        }
         Session session = store.load(id);
         if (!session.isNew()) {
             store.invalidate(session);

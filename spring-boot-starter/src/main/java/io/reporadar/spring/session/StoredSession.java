@@ -4,6 +4,7 @@ import io.reporadar.session.Session;
 import io.reporadar.session.SessionStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +21,12 @@ public final class StoredSession implements org.springframework.session.Session 
 
     private static final Logger LOG = LoggerFactory.getLogger(StoredSession.class);
     private static final AtomicBoolean WARNED_INTERVAL = new AtomicBoolean();
+    /**
+     * Stored in a new session saved with no attribute: Spring Session sends the session's cookie whatever the session
+     * holds, and the next request must find it (our store keeps nothing for a session holding nothing). Hidden from
+     * the application.
+     */
+    static final String CREATED = "reporadar.created";
 
     private final SessionStore store;
     private final Session session;
@@ -57,12 +64,15 @@ public final class StoredSession implements org.springframework.session.Session 
     @Override
     @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
     public <T> @Nullable T getAttribute(String attributeName) {
-        return (T) session.get(attributeName, Object.class);
+        return attributeName.equals(CREATED) ? null : (T) session.get(attributeName, Object.class);
     }
 
+    /** A copy: a caller may remove attributes while it walks the names, as with Spring Session's own sessions. */
     @Override
     public Set<String> getAttributeNames() {
-        return session.names();
+        Set<String> names = new LinkedHashSet<>(session.names());
+        names.remove(CREATED);
+        return names;
     }
 
     /**
@@ -82,6 +92,13 @@ public final class StoredSession implements org.springframework.session.Session 
     @Override
     public void removeAttribute(String attributeName) {
         session.remove(attributeName);
+    }
+
+    /** Before a save: a new session that holds nothing still gets stored, with the hidden {@link #CREATED} marker. */
+    void markCreatedIfEmpty() {
+        if (session.isNew() && session.names().isEmpty()) {
+            session.set(CREATED, true);
+        }
     }
 
     @Override

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.reporadar.lb.Strategy;
+import io.reporadar.testing.ReadmeExamples;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,7 @@ class BalancingAutoConfigurationTest {
 
     @Test
     void readmeExampleCallsTheServiceByName() {
+        ReadmeExamples.assertReadmeShows(Path.of("README.md"), Path.of("src/test/java/io/reporadar/spring/balancing/CatalogClient.java"));
         runner.withPropertyValues(instances()).withUserConfiguration(CatalogClient.class).run(context -> {
             CatalogClient client = context.getBean(CatalogClient.class);
             assertThat(client.item("42")).endsWith(" GET /api/items/42");

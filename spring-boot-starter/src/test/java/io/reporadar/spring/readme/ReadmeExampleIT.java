@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reporadar.health.CheckSpec;
 import io.reporadar.health.Result;
+import io.reporadar.spring.sample.SampleApplication;
 import io.reporadar.spring.sample.SampleApplicationIT;
 import io.reporadar.testing.PostgresExtension;
 import io.reporadar.testing.ReadmeExamples;
@@ -13,13 +14,16 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -39,12 +43,9 @@ class ReadmeExampleIT {
     @Test
     void theReadmeShowsTheExampleAndItRuns() throws Exception {
         ReadmeExamples.assertReadmeShows(Path.of("README.md"), Path.of("src/test/java/io/reporadar/spring/readme/ReadmeExampleIT.java"));
-        SearchIndex index = () -> true;
-        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(CatalogApplication.class)
-                .initializers(context -> context.getBeanFactory().registerSingleton("searchIndex", index))
-                .properties(SampleApplicationIT.deployment(redis.uri(), pg.database().url())).properties("server.port=0", "reporadar.health.drain-delay=0s",
-                        "management.endpoint.health.show-details=always")
-                .run()) {
+        Map<String, Object> properties = new HashMap<>(SampleApplicationIT.deployment(redis.uri(), pg.database().url()));
+        properties.put("reporadar.health.drain-delay", "0s");
+        try (ConfigurableApplicationContext app = SampleApplication.start(SearchConfiguration.class, properties)) {
             int port = ((WebServerApplicationContext) app).getWebServer().getPort();
             HttpResponse<String> added = SampleApplicationIT.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/cart?item=book"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -53,6 +54,16 @@ class ReadmeExampleIT {
             HttpResponse<String> health = SampleApplicationIT.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.body()).contains("\"search\"").contains("\"redis\"").contains("\"postgres\"");
+        }
+    }
+
+    /** The example's application with the search service it needs. */
+    @Configuration(proxyBeanMethods = false)
+    @Import(CatalogApplication.class)
+    static class SearchConfiguration {
+        @Bean
+        SearchIndex searchIndex() {
+            return () -> true;
         }
     }
 

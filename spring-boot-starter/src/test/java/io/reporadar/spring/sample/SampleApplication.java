@@ -2,6 +2,8 @@ package io.reporadar.spring.sample;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -23,9 +25,18 @@ public class SampleApplication {
 
     /** Starts an instance on a free port with the given properties (as a deployment's environment would give them). */
     public static ConfigurableApplicationContext start(Map<String, Object> properties) {
-        return new SpringApplicationBuilder(SampleApplication.class).properties(properties).properties("server.port=0",
-                "management.endpoints.web.exposure.include=health,metrics", "management.endpoint.health.show-details=always",
-                "spring.main.banner-mode=off").run();
+        return start(SampleApplication.class, properties);
+    }
+
+    /**
+     * Starts {@code application} with the properties as command-line arguments: they win over the machine's
+     * environment (a {@code REDIS_URL} there must not redirect a test to another server).
+     */
+    public static ConfigurableApplicationContext start(Class<?> application, Map<String, Object> properties) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--management.endpoints.web.exposure.include=health,metrics",
+                "--management.endpoint.health.show-details=always", "--spring.main.banner-mode=off"));
+        properties.forEach((name, value) -> args.add("--" + name + "=" + value));
+        return new SpringApplicationBuilder(application).run(args.toArray(String[]::new));
     }
 
     @RestController
