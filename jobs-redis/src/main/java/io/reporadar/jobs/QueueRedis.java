@@ -11,6 +11,8 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.reporadar.session.SessionRedis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -67,17 +69,32 @@ final class QueueRedis {
      *                                      while the script was in flight
      */
     List<Object> runReplicated(Scripts.Script script, byte[]... args) {
-        return run(script, replicas > 0, args);
+        return run(script, true, args);
     }
 
     private List<Object> run(Scripts.Script script, boolean replicated, byte[]... args) {
-        byte[][] all = new byte[args.length + 2][];
-        all[0] = jobPrefix;
-        all[1] = retentionMillis;
-        System.arraycopy(args, 0, all, 2, args.length);
+        return runAll(script, replicated, Collections.singletonList(args)).get(0);
+    }
+
+    /**
+     * Runs {@code script} once per element of {@code calls} (each its own arguments), pipelined: all are sent before
+     * the first reply is awaited, one round trip in all. With {@code replicated} and replicas to await, one
+     * {@code WAIT} follows the last. The replies, in order.
+     *
+     * @throws JobQueueUnavailableException as {@link #runReplicated}; some of the calls may have been run
+     */
+    List<List<Object>> runAll(Scripts.Script script, boolean replicated, List<byte[][]> calls) {
+        List<byte[][]> all = new ArrayList<>(calls.size());
+        for (byte[][] args : calls) {
+            byte[][] withCommon = new byte[args.length + 2][];
+            withCommon[0] = jobPrefix;
+            withCommon[1] = retentionMillis;
+            System.arraycopy(args, 0, withCommon, 2, args.length);
+            all.add(withCommon);
+        }
         for (int attempt = 1; ; attempt++) {
             try {
-                return send(script, replicated, all);
+                return send(script, replicated && replicas > 0, all);
             } catch (RedisCommandExecutionException e) {
                 if (attempt > 1 || !String.valueOf(e.getMessage()).startsWith("READONLY")) {
                     throw new JobQueueUnavailableException(script.name(), "Redis answered " + errorText(e), e);
@@ -89,26 +106,32 @@ final class QueueRedis {
         }
     }
 
-    private List<Object> send(Scripts.Script script, boolean replicated, byte[][] args) {
+    private List<List<Object>> send(Scripts.Script script, boolean replicated, List<byte[][]> calls) {
         if (replicated && !redis.writable()) {
             throw new JobQueueUnavailableException(script.name(), "a quorum of Sentinels consider the master down; nothing was written");
         }
         StatefulRedisConnection<byte[], byte[]> connection = redis.connection();
         RedisAsyncCommands<byte[], byte[]> async = connection.async();
-        RedisFuture<List<Object>> reply = async.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
+        List<RedisFuture<List<Object>>> replies = new ArrayList<>(calls.size());
+        for (byte[][] args : calls) {
+            replies.add(async.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args));
+        }
         RedisFuture<Long> acknowledged = replicated ? async.waitForReplication(replicas, replicaTimeout.toMillis()) : null;
-        List<Object> result;
-        try {
-            result = await(connection, reply);
-        } catch (RedisNoScriptException e) {
-            // Redis lost its script cache (restart, failover): send the script itself; the WAIT sent behind the
-            // EVALSHA is answered and dropped
-            if (acknowledged != null) {
-                await(connection, acknowledged);
+        List<List<Object>> results = new ArrayList<>(calls.size());
+        for (int i = 0; i < calls.size(); i++) {
+            try {
+                results.add(await(connection, replies.get(i)));
+            } catch (RedisNoScriptException e) {
+                // Redis lost its script cache (restart, failover): send the script itself; a WAIT sent behind the
+                // EVALSHAs is answered and dropped, and another one is sent behind the scripts sent again
+                if (acknowledged != null) {
+                    await(connection, acknowledged);
+                }
+                RedisFuture<List<Object>> again = async.eval(script.source().getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI,
+                        keys, calls.get(i));
+                acknowledged = replicated ? async.waitForReplication(replicas, replicaTimeout.toMillis()) : null;
+                results.add(await(connection, again));
             }
-            reply = async.eval(script.source().getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI, keys, args);
-            acknowledged = replicated ? async.waitForReplication(replicas, replicaTimeout.toMillis()) : null;
-            result = await(connection, reply);
         }
         if (acknowledged != null) {
             long count = await(connection, acknowledged);
@@ -121,7 +144,7 @@ final class QueueRedis {
                         + replicaTimeout.toMillis() + " ms; it may not have been kept");
             }
         }
-        return result;
+        return results;
     }
 
     /** The future's value, waiting at most the connection's command timeout (cancelled then). */

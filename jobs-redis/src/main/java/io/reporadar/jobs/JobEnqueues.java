@@ -1,0 +1,152 @@
+package io.reporadar.jobs;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A queue's enqueues, one job or many: checks every payload against the limit before anything is written, seals
+ * each (bound to its id, a random one when the caller gave none), and writes them with the enqueue script, up to
+ * {@value #JOBS_PER_CALL} jobs (or about {@value #BYTES_PER_CALL} bytes of payload) per call, the calls of a batch
+ * pipelined in one round trip. A new job's {@link JobInfo} is built from what was written and Redis's time, without
+ * reading the job back; a job whose id the queue held already is returned as it is there.
+ *
+ * <p>Thread-safe: immutable, over a thread-safe {@link QueueRedis}.
+ */
+final class JobEnqueues {
+
+    /** At most this many jobs per script call, so that one call holds Redis up for about a millisecond at most. */
+    static final int JOBS_PER_CALL = 100;
+    /** A call is closed once its payloads reach this many bytes (sealed). */
+    static final int BYTES_PER_CALL = 1 << 20;
+    /** Arguments per job of {@link Scripts#ENQUEUE}: id, type, payload, delay, max attempts. */
+    private static final int ARGS_PER_JOB = 5;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final QueueRedis scripts;
+    private final JobPayloads payloads;
+    private final int maxAttempts;
+    private final byte[] backoffMillis;
+
+    JobEnqueues(QueueRedis scripts, JobPayloads payloads, int maxAttempts, Duration backoff) {
+        this.scripts = scripts;
+        this.payloads = payloads;
+        this.maxAttempts = maxAttempts;
+        this.backoffMillis = QueueRedis.bytes(backoff.toMillis());
+    }
+
+    /** A job as an enqueue left it: as written ({@code created}), or as the queue held it already. */
+    record Enqueued(JobInfo job, boolean created) {
+    }
+
+    /**
+     * Enqueues {@code jobs} in their order; a job whose id the queue holds (or that an earlier job of the same list
+     * has) is left as it is there.
+     *
+     * @throws IllegalArgumentException     naming the limit and the size when a payload is larger than the queue's
+     *                                      limit; nothing is written then
+     * @throws JobQueueUnavailableException when Redis does not answer in time, or too few replicas acknowledged;
+     *                                      some of the jobs may have been written
+     */
+    List<Enqueued> enqueue(List<Job> jobs) {
+        List<Sealed> sealed = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            Objects.requireNonNull(job, "job");
+            payloads.check("payload", job.type(), job.payloadBytes());
+        }
+        for (Job job : jobs) {
+            JobId given = job.id();
+            JobId id = given != null ? given : new JobId(randomId());
+            sealed.add(new Sealed(job, id, payloads.sealPayload(id, job.payloadBytes()),
+                    job.maxAttempts() == 0 ? maxAttempts : job.maxAttempts()));
+        }
+        List<byte[][]> calls = new ArrayList<>();
+        for (int from = 0; from < sealed.size(); ) {
+            int to = from;
+            long bytes = 0;
+            while (to < sealed.size() && to - from < JOBS_PER_CALL && (to == from || bytes < BYTES_PER_CALL)) {
+                bytes += sealed.get(to).payload().length;
+                to++;
+            }
+            calls.add(arguments(sealed.subList(from, to)));
+            from = to;
+        }
+        List<List<Object>> replies = scripts.runAll(Scripts.ENQUEUE, true, calls);
+        List<Enqueued> out = new ArrayList<>(sealed.size());
+        int index = 0;
+        for (List<Object> reply : replies) {
+            long now = Replies.number(reply.get(0));
+            for (int at = 1; at < reply.size(); index++) {
+                Sealed job = sealed.get(index);
+                if (Replies.number(reply.get(at)) == 1) {
+                    out.add(new Enqueued(job.written(now), true));
+                    at++;
+                } else {
+                    out.add(new Enqueued(Replies.info(job.id(), now, reply, at + 1), false));
+                    at += 1 + Scripts.INFO_FIELD_COUNT;
+                }
+            }
+        }
+        return out;
+    }
+
+    private byte[][] arguments(List<Sealed> jobs) {
+        byte[][] args = new byte[1 + ARGS_PER_JOB * jobs.size()][];
+        args[0] = backoffMillis;
+        int at = 1;
+        for (Sealed job : jobs) {
+            args[at++] = QueueRedis.bytes(job.id().value());
+            args[at++] = QueueRedis.bytes(job.job().type());
+            args[at++] = job.payload();
+            args[at++] = QueueRedis.bytes(job.job().delay().toMillis());
+            args[at++] = QueueRedis.bytes(job.maxAttempts);
+        }
+        return args;
+    }
+
+    /** A job ready to be written: its id and its payload sealed. Immutable (the payload is never changed). */
+    private static final class Sealed {
+        private final Job job;
+        private final JobId id;
+        private final byte[] payload;
+        private final int maxAttempts;
+
+        Sealed(Job job, JobId id, byte[] payload, int maxAttempts) {
+            this.job = job;
+            this.id = id;
+            this.payload = payload;
+            this.maxAttempts = maxAttempts;
+        }
+
+        Job job() {
+            return job;
+        }
+
+        JobId id() {
+            return id;
+        }
+
+        byte[] payload() {
+            return payload;
+        }
+
+        /** The job as the enqueue script wrote it at {@code now} (ms of Redis's clock). */
+        JobInfo written(long now) {
+            long delay = job.delay().toMillis();
+            Instant created = Instant.ofEpochMilli(now);
+            return new JobInfo(id, job.type(), delay > 0 ? JobInfo.State.DELAYED : JobInfo.State.WAITING, 0, maxAttempts, 0, false,
+                    created, Instant.ofEpochMilli(now + delay), null, null, null);
+        }
+    }
+
+    private static String randomId() {
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+}
