@@ -62,6 +62,8 @@ final class JobDispatcher {
     private boolean inBlockingWait; // guarded by dispatchLock
     /** Fetches that failed in a row; the dispatcher thread's alone. */
     private int fetchFailures;
+    /** When it last returned expired leases while full ({@link System#nanoTime()}); the dispatcher thread's alone. */
+    private long lastFullRequeueNanos = System.nanoTime();
 
     /**
      * @param purpose  names the thread: {@code <purpose>-dispatcher}
@@ -135,6 +137,7 @@ final class JobDispatcher {
             Thread.interrupted(); // only a drain interrupts this thread, to end a blocking wait; nothing else may stop it
             int free = concurrency - held.size();
             if (free <= 0) {
+                requeueExpiredWhileFull();
                 awaitSignal(pollMillis);
                 continue;
             }
@@ -178,6 +181,25 @@ final class JobDispatcher {
                 wait = Math.min(wait, Math.max(1, fetched.nextLapse() - fetched.now() + 1));
             }
             waitForWork(wait);
+        }
+    }
+
+    /**
+     * While every slot is taken (job threads then take the next jobs as they complete theirs, and this thread takes
+     * none), returns expired leases to the queue at most once per poll interval, so that a killed holder's job is
+     * still taken over in time while this worker stays busy.
+     */
+    private void requeueExpiredWhileFull() {
+        long now = System.nanoTime();
+        if (now - lastFullRequeueNanos < TimeUnit.MILLISECONDS.toNanos(pollMillis)) {
+            return;
+        }
+        lastFullRequeueNanos = now;
+        try {
+            JobLeases.Fetched fetched = leases.fetch(lease, List.of());
+            runner.tookOver(fetched.requeued(), fetched.expiredFailed());
+        } catch (RuntimeException e) {
+            LOG.debug("job worker of {}: returning expired leases failed: {}", queue.name(), e.toString());
         }
     }
 

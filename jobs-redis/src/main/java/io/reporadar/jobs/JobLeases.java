@@ -126,27 +126,25 @@ final class JobLeases {
     }
 
     /**
-     * What a completion did: the reply code, leases it found expired (requeued, or failed on a last attempt), and the
-     * next job it took, null when it was asked for none, none was due, or the code is not {@link Scripts#DONE}.
+     * What a completion did: the reply code, and the next job it took, null when it was asked for none, none was
+     * due, or the code is not {@link Scripts#DONE}.
      */
-    record Completed(long code, int requeued, int expiredFailed, @Nullable Taken next) {
+    record Completed(long code, @Nullable Taken next) {
     }
 
     /**
      * Completes the job, token-checked, with its result ({@code sealedResult}; empty for none), and with a
-     * {@code nextToken} takes the next due job under a lease of {@code lease} in the same script (after returning
-     * expired leases to the queue, as {@link #fetch}), so that a busy job thread makes one round trip per job.
+     * {@code nextToken} takes the next due job under a lease of {@code lease} in the same script, so that a busy job
+     * thread makes one round trip per job.
      */
     Completed complete(JobContext job, byte[] sealedResult, @Nullable String nextToken, Duration lease) {
         List<Object> reply = scripts.run(LeaseScripts.COMPLETE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()),
                 sealedResult, QueueRedis.bytes(nextToken == null ? "" : nextToken), QueueRedis.bytes(lease.toMillis()));
         long code = Replies.number(reply.get(0));
-        if (reply.size() < 4 || nextToken == null) {
-            return new Completed(code, 0, 0, null);
+        if (nextToken == null || reply.size() < 2 + TAKEN_FIELDS) {
+            return new Completed(code, null);
         }
-        long now = Replies.number(reply.get(1));
-        Taken next = reply.size() >= 4 + TAKEN_FIELDS ? taken(reply, 4, nextToken, now) : null;
-        return new Completed(code, (int) Replies.number(reply.get(2)), (int) Replies.number(reply.get(3)), next);
+        return new Completed(code, taken(reply, 2, nextToken, Replies.number(reply.get(1))));
     }
 
     /** A job taken, from the fields of a reply at {@code at}: id, type, payload, attempt, max attempts, when it was due. */

@@ -181,7 +181,6 @@ final class JobRunner {
             if (reply == null) {
                 return new Settled(Outcome.UNRECORDED);
             }
-            tookOver(reply.requeued(), reply.expiredFailed());
             JobLeases.Taken next = reply.next();
             return new Settled(count(context, reply.code(), "completion", Outcome.COMPLETED),
                     next == null ? null : new JobContext(this, next, sent + lease.toNanos()));

@@ -23,6 +23,7 @@ final class LeaseScripts {
             local out = {now, requeued, expiredFailed, '', ''}
             if n > 0 then
               local due = redis.call('ZRANGEBYSCORE', ready, '-inf', nowText, 'LIMIT', 0, n)
+              if #due > 0 then redis.call('ZREM', ready, unpack(due)) end
               local taken = 0
               for _, id in ipairs(due) do
                 if take(id, ARGV[5 + taken], lease, out) then taken = taken + 1 end
@@ -68,8 +69,9 @@ final class LeaseScripts {
     /**
      * ARGV[3] id, [4] token, [5] the result (sealed; '' for none), [6] a token to take the next due job with ('' to
      * take none), [7] its lease ms. Reply: {@link Scripts#DONE}, {@link Scripts#CANCELLED}, {@link Scripts#ALREADY}
-     * or {@link Scripts#REFUSED}; after {@link Scripts#DONE} with a token: now, leases found expired and requeued,
-     * leases expired on a last attempt (as {@link #FETCH}), then the job taken, if one was due (as {@link #FETCH}'s).
+     * or {@link Scripts#REFUSED}; after {@link Scripts#DONE} with a token: now, then the job taken, if the first of
+     * ready was due (as {@link #FETCH}'s). Expired leases are left to {@link #FETCH}, which a worker's dispatcher
+     * runs at least every poll interval, full or not.
      */
     static final Script COMPLETE = new Script("complete", """
             local id, token = ARGV[3], ARGV[4]
@@ -80,10 +82,12 @@ final class LeaseScripts {
             if ARGV[5] ~= '' then finish(key, id, 'completed', completed, 'ftoken', token, 'result', ARGV[5])
             else finish(key, id, 'completed', completed, 'ftoken', token) end
             if ARGV[6] == '' then return {1} end
-            local requeued, expiredFailed = requeueExpired()
-            local out = {1, now, requeued, expiredFailed}
-            local first = redis.call('ZRANGE', ready, 0, 0, 'WITHSCORES')
-            if first[2] and tonumber(first[2]) <= now then take(first[1], ARGV[6], tonumber(ARGV[7]), out) end
+            local out = {1, now}
+            local first = redis.call('ZPOPMIN', ready)
+            if first[2] then
+              if tonumber(first[2]) <= now then take(first[1], ARGV[6], tonumber(ARGV[7]), out)
+              else redis.call('ZADD', ready, first[2], first[1]) end
+            end
             return out
             """);
 

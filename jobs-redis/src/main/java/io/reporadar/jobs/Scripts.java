@@ -103,11 +103,10 @@ final class Scripts {
               end
               return requeued, expiredFailed
             end
-            -- Takes the job id off ready under a lease of the token, when it is queued: appends id, type, payload,
-            -- attempt, max attempts and when it was due to out; false when it was not queued.
+            -- Puts the job id, just taken off ready, under a lease of the token, when it is queued: appends id, type,
+            -- payload, attempt, max attempts and when it was due to out; false when it was not queued.
             local function take(id, token, lease, out)
               local key = prefix .. id
-              redis.call('ZREM', ready, id)
               local v = redis.call('HMGET', key, 'state', 'type', 'payload', 'max', 'run', 'attempts')
               if v[1] ~= 'queued' then return false end
               local attempt = (tonumber(v[6]) or 0) + 1
@@ -125,30 +124,37 @@ final class Scripts {
 
     /**
      * ARGV[3] backoff ms, then per job: id, type, payload, delay ms, max attempts. A job whose id the queue holds
-     * already is left as it is (its dupes counted). Reply: now, then per job 1 (created: the caller knows what it
-     * wrote) or 0 followed by the info of the job already there.
+     * already (or an earlier job of the same call has) is left as it is, its dupes counted. One {@code EXISTS} of
+     * every key first: when none exists (the usual case), no job needs an {@code EXISTS} of its own; the new jobs go
+     * into ready with one {@code ZADD}. Reply: now, then per job 1 (created: the caller knows what it wrote) or 0
+     * followed by the info of the job already there. A new job's hash leaves out attempts, progress and token (read
+     * as 0, 0 and '').
      */
     static final Script ENQUEUE = new Script("enqueue", """
             local backoff = ARGV[3]
-            local out = {now}
-            local created = false
-            for i = 4, #ARGV, 5 do
-              local id = ARGV[i]
-              local key = prefix .. id
-              if redis.call('EXISTS', key) == 1 then
+            local out, keys, seen, scores = {now}, {}, {}, {}
+            for i = 4, #ARGV, 5 do keys[#keys + 1] = prefix .. ARGV[i] end
+            local anyExists = redis.call('EXISTS', unpack(keys)) > 0
+            for j, key in ipairs(keys) do
+              local i = j * 5 - 1
+              if seen[key] or (anyExists and redis.call('EXISTS', key) == 1) then
                 redis.call('HINCRBY', key, 'dupes', 1)
                 out[#out + 1] = 0
                 info(out, key)
               else
+                seen[key] = true
                 local run = ms(now + tonumber(ARGV[i + 3]))
-                redis.call('HSET', key, 'type', ARGV[i + 1], 'payload', ARGV[i + 2], 'state', 'queued', 'attempts', 0, 'max', ARGV[i + 4],
-                    'backoff', backoff, 'progress', 0, 'token', '', 'created', nowText, 'run', run)
-                redis.call('ZADD', ready, run, id)
+                redis.call('HSET', key, 'type', ARGV[i + 1], 'payload', ARGV[i + 2], 'state', 'queued', 'max', ARGV[i + 4],
+                    'backoff', backoff, 'created', nowText, 'run', run)
+                scores[#scores + 1] = run
+                scores[#scores + 1] = ARGV[i]
                 out[#out + 1] = 1
-                created = true
               end
             end
-            if created then wakeUp() end
+            if #scores > 0 then
+              redis.call('ZADD', ready, unpack(scores))
+              wakeUp()
+            end
             return out
             """);
 

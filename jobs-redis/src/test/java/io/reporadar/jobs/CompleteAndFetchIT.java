@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A completion that takes the next due job in the same script (a busy job thread's one round trip per job): it is
- * token-checked as every holder write, takes only a due job, and returns expired leases to the queue first.
+ * token-checked as every holder write and takes only a due job; a busy worker still returns expired leases.
  */
 class CompleteAndFetchIT {
 
@@ -73,23 +74,28 @@ class CompleteAndFetchIT {
     }
 
     @Test
-    void aCompletionReturnsExpiredLeasesToTheQueueFirst() throws Exception {
+    void aBusyWorkerStillReturnsExpiredLeasesToTheQueueAndItsJobThreadTakesThem() throws Exception {
         JobQueue queue = fx.queue(Fixture.queueName("chain-expired")).build();
-        queue.enqueueAll(List.of(Job.of("t", "a").id("a"), Job.of("t", "lapsed").id("lapsed")));
-        JobLeases leases = queue.leases();
-        JobLeases.Taken a = leases.fetch(LEASE, List.of("token-a")).jobs().get(0);
-        JobLeases.Taken lapsed = leases.fetch(Duration.ofMillis(1), List.of("token-lapsed")).jobs().get(0);
-        assertThat(lapsed.id().value()).isEqualTo("lapsed");
-        Thread.sleep(20);
+        JobId lapsed = queue.enqueue(Job.of("t", "lapsed").id("lapsed")).id();
+        queue.leases().fetch(Duration.ofSeconds(1), List.of("token-of-a-killed-holder"));
+        queue.enqueue(Job.of("t", "busy").id("busy"));
+        AtomicBoolean requeuedWhileBusy = new AtomicBoolean();
+        JobWorker worker = fx.start(JobWorker.builder(queue).concurrency(1).handle("t", (job, context) -> {
+            if (job.payloadText().equals("busy")) { // the only slot is taken until the lapsed lease is back in the queue
+                long until = System.nanoTime() + WAIT.toNanos();
+                while (Fixture.state(queue, lapsed) != State.WAITING && System.nanoTime() < until) {
+                    Thread.sleep(20);
+                }
+                requeuedWhileBusy.set(Fixture.state(queue, lapsed) == State.WAITING);
+            }
+        }));
 
-        JobLeases.Completed done = leases.complete(holding(queue, a, "token-a"), new byte[0], "token-next", LEASE);
-
-        assertThat(done.requeued()).isEqualTo(1);
-        JobLeases.Taken next = Objects.requireNonNull(done.next(), "the next job");
-        assertThat(next.id().value()).isEqualTo("lapsed");
-        assertThat(next.attempt()).as("the lapsed lease counted as an attempt").isEqualTo(2);
-        JobLeases.Completed refused = leases.complete(holding(queue, lapsed, "token-lapsed"), new byte[0], "", LEASE);
-        assertThat(refused.code()).as("the holder that lost the lease").isEqualTo(Scripts.REFUSED);
+        await().atMost(WAIT).until(() -> worker.stats().completed() == 2);
+        assertThat(requeuedWhileBusy).as("the full worker's dispatcher returned the expired lease").isTrue();
+        assertThat(worker.stats().takeovers()).isEqualTo(1);
+        JobInfo done = queue.get(lapsed).orElseThrow();
+        assertThat(done.state()).isEqualTo(State.COMPLETED);
+        assertThat(done.attempts()).as("the lapsed lease counted as an attempt").isEqualTo(2);
     }
 
     @Test
