@@ -21,7 +21,7 @@ final class JobEnqueues {
 
     /** At most this many jobs per script call, so that one call holds Redis up for about a millisecond at most. */
     static final int JOBS_PER_CALL = 100;
-    /** A call is closed once its payloads reach this many bytes (sealed). */
+    /** A call is closed once its payloads reach this many bytes (before sealing). */
     static final int BYTES_PER_CALL = 1 << 20;
     /** Arguments per job of {@link Scripts#ENQUEUE}: id, type, payload, delay, max attempts. */
     private static final int ARGS_PER_JOB = 5;
@@ -54,35 +54,34 @@ final class JobEnqueues {
      *                                      some of the jobs may have been written
      */
     List<Enqueued> enqueue(List<Job> jobs) {
-        List<Sealed> sealed = new ArrayList<>(jobs.size());
+        List<Pending> pending = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
             Objects.requireNonNull(job, "job");
             payloads.check("payload", job.type(), job.payloadBytes());
         }
         for (Job job : jobs) {
             JobId given = job.id();
-            JobId id = given != null ? given : new JobId(randomId());
-            sealed.add(new Sealed(job, id, payloads.sealPayload(id, job.payloadBytes()),
-                    job.maxAttempts() == 0 ? maxAttempts : job.maxAttempts()));
+            pending.add(new Pending(job, given != null ? given : new JobId(randomId()), job.maxAttempts() == 0 ? maxAttempts : job.maxAttempts()));
         }
-        List<byte[][]> calls = new ArrayList<>();
-        for (int from = 0; from < sealed.size(); ) {
+        List<List<Pending>> calls = new ArrayList<>();
+        for (int from = 0; from < pending.size(); ) {
             int to = from;
             long bytes = 0;
-            while (to < sealed.size() && to - from < JOBS_PER_CALL && (to == from || bytes < BYTES_PER_CALL)) {
-                bytes += sealed.get(to).payload().length;
+            while (to < pending.size() && to - from < JOBS_PER_CALL && (to == from || bytes < BYTES_PER_CALL)) {
+                bytes += pending.get(to).job().payloadBytes().length;
                 to++;
             }
-            calls.add(arguments(sealed.subList(from, to)));
+            calls.add(pending.subList(from, to));
             from = to;
         }
-        List<List<Object>> replies = scripts.runAll(Scripts.ENQUEUE, true, calls);
-        List<Enqueued> out = new ArrayList<>(sealed.size());
+        // sealed call by call as they are sent: the first is run while the next is sealed
+        List<List<Object>> replies = scripts.runAll(Scripts.ENQUEUE, true, () -> calls.stream().map(this::arguments).iterator());
+        List<Enqueued> out = new ArrayList<>(pending.size());
         int index = 0;
         for (List<Object> reply : replies) {
             long now = Replies.number(reply.get(0));
             for (int at = 1; at < reply.size(); index++) {
-                Sealed job = sealed.get(index);
+                Pending job = pending.get(index);
                 if (Replies.number(reply.get(at)) == 1) {
                     out.add(new Enqueued(job.written(now), true));
                     at++;
@@ -95,45 +94,22 @@ final class JobEnqueues {
         return out;
     }
 
-    private byte[][] arguments(List<Sealed> jobs) {
+    private byte[][] arguments(List<Pending> jobs) {
         byte[][] args = new byte[1 + ARGS_PER_JOB * jobs.size()][];
         args[0] = backoffMillis;
         int at = 1;
-        for (Sealed job : jobs) {
+        for (Pending job : jobs) {
             args[at++] = QueueRedis.bytes(job.id().value());
             args[at++] = QueueRedis.bytes(job.job().type());
-            args[at++] = job.payload();
+            args[at++] = payloads.sealPayload(job.id(), job.job().payloadBytes());
             args[at++] = QueueRedis.bytes(job.job().delay().toMillis());
             args[at++] = QueueRedis.bytes(job.maxAttempts);
         }
         return args;
     }
 
-    /** A job ready to be written: its id and its payload sealed. Immutable (the payload is never changed). */
-    private static final class Sealed {
-        private final Job job;
-        private final JobId id;
-        private final byte[] payload;
-        private final int maxAttempts;
-
-        Sealed(Job job, JobId id, byte[] payload, int maxAttempts) {
-            this.job = job;
-            this.id = id;
-            this.payload = payload;
-            this.maxAttempts = maxAttempts;
-        }
-
-        Job job() {
-            return job;
-        }
-
-        JobId id() {
-            return id;
-        }
-
-        byte[] payload() {
-            return payload;
-        }
+    /** A job to be written, with its id and its max attempts. Immutable. */
+    private record Pending(Job job, JobId id, int maxAttempts) {
 
         /** The job as the enqueue script wrote it at {@code now} (ms of Redis's clock). */
         JobInfo written(long now) {

@@ -77,24 +77,17 @@ final class QueueRedis {
     }
 
     /**
-     * Runs {@code script} once per element of {@code calls} (each its own arguments), pipelined: all are sent before
-     * the first reply is awaited, one round trip in all. With {@code replicated} and replicas to await, one
-     * {@code WAIT} follows the last. The replies, in order.
+     * Runs {@code script} once per element of {@code calls} (each its own arguments), pipelined: each is sent as
+     * soon as the iteration gives it (Redis runs the first while the next is made), all before the first reply is
+     * awaited. With {@code replicated} and replicas to await, one {@code WAIT} follows the last. The replies, in
+     * order. {@code calls} is iterated again when the calls are sent again (after a {@code READONLY}).
      *
      * @throws JobQueueUnavailableException as {@link #runReplicated}; some of the calls may have been run
      */
-    List<List<Object>> runAll(Scripts.Script script, boolean replicated, List<byte[][]> calls) {
-        List<byte[][]> all = new ArrayList<>(calls.size());
-        for (byte[][] args : calls) {
-            byte[][] withCommon = new byte[args.length + 2][];
-            withCommon[0] = jobPrefix;
-            withCommon[1] = retentionMillis;
-            System.arraycopy(args, 0, withCommon, 2, args.length);
-            all.add(withCommon);
-        }
+    List<List<Object>> runAll(Scripts.Script script, boolean replicated, Iterable<byte[][]> calls) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return send(script, replicated && replicas > 0, all);
+                return send(script, replicated && replicas > 0, calls);
             } catch (RedisCommandExecutionException e) {
                 if (attempt > 1 || !String.valueOf(e.getMessage()).startsWith("READONLY")) {
                     throw new JobQueueUnavailableException(script.name(), "Redis answered " + errorText(e), e);
@@ -106,19 +99,25 @@ final class QueueRedis {
         }
     }
 
-    private List<List<Object>> send(Scripts.Script script, boolean replicated, List<byte[][]> calls) {
+    private List<List<Object>> send(Scripts.Script script, boolean replicated, Iterable<byte[][]> calls) {
         if (replicated && !redis.writable()) {
             throw new JobQueueUnavailableException(script.name(), "a quorum of Sentinels consider the master down; nothing was written");
         }
         StatefulRedisConnection<byte[], byte[]> connection = redis.connection();
         RedisAsyncCommands<byte[], byte[]> async = connection.async();
-        List<RedisFuture<List<Object>>> replies = new ArrayList<>(calls.size());
-        for (byte[][] args : calls) {
+        List<byte[][]> sent = new ArrayList<>();
+        List<RedisFuture<List<Object>>> replies = new ArrayList<>();
+        for (byte[][] own : calls) {
+            byte[][] args = new byte[own.length + 2][];
+            args[0] = jobPrefix;
+            args[1] = retentionMillis;
+            System.arraycopy(own, 0, args, 2, own.length);
+            sent.add(args);
             replies.add(async.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args));
         }
         RedisFuture<Long> acknowledged = replicated ? async.waitForReplication(replicas, replicaTimeout.toMillis()) : null;
-        List<List<Object>> results = new ArrayList<>(calls.size());
-        for (int i = 0; i < calls.size(); i++) {
+        List<List<Object>> results = new ArrayList<>(sent.size());
+        for (int i = 0; i < sent.size(); i++) {
             try {
                 results.add(await(connection, replies.get(i)));
             } catch (RedisNoScriptException e) {
@@ -128,7 +127,7 @@ final class QueueRedis {
                     await(connection, acknowledged);
                 }
                 RedisFuture<List<Object>> again = async.eval(script.source().getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI,
-                        keys, calls.get(i));
+                        keys, sent.get(i));
                 acknowledged = replicated ? async.waitForReplication(replicas, replicaTimeout.toMillis()) : null;
                 results.add(await(connection, again));
             }
