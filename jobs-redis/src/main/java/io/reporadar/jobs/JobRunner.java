@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -40,7 +40,7 @@ final class JobRunner {
     private final WorkerCounters counters;
     /** Told whenever a job is settled: a slot is free. */
     private final Runnable slotFreed;
-    private final ExecutorService jobThreads;
+    private final ThreadPoolExecutor jobThreads;
     private final Duration lease;
     private final BooleanSupplier taking;
 
@@ -60,12 +60,22 @@ final class JobRunner {
         this.held = held;
         this.counters = counters;
         this.slotFreed = slotFreed;
-        this.jobThreads = Executors.newFixedThreadPool(concurrency, DaemonThreads.factory(purpose));
+        this.jobThreads = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.factory(purpose));
     }
 
     /** The job types it has handlers for, sorted. */
     SortedSet<String> handledTypes() {
         return new TreeSet<>(handlers.keySet());
+    }
+
+    /**
+     * Starts every job thread now, so that no job waits for one to be created: a pool creates a thread per job
+     * until it has them all, idle ones or not, which put a thread's start into the first {@code concurrency} jobs'
+     * start latency.
+     */
+    void start() {
+        jobThreads.prestartAllCoreThreads();
     }
 
     /** Runs the attempt on a job thread; the job is in {@link HeldJobs} already. */

@@ -115,6 +115,7 @@ public final class JobWorker implements AutoCloseable {
             dispatcher.allowTaking();
         }
         queue.onEnqueue(wakeUp);
+        runner.start();
         dispatcher.start();
         leaseKeeper.start();
         LOG.info("job worker of {} started: {} job threads, lease {}, handles {}", queue.name(), concurrency, Durations.format(lease),
