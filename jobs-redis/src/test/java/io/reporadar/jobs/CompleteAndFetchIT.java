@@ -4,40 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.reporadar.jobs.JobInfo.State;
-import io.reporadar.testing.RedisExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A completion that takes the next due job in the same script (a busy job thread's one round trip per job): it is
  * token-checked as every holder write and takes only a due job; a busy worker still returns expired leases.
  */
-class CompleteAndFetchIT {
+class CompleteAndFetchIT extends RedisFixtureBase {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Duration LEASE = Duration.ofSeconds(15);
-
-    @RegisterExtension
-    static final RedisExtension redisServer = RedisExtension.shared();
-
-    private Fixture fx;
-
-    @BeforeEach
-    void open() {
-        fx = new Fixture(redisServer.uri());
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
-    }
 
     @Test
     void aCompletionTakesTheNextDueJobOnlyWithTheLeaseToken() {

@@ -5,37 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.reporadar.jobs.JobInfo.State;
-import io.reporadar.testing.RedisExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link JobQueue#enqueueAll}: each job as {@link JobQueue#enqueue} would, in a few round trips, against a real Redis. */
-class EnqueueAllIT {
+class EnqueueAllIT extends RedisFixtureBase {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-
-    @RegisterExtension
-    static final RedisExtension redisServer = RedisExtension.shared();
-
-    private Fixture fx;
-
-    @BeforeEach
-    void open() {
-        fx = new Fixture(redisServer.uri());
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
-    }
 
     @Test
     void anEmptyListWritesNothing() {
