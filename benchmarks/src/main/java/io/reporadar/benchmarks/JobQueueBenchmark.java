@@ -18,8 +18,8 @@ import java.util.function.ToDoubleFunction;
  * <ul>
  *   <li>enqueue + process: {@code jobs} tiny jobs from {@code producers} concurrent enqueuers to workers of
  *       {@code concurrency} slots in all, timed from the first enqueue to the last completion;</li>
- *   <li>bulk enqueue of {@code jobs} jobs, no worker (BullMQ's {@code addBulk}; jobs-redis has no bulk call, so its
- *       producers enqueue one job per call, all at once);</li>
+ *   <li>bulk enqueue of {@code jobs} jobs, 1,000 at a time, no worker (BullMQ's {@code addBulk}, jobs-redis's
+ *       {@code enqueueAll}, raw Lettuce's pipelined {@code LPUSH}es);</li>
  *   <li>enqueue-to-start on an idle worker, one job at a time;</li>
  *   <li>delayed jobs: how late after their due time they start.</li>
  * </ul>

@@ -1,13 +1,16 @@
 package io.reporadar.jobs;
 
+import java.security.SecureRandom;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The jobs a worker holds, by lease token: added by the dispatcher when it takes one, removed by the job's thread
+ * The jobs a worker holds, by lease token (it makes the tokens): added by the dispatcher when it takes one, removed by the job's thread
  * once its outcome is written (or given up), renewed and watched by the lease threads; a drain waits on it until
  * every job is settled.
  *
@@ -16,8 +19,22 @@ import java.util.concurrent.TimeUnit;
 final class HeldJobs {
 
     private final Map<String, JobContext> byToken = new ConcurrentHashMap<>();
+    /** Makes this worker's lease tokens unique among all workers: random, then a count. */
+    private final String tokenPrefix;
+    private final AtomicLong tokens = new AtomicLong();
     /** Notified whenever a held job is settled. */
     private final Object settledSignal = new Object();
+
+    HeldJobs() {
+        byte[] random = new byte[8];
+        new SecureRandom().nextBytes(random);
+        this.tokenPrefix = HexFormat.of().formatHex(random) + "-";
+    }
+
+    /** A lease token no other job of any worker had or will have. */
+    String newToken() {
+        return tokenPrefix + tokens.incrementAndGet();
+    }
 
     void add(JobContext job) {
         byToken.put(job.token(), job);

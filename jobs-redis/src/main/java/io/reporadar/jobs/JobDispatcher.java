@@ -9,16 +9,13 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.reporadar.core.DaemonThreads;
 import io.reporadar.session.SessionRedis;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +41,6 @@ final class JobDispatcher {
     private final JobLeases leases;
     private final JobRunner runner;
     private final HeldJobs held;
-    private final WorkerCounters counters;
     private final int concurrency;
     private final Duration lease;
     private final long pollMillis;
@@ -56,8 +52,6 @@ final class JobDispatcher {
      */
     private final @Nullable ScheduledExecutorService unblocker;
     private final Thread thread;
-    private final String tokenPrefix;
-    private final AtomicLong tokens = new AtomicLong();
 
     private volatile boolean taking;
     /** The dispatcher waits on it for a free slot, a local enqueue, or a drain. */
@@ -68,27 +62,25 @@ final class JobDispatcher {
     private boolean inBlockingWait; // guarded by dispatchLock
     /** Fetches that failed in a row; the dispatcher thread's alone. */
     private int fetchFailures;
+    /** When it last returned expired leases while full ({@link System#nanoTime()}); the dispatcher thread's alone. */
+    private long lastFullRequeueNanos = System.nanoTime();
 
     /**
      * @param purpose  names the thread: {@code <purpose>-dispatcher}
      * @param blocking a connection of its own to block on the wake list with; null: poll
      */
-    JobDispatcher(JobQueue queue, JobRunner runner, HeldJobs held, WorkerCounters counters, int concurrency, Duration lease,
+    JobDispatcher(JobQueue queue, JobRunner runner, HeldJobs held, int concurrency, Duration lease,
             Duration pollInterval, @Nullable SessionRedis blocking, String purpose) {
         this.queue = queue;
         this.leases = queue.leases();
         this.runner = runner;
         this.held = held;
-        this.counters = counters;
         this.concurrency = concurrency;
         this.lease = lease;
         this.pollMillis = pollInterval.toMillis();
         this.blocking = blocking;
         this.unblocker = blocking == null ? null : DaemonThreads.scheduler(purpose + "-unblock");
         this.thread = DaemonThreads.thread(purpose + "-dispatcher", this::dispatch);
-        byte[] random = new byte[8];
-        new SecureRandom().nextBytes(random);
-        this.tokenPrefix = HexFormat.of().formatHex(random) + "-";
     }
 
     /** Whether it takes jobs: from {@link #allowTaking()} until {@link #stopTaking()}. */
@@ -145,12 +137,13 @@ final class JobDispatcher {
             Thread.interrupted(); // only a drain interrupts this thread, to end a blocking wait; nothing else may stop it
             int free = concurrency - held.size();
             if (free <= 0) {
+                requeueExpiredWhileFull();
                 awaitSignal(pollMillis);
                 continue;
             }
             List<String> fresh = new ArrayList<>(free);
             for (int i = 0; i < free; i++) {
-                fresh.add(tokenPrefix + tokens.incrementAndGet());
+                fresh.add(held.newToken());
             }
             long sent = System.nanoTime();
             JobLeases.Fetched fetched;
@@ -172,13 +165,7 @@ final class JobDispatcher {
                 LOG.info("job worker of {}: fetching jobs again after {} failures", queue.name(), fetchFailures);
                 fetchFailures = 0;
             }
-            int takenOver = fetched.requeued() + fetched.expiredFailed();
-            counters.takeovers.add(takenOver);
-            if (takenOver > 0) {
-                LOG.info("job worker of {}: {} expired leases returned to the queue, {} of them on their last attempt (failed)", queue.name(),
-                        takenOver, fetched.expiredFailed());
-                queue.report(observer -> observer.takenOver(queue.name(), takenOver));
-            }
+            runner.tookOver(fetched.requeued(), fetched.expiredFailed());
             long leaseUntil = sent + lease.toNanos();
             for (JobLeases.Taken taken : fetched.jobs()) {
                 startJob(taken, leaseUntil);
@@ -194,6 +181,25 @@ final class JobDispatcher {
                 wait = Math.min(wait, Math.max(1, fetched.nextLapse() - fetched.now() + 1));
             }
             waitForWork(wait);
+        }
+    }
+
+    /**
+     * While every slot is taken (job threads then take the next jobs as they complete theirs, and this thread takes
+     * none), returns expired leases to the queue at most once per poll interval, so that a killed holder's job is
+     * still taken over in time while this worker stays busy.
+     */
+    private void requeueExpiredWhileFull() {
+        long now = System.nanoTime();
+        if (now - lastFullRequeueNanos < TimeUnit.MILLISECONDS.toNanos(pollMillis)) {
+            return;
+        }
+        lastFullRequeueNanos = now;
+        try {
+            JobLeases.Fetched fetched = leases.fetch(lease, List.of());
+            runner.tookOver(fetched.requeued(), fetched.expiredFailed());
+        } catch (RuntimeException e) {
+            LOG.debug("job worker of {}: returning expired leases failed: {}", queue.name(), e.toString());
         }
     }
 

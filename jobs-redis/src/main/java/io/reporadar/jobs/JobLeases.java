@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A queue's side of the jobs that workers hold, for {@link JobWorker} alone: take due jobs under leases (expired
@@ -16,6 +17,9 @@ final class JobLeases {
 
     /** Errors are stored cut to this many characters. */
     static final int MAX_ERROR_CHARS = 1000;
+
+    /** How many fields of a reply describe a job taken. */
+    private static final int TAKEN_FIELDS = 6;
 
     private final QueueRedis scripts;
 
@@ -89,14 +93,11 @@ final class JobLeases {
         for (int i = 0; i < tokens.size(); i++) {
             args[2 + i] = QueueRedis.bytes(tokens.get(i));
         }
-        List<Object> reply = scripts.run(Scripts.FETCH, args);
+        List<Object> reply = scripts.run(LeaseScripts.FETCH, args);
         List<Taken> jobs = new ArrayList<>();
         long now = Replies.number(reply.get(0));
-        for (int at = 5; at + 5 < reply.size(); at += 6) {
-            int index = jobs.size();
-            jobs.add(new Taken(new JobId(Replies.text(reply.get(at))), Replies.text(reply.get(at + 1)), Replies.bytes(reply.get(at + 2)),
-                    (int) Replies.number(reply.get(at + 3)), (int) Replies.number(reply.get(at + 4)), tokens.get(index),
-                    Math.max(0, now - Replies.number(reply.get(at + 5)))));
+        for (int at = 5; at + TAKEN_FIELDS <= reply.size(); at += TAKEN_FIELDS) {
+            jobs.add(taken(reply, at, tokens.get(jobs.size()), now));
         }
         return new Fetched(now, (int) Replies.number(reply.get(1)), (int) Replies.number(reply.get(2)),
                 Replies.optionalNumber(reply.get(3)), Replies.optionalNumber(reply.get(4)), jobs);
@@ -110,7 +111,7 @@ final class JobLeases {
             args[1 + 2 * i] = QueueRedis.bytes(held.get(i).id().value());
             args[2 + 2 * i] = QueueRedis.bytes(held.get(i).token());
         }
-        List<Object> reply = scripts.run(Scripts.RENEW, args);
+        List<Object> reply = scripts.run(LeaseScripts.RENEW, args);
         long[] outcomes = new long[held.size()];
         for (int i = 0; i < outcomes.length; i++) {
             outcomes[i] = Replies.number(reply.get(1 + i));
@@ -120,25 +121,48 @@ final class JobLeases {
 
     /** Records progress, token-checked; {@link Scripts#DONE} or {@link Scripts#REFUSED}. */
     long progress(JobContext job, int percent) {
-        return Replies.number(scripts.run(Scripts.PROGRESS, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()),
+        return Replies.number(scripts.run(LeaseScripts.PROGRESS, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()),
                 QueueRedis.bytes(percent)).get(0));
     }
 
-    /** Completes the job, token-checked, with its result ({@code sealed}; empty for none); the first reply code. */
-    long complete(JobContext job, byte[] sealedResult) {
-        return Replies.number(scripts.run(Scripts.COMPLETE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()),
-                sealedResult).get(0));
+    /**
+     * What a completion did: the reply code, and the next job it took, null when it was asked for none, none was
+     * due, or the code is not {@link Scripts#DONE}.
+     */
+    record Completed(long code, @Nullable Taken next) {
+    }
+
+    /**
+     * Completes the job, token-checked, with its result ({@code sealedResult}; empty for none), and with a
+     * {@code nextToken} takes the next due job under a lease of {@code lease} in the same script, so that a busy job
+     * thread makes one round trip per job.
+     */
+    Completed complete(JobContext job, byte[] sealedResult, @Nullable String nextToken, Duration lease) {
+        List<Object> reply = scripts.run(LeaseScripts.COMPLETE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()),
+                sealedResult, QueueRedis.bytes(nextToken == null ? "" : nextToken), QueueRedis.bytes(lease.toMillis()));
+        long code = Replies.number(reply.get(0));
+        if (nextToken == null || reply.size() < 2 + TAKEN_FIELDS) {
+            return new Completed(code, null);
+        }
+        return new Completed(code, taken(reply, 2, nextToken, Replies.number(reply.get(1))));
+    }
+
+    /** A job taken, from the fields of a reply at {@code at}: id, type, payload, attempt, max attempts, when it was due. */
+    private static Taken taken(List<Object> reply, int at, String token, long now) {
+        return new Taken(new JobId(Replies.text(reply.get(at))), Replies.text(reply.get(at + 1)), Replies.bytes(reply.get(at + 2)),
+                (int) Replies.number(reply.get(at + 3)), (int) Replies.number(reply.get(at + 4)), token,
+                Math.max(0, now - Replies.number(reply.get(at + 5))));
     }
 
     /** Fails the attempt, token-checked: reply code, and the retry's delay in ms when one is scheduled. */
     List<Object> fail(JobContext job, String error) {
         String cut = error.length() <= MAX_ERROR_CHARS ? error : error.substring(0, MAX_ERROR_CHARS - 3) + "...";
-        return scripts.run(Scripts.FAIL, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()), QueueRedis.bytes(cut),
+        return scripts.run(LeaseScripts.FAIL, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token()), QueueRedis.bytes(cut),
                 QueueRedis.bytes(Double.toString(ThreadLocalRandom.current().nextDouble())));
     }
 
     /** Hands the job back (due again at once, the attempt not counted), token-checked; the reply code. */
     long release(JobContext job) {
-        return Replies.number(scripts.run(Scripts.RELEASE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token())).get(0));
+        return Replies.number(scripts.run(LeaseScripts.RELEASE, QueueRedis.bytes(job.id().value()), QueueRedis.bytes(job.token())).get(0));
     }
 }

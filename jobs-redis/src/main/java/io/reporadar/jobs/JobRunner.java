@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,26 +40,42 @@ final class JobRunner {
     private final WorkerCounters counters;
     /** Told whenever a job is settled: a slot is free. */
     private final Runnable slotFreed;
-    private final ExecutorService jobThreads;
+    private final ThreadPoolExecutor jobThreads;
+    private final Duration lease;
+    private final BooleanSupplier taking;
 
     /**
      * @param purpose   names the job threads ({@link DaemonThreads#factory})
-     * @param slotFreed run on a job thread once its job is settled
+     * @param slotFreed run on a job thread once its job is settled and it took no next one
+     * @param taking    whether the worker takes jobs (not draining): a job thread then takes the next due job as it
+     *                  records a completion
      */
-    JobRunner(JobQueue queue, Map<String, JobHandler> handlers, int concurrency, String purpose, HeldJobs held, WorkerCounters counters,
-            Runnable slotFreed) {
+    JobRunner(JobQueue queue, Map<String, JobHandler> handlers, int concurrency, Duration lease, String purpose, HeldJobs held,
+            WorkerCounters counters, Runnable slotFreed, BooleanSupplier taking) {
         this.queue = queue;
+        this.lease = lease;
+        this.taking = taking;
         this.leases = queue.leases();
         this.handlers = Map.copyOf(handlers);
         this.held = held;
         this.counters = counters;
         this.slotFreed = slotFreed;
-        this.jobThreads = Executors.newFixedThreadPool(concurrency, DaemonThreads.factory(purpose));
+        this.jobThreads = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.factory(purpose));
     }
 
     /** The job types it has handlers for, sorted. */
     SortedSet<String> handledTypes() {
         return new TreeSet<>(handlers.keySet());
+    }
+
+    /**
+     * Starts every job thread now, so that no job waits for one to be created: a pool creates a thread per job
+     * until it has them all, idle ones or not, which put a thread's start into the first {@code concurrency} jobs'
+     * start latency.
+     */
+    void start() {
+        jobThreads.prestartAllCoreThreads();
     }
 
     /** Runs the attempt on a job thread; the job is in {@link HeldJobs} already. */
@@ -71,7 +88,16 @@ final class JobRunner {
         jobThreads.shutdown();
     }
 
-    private void run(JobContext context) {
+    /** Runs the attempt, then the next job its completion took, and so on, on this job thread. */
+    private void run(JobContext first) {
+        JobContext context = first;
+        while (context != null) {
+            context = runAttempt(context);
+        }
+    }
+
+    /** Runs one attempt and records its outcome; the next job the completion took (now held), or null. */
+    private @Nullable JobContext runAttempt(JobContext context) {
         JobLeases.Taken taken = context.taken();
         long startNanos = System.nanoTime();
         queue.report(observer -> observer.started(queue.name(), taken.type(), Duration.ofMillis(taken.waitedMillis())));
@@ -100,36 +126,79 @@ final class JobRunner {
                 context.end();
             }
         }
+        JobContext next = null;
         try {
-            Outcome outcome = settle(context, failure);
+            Settled settled = settle(context, failure);
+            next = settled.next();
             Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
-            queue.report(observer -> observer.finished(queue.name(), taken.type(), outcome, took));
+            queue.report(observer -> observer.finished(queue.name(), taken.type(), settled.outcome(), took));
         } finally {
+            if (next != null) {
+                held.add(next); // before the settled job leaves: the slot stays taken
+                if (!taking.getAsBoolean()) {
+                    next.handBack(); // taken as a drain began: straight back
+                }
+            }
             held.settled(context);
-            slotFreed.run();
+            if (next == null) {
+                slotFreed.run();
+            }
         }
         if (failure instanceof VirtualMachineError fatal) {
             throw fatal;
         }
+        return next;
     }
 
-    /** Writes the outcome of an attempt: hand-back, completion or failure, each token-checked; what was recorded. */
-    private Outcome settle(JobContext context, @Nullable Throwable failure) {
+    /** What settling an attempt recorded, and the next job its completion took (held by no one yet), or null. */
+    private record Settled(Outcome outcome, @Nullable JobContext next) {
+
+        Settled(Outcome outcome) {
+            this(outcome, null);
+        }
+    }
+
+    /** Counts and reports leases found expired and returned to the queue (or failed, on their last attempt). */
+    void tookOver(int requeued, int expiredFailed) {
+        int takenOver = requeued + expiredFailed;
+        if (takenOver == 0) {
+            return;
+        }
+        counters.takeovers.add(takenOver);
+        LOG.info("job worker of {}: {} expired leases returned to the queue, {} of them on their last attempt (failed)", queue.name(),
+                takenOver, expiredFailed);
+        queue.report(observer -> observer.takenOver(queue.name(), takenOver));
+    }
+
+    /**
+     * Writes the outcome of an attempt: hand-back, completion or failure, each token-checked; what was recorded. A
+     * completion while the worker takes jobs also takes the next due job, in the same round trip. (When a reply is
+     * lost and the completion is sent again, a job the first send took is held by no one here: it is taken over once
+     * its lease expires, as a killed holder's.)
+     */
+    private Settled settle(JobContext context, @Nullable Throwable failure) {
         context.settle();
         JobLeases.Taken job = context.taken();
         if (context.handingBack()) {
             Long reply = write(context, "hand-back", () -> leases.release(context));
-            return reply == null ? Outcome.UNRECORDED : count(context, reply, "hand-back", Outcome.HANDED_BACK);
+            return new Settled(reply == null ? Outcome.UNRECORDED : count(context, reply, "hand-back", Outcome.HANDED_BACK));
         }
         if (failure == null) {
             byte[] result = context.sealedResult();
-            Long reply = write(context, "completion", () -> leases.complete(context, result));
-            return reply == null ? Outcome.UNRECORDED : count(context, reply, "completion", Outcome.COMPLETED);
+            String nextToken = taking.getAsBoolean() ? held.newToken() : null;
+            long sent = System.nanoTime();
+            JobLeases.Completed reply = write(context, "completion", () -> leases.complete(context, result, nextToken, lease));
+            if (reply == null) {
+                return new Settled(Outcome.UNRECORDED);
+            }
+            JobLeases.Taken next = reply.next();
+            return new Settled(count(context, reply.code(), "completion", Outcome.COMPLETED),
+                    next == null ? null : new JobContext(this, next, sent + lease.toNanos()));
         }
         String error = failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
         List<Object> reply = write(context, "failure", () -> leases.fail(context, error));
         if (reply == null) {
-            return Outcome.UNRECORDED;
+            return new Settled(Outcome.UNRECORDED);
         }
         long code = Replies.number(reply.get(0));
         if (code == Scripts.DONE) {
@@ -137,14 +206,14 @@ final class JobRunner {
             long delay = reply.size() > 1 ? Replies.number(reply.get(1)) : 0;
             LOG.warn("job {} ({}) attempt {} of {} failed, retry in {} ms: {}", job.id(), job.type(), job.attempt(), job.maxAttempts(),
                     delay, error);
-            return Outcome.RETRIED;
+            return new Settled(Outcome.RETRIED);
         }
         if (code == Scripts.FAILED) {
             counters.failed.increment();
             LOG.warn("job {} ({}) failed on its last attempt ({} of {})", job.id(), job.type(), job.attempt(), job.maxAttempts(), failure);
-            return Outcome.FAILED;
+            return new Settled(Outcome.FAILED);
         }
-        return count(context, code, "failure", Outcome.RETRIED);
+        return new Settled(count(context, code, "failure", Outcome.RETRIED));
     }
 
     /**

@@ -84,10 +84,15 @@ public final class JobWorker implements AutoCloseable {
         this.lease = b.lease;
         this.drainTimeout = b.drainTimeout;
         String purpose = "jobs-" + queue.name();
-        this.runner = new JobRunner(queue, b.handlers, concurrency, purpose, held, counters, wakeUp);
-        this.dispatcher = new JobDispatcher(queue, runner, held, counters, concurrency, lease, b.pollInterval, b.blocking, purpose);
+        this.runner = new JobRunner(queue, b.handlers, concurrency, lease, purpose, held, counters, wakeUp, this::taking);
+        this.dispatcher = new JobDispatcher(queue, runner, held, concurrency, lease, b.pollInterval, b.blocking, purpose);
         this.leaseKeeper = new LeaseKeeper(queue, held, counters, lease, purpose);
         this.drain = new WorkerDrain(queue, dispatcher, runner, held, counters);
+    }
+
+    /** Whether it takes jobs now: started and not draining. */
+    private boolean taking() {
+        return dispatcher.taking();
     }
 
     /** A builder of a worker for {@code queue}'s jobs; give it a handler per job type. */
@@ -110,6 +115,7 @@ public final class JobWorker implements AutoCloseable {
             dispatcher.allowTaking();
         }
         queue.onEnqueue(wakeUp);
+        runner.start();
         dispatcher.start();
         leaseKeeper.start();
         LOG.info("job worker of {} started: {} job threads, lease {}, handles {}", queue.name(), concurrency, Durations.format(lease),

@@ -11,6 +11,8 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.reporadar.session.SessionRedis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -67,17 +69,25 @@ final class QueueRedis {
      *                                      while the script was in flight
      */
     List<Object> runReplicated(Scripts.Script script, byte[]... args) {
-        return run(script, replicas > 0, args);
+        return run(script, true, args);
     }
 
     private List<Object> run(Scripts.Script script, boolean replicated, byte[]... args) {
-        byte[][] all = new byte[args.length + 2][];
-        all[0] = jobPrefix;
-        all[1] = retentionMillis;
-        System.arraycopy(args, 0, all, 2, args.length);
+        return runAll(script, replicated, Collections.singletonList(args)).get(0);
+    }
+
+    /**
+     * Runs {@code script} once per element of {@code calls} (each its own arguments), pipelined: each is sent as
+     * soon as the iteration gives it (Redis runs the first while the next is made), all before the first reply is
+     * awaited. With {@code replicated} and replicas to await, one {@code WAIT} follows the last. The replies, in
+     * order. {@code calls} is iterated again when the calls are sent again (after a {@code READONLY}).
+     *
+     * @throws JobQueueUnavailableException as {@link #runReplicated}; some of the calls may have been run
+     */
+    List<List<Object>> runAll(Scripts.Script script, boolean replicated, Iterable<byte[][]> calls) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return send(script, replicated, all);
+                return send(script, replicated && replicas > 0, calls);
             } catch (RedisCommandExecutionException e) {
                 if (attempt > 1 || !String.valueOf(e.getMessage()).startsWith("READONLY")) {
                     throw new JobQueueUnavailableException(script.name(), "Redis answered " + errorText(e), e);
@@ -89,26 +99,38 @@ final class QueueRedis {
         }
     }
 
-    private List<Object> send(Scripts.Script script, boolean replicated, byte[][] args) {
+    private List<List<Object>> send(Scripts.Script script, boolean replicated, Iterable<byte[][]> calls) {
         if (replicated && !redis.writable()) {
             throw new JobQueueUnavailableException(script.name(), "a quorum of Sentinels consider the master down; nothing was written");
         }
         StatefulRedisConnection<byte[], byte[]> connection = redis.connection();
         RedisAsyncCommands<byte[], byte[]> async = connection.async();
-        RedisFuture<List<Object>> reply = async.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
+        List<byte[][]> sent = new ArrayList<>();
+        List<RedisFuture<List<Object>>> replies = new ArrayList<>();
+        for (byte[][] own : calls) {
+            byte[][] args = new byte[own.length + 2][];
+            args[0] = jobPrefix;
+            args[1] = retentionMillis;
+            System.arraycopy(own, 0, args, 2, own.length);
+            sent.add(args);
+            replies.add(async.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args));
+        }
         RedisFuture<Long> acknowledged = replicated ? async.waitForReplication(replicas, replicaTimeout.toMillis()) : null;
-        List<Object> result;
-        try {
-            result = await(connection, reply);
-        } catch (RedisNoScriptException e) {
-            // Redis lost its script cache (restart, failover): send the script itself; the WAIT sent behind the
-            // EVALSHA is answered and dropped
-            if (acknowledged != null) {
-                await(connection, acknowledged);
+        List<List<Object>> results = new ArrayList<>(sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            try {
+                results.add(await(connection, replies.get(i)));
+            } catch (RedisNoScriptException e) {
+                // Redis lost its script cache (restart, failover): send the script itself; a WAIT sent behind the
+                // EVALSHAs is answered and dropped, and another one is sent behind the scripts sent again
+                if (acknowledged != null) {
+                    await(connection, acknowledged);
+                }
+                RedisFuture<List<Object>> again = async.eval(script.source().getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI,
+                        keys, sent.get(i));
+                acknowledged = replicated ? async.waitForReplication(replicas, replicaTimeout.toMillis()) : null;
+                results.add(await(connection, again));
             }
-            reply = async.eval(script.source().getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI, keys, args);
-            acknowledged = replicated ? async.waitForReplication(replicas, replicaTimeout.toMillis()) : null;
-            result = await(connection, reply);
         }
         if (acknowledged != null) {
             long count = await(connection, acknowledged);
@@ -121,7 +143,7 @@ final class QueueRedis {
                         + replicaTimeout.toMillis() + " ms; it may not have been kept");
             }
         }
-        return result;
+        return results;
     }
 
     /** The future's value, waiting at most the connection's command timeout (cancelled then). */

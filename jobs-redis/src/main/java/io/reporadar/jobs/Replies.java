@@ -2,6 +2,7 @@ package io.reporadar.jobs;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +37,16 @@ final class Replies {
                 (int) number(reply.get(at + 4)), text(reply.get(at + 5)).equals("1"), Instant.ofEpochMilli(number(reply.get(at + 6))),
                 Instant.ofEpochMilli(runAt), optionalInstant(reply.get(at + 8)), optionalInstant(reply.get(at + 9)),
                 error.isEmpty() ? null : error);
+    }
+
+    /** The jobs of a reply that is Redis's time followed, per job, by its id and its info fields. */
+    static List<JobInfo> listed(List<Object> reply) {
+        long now = number(reply.get(0));
+        List<JobInfo> jobs = new ArrayList<>();
+        for (int at = 1; at + Scripts.INFO_FIELD_COUNT < reply.size(); at += 1 + Scripts.INFO_FIELD_COUNT) {
+            jobs.add(info(new JobId(text(reply.get(at))), now, reply, at + 1));
+        }
+        return jobs;
     }
 
     private static @Nullable Instant optionalInstant(@Nullable Object value) {

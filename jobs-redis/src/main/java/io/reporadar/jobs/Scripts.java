@@ -35,8 +35,9 @@ final class Scripts {
     /*
      * A job's hash: type, payload (ciphertext), state (queued | active | completed | failed | cancelled), attempts
      * (runs started), max, backoff (ms), progress, token (of the lease now, '' when none), ftoken (the token that
-     * finished it), cancel ('1' once a cancel reached it), created, run, started, finished (ms of Redis's clock),
-     * error, result (ciphertext, once completed), dupes (enqueues of the same id). Waiting and delayed are both 'queued': due or not is run <= now.
+     * last settled it: finished, retried or handed back), cancel ('1' once a cancel reached it), created, run,
+     * started, finished (ms of Redis's clock), error, result (ciphertext, once completed), dupes (enqueues of the
+     * same id). Waiting and delayed are both 'queued': due or not is run <= now.
      */
     private static final String COMMON = """
             local ready, active, completed, failed, cancelled, wake = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -44,18 +45,20 @@ final class Scripts {
             local time = redis.call('TIME')
             local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
             local function ms(x) return string.format('%d', x) end
+            local nowText = ms(now)
+            -- one element at most on the wake list: an idle worker's BLPOP takes it (LLEN is 0 while one waits)
             local function wakeUp()
-              redis.call('LPUSH', wake, '1')
-              redis.call('LTRIM', wake, 0, 0)
+              if redis.call('LLEN', wake) == 0 then redis.call('LPUSH', wake, '1') end
             end
-            local function finish(key, id, state, set)
-              redis.call('HSET', key, 'state', state, 'finished', ms(now), 'token', '')
+            -- ... more fields to write with the state (ftoken, error, result)
+            local function finish(key, id, state, set, ...)
+              redis.call('HSET', key, 'state', state, 'finished', nowText, 'token', '', ...)
               redis.call('PEXPIRE', key, retention)
-              redis.call('ZADD', set, ms(now), id)
+              redis.call('ZADD', set, nowText, id)
               redis.call('ZREMRANGEBYSCORE', set, '-inf', ms(now - retention))
             end
             -- How every holder write that ends its lease (complete, fail, release) begins: the reply when the token
-            -- does not hold the lease (ALREADY when it finished the job, REFUSED else) or a cancel reached the job
+            -- does not hold the lease (ALREADY when it last settled the job, REFUSED else) or a cancel reached the job
             -- (CANCELLED, recorded as such); nil to go on. v = HMGET token, cancel, ftoken, ...
             local function settle(key, id, token, v, err)
               if v[1] ~= token then
@@ -63,10 +66,9 @@ final class Scripts {
                 return {0}
               end
               redis.call('ZREM', active, id)
-              redis.call('HSET', key, 'ftoken', token)
-              if err then redis.call('HSET', key, 'error', err) end
               if v[2] == '1' then
-                finish(key, id, 'cancelled', cancelled)
+                if err then finish(key, id, 'cancelled', cancelled, 'ftoken', token, 'error', err)
+                else finish(key, id, 'cancelled', cancelled, 'ftoken', token) end
                 return {2}
               end
               return nil
@@ -77,21 +79,83 @@ final class Scripts {
               for i = 1, 11 do out[#out + 1] = v[i] or '' end
               return out
             end
+            -- Jobs whose lease expired go back to ready (or to failed, on a last attempt; to cancelled, when asked):
+            -- returns how many were requeued and how many failed.
+            local function requeueExpired()
+              local requeued, expiredFailed = 0, 0
+              local expired = redis.call('ZRANGEBYSCORE', active, '-inf', nowText, 'LIMIT', 0, 100)
+              for _, id in ipairs(expired) do
+                local key = prefix .. id
+                local v = redis.call('HMGET', key, 'state', 'attempts', 'max', 'cancel', 'run')
+                redis.call('ZREM', active, id)
+                if v[1] == 'active' then
+                  if v[4] == '1' then
+                    finish(key, id, 'cancelled', cancelled)
+                  elseif tonumber(v[2]) >= tonumber(v[3]) then
+                    finish(key, id, 'failed', failed, 'error', 'lease expired on attempt ' .. v[2] .. ' of ' .. v[3] .. ' (holder killed, frozen or cut off)')
+                    expiredFailed = expiredFailed + 1
+                  else
+                    redis.call('HSET', key, 'state', 'queued', 'token', '', 'error', 'lease expired on attempt ' .. v[2] .. ' (holder killed, frozen or cut off)')
+                    redis.call('ZADD', ready, v[5] or nowText, id)
+                    requeued = requeued + 1
+                  end
+                end
+              end
+              return requeued, expiredFailed
+            end
+            -- Puts the job id, just taken off ready, under a lease of the token, when it is queued: appends id, type,
+            -- payload, attempt, max attempts and when it was due to out; false when it was not queued.
+            local function take(id, token, lease, out)
+              local key = prefix .. id
+              local v = redis.call('HMGET', key, 'state', 'type', 'payload', 'max', 'run', 'attempts')
+              if v[1] ~= 'queued' then return false end
+              local attempt = (tonumber(v[6]) or 0) + 1
+              redis.call('HSET', key, 'state', 'active', 'token', token, 'started', nowText, 'attempts', attempt)
+              redis.call('ZADD', active, ms(now + lease), id)
+              out[#out + 1] = id
+              out[#out + 1] = v[2]
+              out[#out + 1] = v[3] or ''
+              out[#out + 1] = attempt
+              out[#out + 1] = tonumber(v[4]) or 1
+              out[#out + 1] = tonumber(v[5]) or now
+              return true
+            end
             """;
 
-    /** ARGV[3] id, [4] type, [5] payload, [6] delay ms, [7] max attempts, [8] backoff ms. Reply: created (1|0), now, info. */
+    /**
+     * ARGV[3] backoff ms, then per job: id, type, payload, delay ms, max attempts. A job whose id the queue holds
+     * already (or an earlier job of the same call has) is left as it is, its dupes counted. One {@code EXISTS} of
+     * every key first: when none exists (the usual case), no job needs an {@code EXISTS} of its own; the new jobs go
+     * into ready with one {@code ZADD}. Reply: now, then per job 1 (created: the caller knows what it wrote) or 0
+     * followed by the info of the job already there. A new job's hash leaves out attempts, progress and token (read
+     * as 0, 0 and '').
+     */
     static final Script ENQUEUE = new Script("enqueue", """
-            local key = prefix .. ARGV[3]
-            if redis.call('EXISTS', key) == 1 then
-              redis.call('HINCRBY', key, 'dupes', 1)
-              return info({0, now}, key)
+            local backoff = ARGV[3]
+            local out, keys, seen, scores = {now}, {}, {}, {}
+            for i = 4, #ARGV, 5 do keys[#keys + 1] = prefix .. ARGV[i] end
+            local anyExists = redis.call('EXISTS', unpack(keys)) > 0
+            for j, key in ipairs(keys) do
+              local i = j * 5 - 1
+              if seen[key] or (anyExists and redis.call('EXISTS', key) == 1) then
+                redis.call('HINCRBY', key, 'dupes', 1)
+                out[#out + 1] = 0
+                info(out, key)
+              else
+                seen[key] = true
+                local run = ms(now + tonumber(ARGV[i + 3]))
+                redis.call('HSET', key, 'type', ARGV[i + 1], 'payload', ARGV[i + 2], 'state', 'queued', 'max', ARGV[i + 4],
+                    'backoff', backoff, 'created', nowText, 'run', run)
+                scores[#scores + 1] = run
+                scores[#scores + 1] = ARGV[i]
+                out[#out + 1] = 1
+              end
             end
-            local run = now + tonumber(ARGV[6])
-            redis.call('HSET', key, 'type', ARGV[4], 'payload', ARGV[5], 'state', 'queued', 'attempts', 0, 'max', ARGV[7],
-                'backoff', ARGV[8], 'progress', 0, 'token', '', 'created', ms(now), 'run', ms(run))
-            redis.call('ZADD', ready, ms(run), ARGV[3])
-            wakeUp()
-            return info({1, now}, key)
+            if #scores > 0 then
+              redis.call('ZADD', ready, unpack(scores))
+              wakeUp()
+            end
+            return out
             """);
 
     /** ARGV[3] id. Reply: empty when there is no such job, else 0, now, info. */
@@ -99,148 +163,6 @@ final class Scripts {
             local key = prefix .. ARGV[3]
             if redis.call('EXISTS', key) == 0 then return {} end
             return info({0, now}, key)
-            """);
-
-    /**
-     * ARGV[3] how many jobs to take at most, [4] lease ms, [5..] one token per job. First returns jobs whose lease
-     * expired to the queue (or fails them, on their last attempt; cancels them, when asked), then takes due jobs.
-     * Reply: now, leases expired and requeued, leases expired on a last attempt, score of the first queued job
-     * ('' for none), score of the first lease to expire ('' for none), then per job taken: id, type, payload,
-     * attempt, max attempts, when it was due (ms).
-     */
-    static final Script FETCH = new Script("fetch", """
-            local n, lease = tonumber(ARGV[3]), tonumber(ARGV[4])
-            local requeued, expiredFailed = 0, 0
-            local expired = redis.call('ZRANGEBYSCORE', active, '-inf', ms(now), 'LIMIT', 0, 100)
-            for _, id in ipairs(expired) do
-              local key = prefix .. id
-              local v = redis.call('HMGET', key, 'state', 'attempts', 'max', 'cancel', 'run')
-              redis.call('ZREM', active, id)
-              if v[1] == 'active' then
-                if v[4] == '1' then
-                  finish(key, id, 'cancelled', cancelled)
-                elseif tonumber(v[2]) >= tonumber(v[3]) then
-                  redis.call('HSET', key, 'error', 'lease expired on attempt ' .. v[2] .. ' of ' .. v[3] .. ' (holder killed, frozen or cut off)')
-                  finish(key, id, 'failed', failed)
-                  expiredFailed = expiredFailed + 1
-                else
-                  redis.call('HSET', key, 'state', 'queued', 'token', '', 'error', 'lease expired on attempt ' .. v[2] .. ' (holder killed, frozen or cut off)')
-                  redis.call('ZADD', ready, v[5] or ms(now), id)
-                  requeued = requeued + 1
-                end
-              end
-            end
-            local out = {now, requeued, expiredFailed, '', ''}
-            if n > 0 then
-              local due = redis.call('ZRANGEBYSCORE', ready, '-inf', ms(now), 'LIMIT', 0, n)
-              for i, id in ipairs(due) do
-                local key = prefix .. id
-                redis.call('ZREM', ready, id)
-                local v = redis.call('HMGET', key, 'state', 'type', 'payload', 'max', 'run')
-                if v[1] == 'queued' then
-                  local attempt = redis.call('HINCRBY', key, 'attempts', 1)
-                  redis.call('HSET', key, 'state', 'active', 'token', ARGV[4 + i], 'started', ms(now))
-                  redis.call('ZADD', active, ms(now + lease), id)
-                  out[#out + 1] = id
-                  out[#out + 1] = v[2]
-                  out[#out + 1] = v[3] or ''
-                  out[#out + 1] = attempt
-                  out[#out + 1] = tonumber(v[4]) or 1
-                  out[#out + 1] = tonumber(v[5]) or now
-                end
-              end
-              if #due == n and redis.call('ZCOUNT', ready, '-inf', ms(now)) > 0 then
-                wakeUp()
-              end
-            end
-            local first = redis.call('ZRANGE', ready, 0, 0, 'WITHSCORES')
-            if first[2] then out[4] = first[2] end
-            local lapse = redis.call('ZRANGE', active, 0, 0, 'WITHSCORES')
-            if lapse[2] then out[5] = lapse[2] end
-            return out
-            """);
-
-    /**
-     * ARGV[3] lease ms, then id, token, id, token, ... Reply: now, then per job {@link #DONE} (renewed),
-     * {@link #CANCELLED} (renewed, and a cancel reached it) or {@link #REFUSED} (the lease is lost).
-     */
-    static final Script RENEW = new Script("renew", """
-            local lease = tonumber(ARGV[3])
-            local out = {now}
-            for i = 4, #ARGV, 2 do
-              local v = redis.call('HMGET', prefix .. ARGV[i], 'token', 'cancel')
-              if v[1] == ARGV[i + 1] then
-                redis.call('ZADD', active, ms(now + lease), ARGV[i])
-                if v[2] == '1' then out[#out + 1] = 2 else out[#out + 1] = 1 end
-              else
-                out[#out + 1] = 0
-              end
-            end
-            return out
-            """);
-
-    /** ARGV[3] id, [4] token, [5] percent. Reply: {@link #DONE} or {@link #REFUSED}. */
-    static final Script PROGRESS = new Script("progress", """
-            local key = prefix .. ARGV[3]
-            if redis.call('HGET', key, 'token') ~= ARGV[4] then return {0} end
-            redis.call('HSET', key, 'progress', ARGV[5])
-            return {1}
-            """);
-
-    /**
-     * ARGV[3] id, [4] token, [5] the result (sealed; '' for none). Reply: {@link #DONE}, {@link #CANCELLED},
-     * {@link #ALREADY} or {@link #REFUSED}.
-     */
-    static final Script COMPLETE = new Script("complete", """
-            local id = ARGV[3]
-            local key = prefix .. id
-            local v = redis.call('HMGET', key, 'token', 'cancel', 'ftoken')
-            local settled = settle(key, id, ARGV[4], v)
-            if settled then return settled end
-            if ARGV[5] ~= '' then redis.call('HSET', key, 'result', ARGV[5]) end
-            finish(key, id, 'completed', completed)
-            return {1}
-            """);
-
-    /**
-     * ARGV[3] id, [4] token, [5] error, [6] a random number in [0, 1) for the jitter. A retry waits backoff x
-     * 2^(attempt - 1), plus up to 20 % (jitter), at most an hour. Reply: {@link #DONE} and the delay in ms (a retry
-     * is scheduled), {@link #FAILED} (that was the last attempt), {@link #CANCELLED}, {@link #ALREADY} or
-     * {@link #REFUSED}.
-     */
-    static final Script FAIL = new Script("fail", """
-            local id = ARGV[3]
-            local key = prefix .. id
-            local v = redis.call('HMGET', key, 'token', 'cancel', 'ftoken', 'attempts', 'max', 'backoff')
-            local settled = settle(key, id, ARGV[4], v, ARGV[5])
-            if settled then return settled end
-            local attempts, max = tonumber(v[4]), tonumber(v[5])
-            if attempts >= max then
-              finish(key, id, 'failed', failed)
-              return {4}
-            end
-            local delay = math.min(math.floor((tonumber(v[6]) or 1000) * 2 ^ (attempts - 1) * (1 + 0.2 * tonumber(ARGV[6]))), 3600000)
-            redis.call('HSET', key, 'state', 'queued', 'token', '', 'run', ms(now + delay))
-            redis.call('ZADD', ready, ms(now + delay), id)
-            wakeUp()
-            return {1, delay}
-            """);
-
-    /**
-     * ARGV[3] id, [4] token. Hands a job back at once, in its place in the queue, its attempt not counted.
-     * Reply: {@link #DONE}, {@link #CANCELLED}, {@link #ALREADY} or {@link #REFUSED}.
-     */
-    static final Script RELEASE = new Script("release", """
-            local id = ARGV[3]
-            local key = prefix .. id
-            local v = redis.call('HMGET', key, 'token', 'cancel', 'ftoken', 'run')
-            local settled = settle(key, id, ARGV[4], v)
-            if settled then return settled end
-            redis.call('HINCRBY', key, 'attempts', -1)
-            redis.call('HSET', key, 'state', 'queued', 'token', '')
-            redis.call('ZADD', ready, v[4] or ms(now), id)
-            wakeUp()
-            return {1}
             """);
 
     /**
@@ -254,8 +176,7 @@ final class Scripts {
             if not state then return {} end
             if state == 'queued' then
               redis.call('ZREM', ready, id)
-              redis.call('HSET', key, 'cancel', '1')
-              finish(key, id, 'cancelled', cancelled)
+              finish(key, id, 'cancelled', cancelled, 'cancel', '1')
             elseif state == 'active' then
               redis.call('HSET', key, 'cancel', '1')
             end
@@ -276,8 +197,8 @@ final class Scripts {
               redis.call('ZREM', cancelled, id)
               redis.call('PERSIST', key)
               redis.call('HDEL', key, 'cancel', 'started', 'finished', 'error', 'ftoken', 'result')
-              redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'progress', 0, 'token', '', 'run', ms(now))
-              redis.call('ZADD', ready, ms(now), id)
+              redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'progress', 0, 'token', '', 'run', nowText)
+              redis.call('ZADD', ready, nowText, id)
               wakeUp()
             end
             return info({0, now}, key)
@@ -295,7 +216,7 @@ final class Scripts {
      */
     static final Script COUNTS = new Script("counts", """
             local cutoff = '(' .. ms(now - retention)
-            return {now, redis.call('ZCOUNT', ready, '-inf', ms(now)), redis.call('ZCOUNT', ready, '(' .. ms(now), '+inf'),
+            return {now, redis.call('ZCOUNT', ready, '-inf', nowText), redis.call('ZCOUNT', ready, '(' .. nowText, '+inf'),
                 redis.call('ZCARD', active), redis.call('ZCOUNT', completed, cutoff, '+inf'),
                 redis.call('ZCOUNT', failed, cutoff, '+inf'), redis.call('ZCOUNT', cancelled, cutoff, '+inf')}
             """);

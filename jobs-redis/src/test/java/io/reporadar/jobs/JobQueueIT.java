@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.reporadar.jobs.JobInfo.State;
-import io.reporadar.testing.RedisExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,30 +19,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The queue's guarantees, job by job, against a real Redis. */
-class JobQueueIT {
+class JobQueueIT extends RedisFixtureBase {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-
-    @RegisterExtension
-    static final RedisExtension redisServer = RedisExtension.shared();
-
-    private Fixture fx;
-
-    @BeforeEach
-    void open() {
-        fx = new Fixture(redisServer.uri());
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
-    }
 
     @Test
     void aJobIsEnqueuedRunAndCompleted() throws Exception {

@@ -15,35 +15,16 @@ import io.reporadar.jobs.micrometer.JobMetrics;
 import io.reporadar.session.KeyRing;
 import io.reporadar.session.SessionRedis;
 import io.reporadar.testing.ReadmeExamples;
-import io.reporadar.testing.RedisExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Job results, the observer and its Micrometer meters, and the queue's health check, against a real Redis. */
-class JobResultsAndMetricsIT {
+class JobResultsAndMetricsIT extends RedisFixtureBase {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-
-    @RegisterExtension
-    static final RedisExtension redisServer = RedisExtension.shared();
-
-    private Fixture fx;
-
-    @BeforeEach
-    void open() {
-        fx = new Fixture(redisServer.uri());
-    }
-
-    @AfterEach
-    void close() {
-        fx.close();
-    }
 
     @Test
     void aCompletedJobsResultIsStoredEncryptedAndReadBack() {

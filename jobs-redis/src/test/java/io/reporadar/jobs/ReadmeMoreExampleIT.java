@@ -7,6 +7,7 @@ import io.reporadar.testing.ReadmeExamples;
 import io.reporadar.testing.RedisExtension;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,6 +34,8 @@ class ReadmeMoreExampleIT {
             String json = "{\"repos\":[\"reporadar/scale-kit\"]}";
 
             // README example begins
+            List<JobInfo> batch = queue.enqueueAll(List.of(Job.of("batch-analysis", json).id("analysis-1"),   // many jobs, few round trips,
+                    Job.of("batch-analysis", json).id("analysis-2")));                                          // each as enqueue would
             JobInfo later = queue.enqueue(Job.of("batch-analysis", json).delay(Duration.ofSeconds(30)).maxAttempts(5));
             queue.cancel(later.id());                        // waiting or delayed: CANCELLED at once; running: asked to stop
             for (JobInfo failed : queue.failed(100)) {       // the jobs that failed for good, newest first
@@ -42,6 +45,7 @@ class ReadmeMoreExampleIT {
             JobWorker.Stats stats = worker.stats();          // completed, retried, failed, handed back, refused writes, takeovers...
             // README example ends
 
+            assertThat(batch).extracting(job -> job.id().value()).containsExactly("analysis-1", "analysis-2");
             assertThat(queue.get(later.id()).orElseThrow().state()).isEqualTo(JobInfo.State.CANCELLED);
             assertThat(counts.failed()).isZero();
             assertThat(counts.cancelled()).isEqualTo(1);
