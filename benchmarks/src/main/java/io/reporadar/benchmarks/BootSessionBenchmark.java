@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
  * Issue 19: the same Spring Boot application ({@link SessionBenchApp}) with our starter and with Spring Session Data
  * Redis, each as two instances (separate JVMs) behind nginx on its own private Redis, loaded by {@code wrk} with
  * requests that load a session, change one attribute and save it. Both contenders run side by side and are measured
- * in alternation (the first to go changes every round), for one session shared by every request and for many.
+ * in alternation (the first to go changes every round), for one session shared by every request and for many. A third
+ * row loads a route of the same application that touches no session (on our contender's instances): the ceiling that
+ * no session repository can pass on this machine.
  *
  * <pre>
  * ./mvnw -pl benchmarks -am package -DskipTests
@@ -30,6 +32,9 @@ import java.util.stream.Collectors;
  */
 public final class BootSessionBenchmark {
 
+    static final String OURS = "ours (reporadar-spring-boot-starter)";
+    static final String SPRING = "Spring Session Data Redis";
+    static final String CEILING = "no session (the same app, a route that does not touch the session)";
     static final String SECRET = "a-benchmark-secret-of-at-least-32-characters";
     static final String ENCRYPTION_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
@@ -46,6 +51,17 @@ public final class BootSessionBenchmark {
      * @param keysAdded       keys Redis gained during the round (sessions created instead of loaded, if not 0)
      */
     record Round(WrkResult wrk, double instancesCpuUs, double redisCpuUs, String commands, long keysAdded) {
+    }
+
+    /**
+     * What wrk loads: a path of one contender's nginx, with a script of that contender's cookies.
+     *
+     * @param label     the row's name in the table
+     * @param contender whose nginx
+     * @param path      {@code /visit}, or {@code /no-session} for the ceiling
+     * @param script    {@link #script}
+     */
+    record Target(String label, BootContender contender, String path, Path script) {
     }
 
     /** A figure of the table: its heading, how a round gives it, and whether it is a rate (printed without decimals). */
@@ -70,32 +86,33 @@ public final class BootSessionBenchmark {
         String settings = String.format(Locale.ROOT, "wrk -t%d -c%d, %d rounds of %d s after %d s of warm-up", threads, connections,
                 rounds, seconds, warmup);
 
-        Map<String, Map<BootContender, List<Round>>> results = new LinkedHashMap<>();
-        try (BootContender ours = new BootContender("ours (reporadar-spring-boot-starter)",
-                        List.of("SESSION_SECRET=" + SECRET, "SESSION_ENCRYPTION_KEY=" + ENCRYPTION_KEY));
-             BootContender spring = new BootContender("Spring Session Data Redis", List.of("reporadar.session.enabled=false"))) {
+        Map<String, Map<String, List<Round>>> results = new LinkedHashMap<>();
+        try (BootContender ours = new BootContender(OURS, List.of("SESSION_SECRET=" + SECRET, "SESSION_ENCRYPTION_KEY=" + ENCRYPTION_KEY));
+             BootContender spring = new BootContender(SPRING, List.of("reporadar.session.enabled=false"))) {
             System.out.println("started " + ours + " and " + spring + "; " + settings);
             for (int sessions : sessionCounts) {
-                Map<BootContender, List<Round>> byContender = new LinkedHashMap<>();
-                Map<BootContender, Path> scripts = new LinkedHashMap<>();
+                List<Target> targets = new ArrayList<>();
                 for (BootContender contender : List.of(ours, spring)) {
-                    Path script = script(contender.login(sessions));
-                    scripts.put(contender, script);
-                    byContender.put(contender, new ArrayList<>());
-                    Round warm = measure(contender, script, threads, connections, warmup);
-                    System.out.println(sessions + " sessions, warm-up, " + contender.name() + ": " + warm.wrk());
+                    targets.add(new Target(contender.name(), contender, "/visit", script(contender.login(sessions))));
+                }
+                targets.add(new Target(CEILING, ours, "/no-session", targets.get(0).script()));
+                Map<String, List<Round>> byTarget = new LinkedHashMap<>();
+                for (Target target : targets) {
+                    byTarget.put(target.label(), new ArrayList<>());
+                    System.out.println(sessions + " sessions, warm-up, " + target.label() + ": " + measure(target, threads, connections, warmup).wrk());
                 }
                 for (int round = 0; round < rounds; round++) {
-                    List<BootContender> order = round % 2 == 0 ? List.of(ours, spring) : List.of(spring, ours);
-                    for (BootContender contender : order) {
-                        Round measured = measure(contender, Objects.requireNonNull(scripts.get(contender)), threads, connections, seconds);
-                        Objects.requireNonNull(byContender.get(contender)).add(measured);
-                        System.out.println(sessions + " sessions, round " + (round + 1) + ", " + contender.name() + ": " + measured.wrk()
+                    List<Target> order = new ArrayList<>(targets);
+                    java.util.Collections.rotate(order, -round); // each goes first in turn, against the machine's drift
+                    for (Target target : order) {
+                        Round measured = measure(target, threads, connections, seconds);
+                        Objects.requireNonNull(byTarget.get(target.label())).add(measured);
+                        System.out.println(sessions + " sessions, round " + (round + 1) + ", " + target.label() + ": " + measured.wrk()
                                 + String.format(Locale.ROOT, ", instances %.0f µs CPU/request, Redis %.1f µs CPU/request, keys added %d%n    Redis: %s",
                                         measured.instancesCpuUs(), measured.redisCpuUs(), measured.keysAdded(), measured.commands()));
                     }
                 }
-                results.put(sessions + (sessions == 1 ? " session" : " sessions"), byContender);
+                results.put(sessions + (sessions == 1 ? " session" : " sessions"), byTarget);
             }
         }
         System.out.println();
@@ -104,13 +121,14 @@ public final class BootSessionBenchmark {
         System.out.print(table(results));
     }
 
-    /** One wrk run against {@code contender}, with the CPU time and Redis statistics it took. */
-    static Round measure(BootContender contender, Path script, int threads, int connections, int seconds) throws Exception {
+    /** One wrk run against {@code target}, with the CPU time and Redis statistics it took. */
+    static Round measure(Target target, int threads, int connections, int seconds) throws Exception {
+        BootContender contender = target.contender();
         contender.resetRedisStats();
         long keys = contender.keys();
         long cpu = contender.instancesCpuNanos();
         double redisCpu = contender.redisStats().cpuSeconds();
-        WrkResult wrk = WrkResult.run(script, contender.url("/visit"), threads, connections, seconds);
+        WrkResult wrk = WrkResult.run(target.script(), contender.url(target.path()), threads, connections, seconds);
         long requests = Math.max(1, wrk.requests());
         double instancesCpuUs = (contender.instancesCpuNanos() - cpu) / 1_000.0 / requests;
         RedisCommandStats stats = contender.redisStats();
@@ -150,20 +168,18 @@ public final class BootSessionBenchmark {
     }
 
     /**
-     * A Markdown table: a row per session count and contender, a column per figure, then the errors and ours as a
-     * multiple of Spring Session Data Redis's requests per second, taken round by round.
+     * A Markdown table: a row per session count and target, a column per figure, then the errors and the row's
+     * requests per second as a multiple of Spring Session Data Redis's, taken round by round.
      */
-    static String table(Map<String, Map<BootContender, List<Round>>> results) {
+    static String table(Map<String, Map<String, List<Round>>> results) {
         StringBuilder out = new StringBuilder("| sessions | contender |");
         FIGURES.forEach(f -> out.append(' ').append(f.heading()).append(" |"));
-        out.append(" non-2xx / socket errors / keys added | ours ÷ Spring, requests/s |\n|---|---|");
+        out.append(" non-2xx / socket errors / keys added | ÷ Spring Session Data Redis, requests/s |\n|---|---|");
         out.append("---|".repeat(FIGURES.size() + 2)).append('\n');
-        results.forEach((sessions, byContender) -> {
-            List<List<Round>> rows = new ArrayList<>(byContender.values());
-            boolean first = true;
-            for (Map.Entry<BootContender, List<Round>> row : byContender.entrySet()) {
-                List<Round> rounds = row.getValue();
-                out.append("| ").append(sessions).append(" | ").append(row.getKey().name()).append(" |");
+        results.forEach((sessions, byTarget) -> {
+            List<Round> spring = byTarget.getOrDefault(SPRING, List.of());
+            byTarget.forEach((label, rounds) -> {
+                out.append("| ").append(sessions).append(" | ").append(label).append(" |");
                 for (Figure figure : FIGURES) {
                     out.append(' ').append(JobQueueBenchmark.cell(rounds.stream().mapToDouble(figure.value()).toArray(), figure.whole()))
                             .append(" |");
@@ -171,17 +187,16 @@ public final class BootSessionBenchmark {
                 out.append(' ').append(rounds.stream().mapToLong(r -> r.wrk().non2xx()).sum()).append(" / ")
                         .append(rounds.stream().mapToLong(r -> r.wrk().socketErrors()).sum()).append(" / ")
                         .append(rounds.stream().mapToLong(Round::keysAdded).sum()).append(" |");
-                out.append(' ').append(first ? JobQueueBenchmark.cell(ratios(rows.get(0), rows.get(1)), false) : "").append(" |\n");
-                first = false;
-            }
+                out.append(' ').append(label.equals(SPRING) ? "" : JobQueueBenchmark.cell(ratios(rounds, spring), false)).append(" |\n");
+            });
         });
         return out.toString();
     }
 
-    private static double[] ratios(List<Round> ours, List<Round> spring) {
-        double[] ratios = new double[Math.min(ours.size(), spring.size())];
+    private static double[] ratios(List<Round> of, List<Round> to) {
+        double[] ratios = new double[Math.min(of.size(), to.size())];
         for (int i = 0; i < ratios.length; i++) {
-            ratios[i] = ours.get(i).wrk().requestsPerSecond() / spring.get(i).wrk().requestsPerSecond();
+            ratios[i] = of.get(i).wrk().requestsPerSecond() / to.get(i).wrk().requestsPerSecond();
         }
         return ratios;
     }

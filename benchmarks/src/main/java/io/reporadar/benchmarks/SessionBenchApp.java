@@ -43,6 +43,15 @@ public class SessionBenchApp {
             return "pong";
         }
 
+        /**
+         * The same request through the same filters, touching no session: the ceiling of the application and the
+         * machine, which no session repository can exceed.
+         */
+        @PostMapping("/no-session")
+        String noSession() {
+            return "1";
+        }
+
         /** A new session of 8 attributes, about 1 KiB in all, under a new id (against session fixation). */
         @PostMapping("/login")
         String login(@RequestParam String user, HttpServletRequest request) {

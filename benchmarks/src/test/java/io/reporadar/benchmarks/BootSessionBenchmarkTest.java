@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The pure parts of {@link BootSessionBenchmark}: reading wrk's and Redis's reports, writing wrk's script. */
@@ -85,5 +87,21 @@ class BootSessionBenchmarkTest {
         String lua = Files.readString(BootSessionBenchmark.script(List.of("SESSION=a.b-c%2F", "SESSION=d")));
 
         assertThat(lua).contains("[[SESSION=a.b-c%2F]]", "[[SESSION=d]]", "wrk.method = \"POST\"", "cookies[n % #cookies + 1]");
+    }
+
+    @Test
+    void theTableGivesMediansAndEachRowAsAMultipleOfSpringRoundByRound() {
+        Map<String, List<BootSessionBenchmark.Round>> byTarget = new LinkedHashMap<>();
+        byTarget.put(BootSessionBenchmark.OURS, List.of(round(3000), round(1500)));
+        byTarget.put(BootSessionBenchmark.SPRING, List.of(round(2000), round(1000)));
+
+        String table = BootSessionBenchmark.table(Map.of("1 session", byTarget));
+
+        assertThat(table).contains("| 1 session | " + BootSessionBenchmark.OURS + " | 2,250 (1,500-3,000) |")
+                .contains("| 0 / 0 / 0 | 1.50 (1.50-1.50) |\n").contains("| 1 session | " + BootSessionBenchmark.SPRING + " | 1,500 (1,000-2,000) |");
+    }
+
+    static BootSessionBenchmark.Round round(double requestsPerSecond) {
+        return new BootSessionBenchmark.Round(new WrkResult(1000, requestsPerSecond, 1, 2, 0, 0), 300, 40, "", 0);
     }
 }
