@@ -147,7 +147,7 @@ public final class JobQueueBenchmark {
     }
 
     /** The median and, in brackets, the lowest and highest of {@code values}; empty when none was measured. */
-    private static String cell(double[] values, boolean rate) {
+    static String cell(double[] values, boolean rate) {
         double[] present = java.util.Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
         if (present.length == 0) {
             return "";
