@@ -10,7 +10,7 @@ import io.reporadar.spring.health.DrainLifecycle;
 import io.reporadar.spring.health.InstanceHealthAutoConfiguration;
 import io.reporadar.spring.pooling.PoolingAutoConfiguration;
 import io.reporadar.spring.session.SessionStoreAutoConfiguration;
-import io.reporadar.spring.session.SessionUnavailableFilter;
+import io.reporadar.spring.session.SessionRequestFilter;
 import io.reporadar.spring.session.StoreSessionRepository;
 import io.reporadar.testing.RedisExtension;
 import java.time.Duration;
@@ -61,7 +61,7 @@ class AutoConfigurationTest {
     void theApplicationsOwnRepositoryWins() {
         runner().withBean(SessionRepository.class, () -> new MapSessionRepository(new ConcurrentHashMap<String, org.springframework.session.Session>()))
                 .run(context -> assertThat(context).doesNotHaveBean(StoreSessionRepository.class).hasSingleBean(SessionRepository.class)
-                        .doesNotHaveBean(SessionStore.class).doesNotHaveBean(SessionUnavailableFilter.class)); // no Redis, no secrets needed
+                        .doesNotHaveBean(SessionStore.class).doesNotHaveBean(SessionRequestFilter.class)); // no Redis, no secrets needed
     }
 
     @Test

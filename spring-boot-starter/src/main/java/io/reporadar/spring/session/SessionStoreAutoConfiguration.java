@@ -68,10 +68,10 @@ public class SessionStoreAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public SessionUnavailableFilter reporadarSessionUnavailableFilter(Environment environment) {
+    public SessionRequestFilter reporadarSessionRequestFilter(Environment environment) {
         // Just outside Spring Session's filter, wherever spring.session.servlet.filter-order put it.
         int sessionFilterOrder = environment.getProperty("spring.session.servlet.filter-order", Integer.class, SessionRepositoryFilter.DEFAULT_ORDER);
-        return new SessionUnavailableFilter(sessionFilterOrder - 1);
+        return new SessionRequestFilter(sessionFilterOrder - 1);
     }
 
     /** Which property or variable each setting of the session store comes from. */

@@ -21,6 +21,7 @@ public final class StoreSessionRepository implements SessionRepository<StoredSes
      * after {@code changeSessionId} names a key not written yet, while the session object also knows the old key.
      */
     private static final ThreadLocal<StoredSession> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<RequestScope> SCOPE = new ThreadLocal<>();
 
     public StoreSessionRepository(SessionStore store) {
         this.store = store;
@@ -28,6 +29,33 @@ public final class StoreSessionRepository implements SessionRepository<StoredSes
 
     public SessionStore store() {
         return store;
+    }
+
+    /**
+     * One request on this thread, opened and closed around Spring Session's filter ({@link SessionRequestFilter} does).
+     * Within it, the filter's next look-up of the session it just saved is answered with that session: Spring Session
+     * commits twice per request (when the response is committed and when its filter ends) and looks the requested
+     * session up again before the second commit, which would cost a second load (a round trip and every value
+     * decrypted) of what this thread has just written. Outside a scope every look-up reads Redis.
+     */
+    public static RequestScope openRequestScope() {
+        RequestScope scope = new RequestScope();
+        SCOPE.set(scope);
+        return scope;
+    }
+
+    /** See {@link #openRequestScope()}; closing it forgets the request's sessions. */
+    public static final class RequestScope implements AutoCloseable {
+        private @Nullable StoredSession saved;
+
+        private RequestScope() {
+        }
+
+        @Override
+        public void close() {
+            SCOPE.remove();
+            CURRENT.remove();
+        }
     }
 
     @Override
@@ -43,6 +71,10 @@ public final class StoreSessionRepository implements SessionRepository<StoredSes
         CURRENT.remove();
         session.markCreatedIfEmpty();
         store.save(session.session());
+        RequestScope scope = SCOPE.get();
+        if (scope != null && !session.session().isInvalidated()) {
+            scope.saved = session;
+        }
     }
 
     /**
@@ -51,6 +83,13 @@ public final class StoreSessionRepository implements SessionRepository<StoredSes
      */
     @Override
     public @Nullable StoredSession findById(String id) {
+        RequestScope scope = SCOPE.get();
+        StoredSession saved = scope == null ? null : scope.saved;
+        if (saved != null && saved.getId().equals(id)) {
+            scope.saved = null; // once: a later look-up in the request reads Redis
+            CURRENT.set(saved);
+            return saved;
+        }
         Session session = store.load(id);
         if (session.isNew()) {
             return null;
@@ -65,6 +104,10 @@ public final class StoreSessionRepository implements SessionRepository<StoredSes
     public void deleteById(String id) {
         StoredSession inRequest = CURRENT.get();
         CURRENT.remove();
+        RequestScope scope = SCOPE.get();
+        if (scope != null) {
+            scope.saved = null;
+        }
         if (inRequest != null && inRequest.getId().equals(id)) {
             store.invalidate(inRequest.session());
             return;

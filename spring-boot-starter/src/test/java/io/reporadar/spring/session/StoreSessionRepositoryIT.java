@@ -81,6 +81,20 @@ class StoreSessionRepositoryIT {
     }
 
     @Test
+    void withinARequestTheLookUpAfterASaveIsAnsweredWithTheSavedSessionOnce() {
+        StoredSession session = repository.createSession();
+        session.setAttribute("user", "ada");
+        try (StoreSessionRepository.RequestScope scope = StoreSessionRepository.openRequestScope()) {
+            repository.save(session);
+            assertThat(repository.findById(session.getId())).isSameAs(session);            // the second commit's look-up
+            assertThat(repository.findById(session.getId())).isNotSameAs(session).isNotNull(); // then Redis again
+            assertThat(scope).isNotNull();
+        }
+        repository.save(session);
+        assertThat(repository.findById(session.getId())).as("outside a request scope, always Redis").isNotSameAs(session);
+    }
+
+    @Test
     void aForgedOrUnknownIdFindsNothing() {
         StoredSession session = repository.createSession();
         session.setAttribute("user", "grace");

@@ -16,23 +16,26 @@ import org.springframework.core.Ordered;
 import org.springframework.session.web.http.SessionRepositoryFilter;
 
 /**
- * Answers {@code 503 Service Unavailable} with {@code Retry-After: 1}, not a 500 with a stack trace, when the
- * session store did not answer in time (Redis restarting, a failover under way): nginx then tries another
- * instance for idempotent requests, and clients retry. Sits just outside Spring Session's filter.
+ * Wraps Spring Session's filter for each request: answers {@code 503 Service Unavailable} with {@code Retry-After: 1},
+ * not a 500 with a stack trace, when the session store did not answer in time (Redis restarting, a failover under
+ * way), so that nginx tries another instance for idempotent requests and clients retry; and bounds the repository's
+ * request scope ({@link StoreSessionRepository#openRequestScope()}), which spares Spring Session's second commit a
+ * second load of the session it just saved.
  */
-public final class SessionUnavailableFilter implements Filter, Ordered {
+public final class SessionRequestFilter implements Filter, Ordered {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SessionUnavailableFilter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRequestFilter.class);
 
     private final int order;
 
     /** @param order the filter's order: just below Spring Session's ({@link SessionRepositoryFilter#DEFAULT_ORDER} - 1) */
-    public SessionUnavailableFilter(int order) {
+    public SessionRequestFilter(int order) {
         this.order = order;
     }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+        StoreSessionRepository.RequestScope scope = StoreSessionRepository.openRequestScope();
         try {
             chain.doFilter(request, response);
         } catch (IOException | ServletException | RuntimeException e) {
@@ -46,6 +49,8 @@ public final class SessionUnavailableFilter implements Filter, Ordered {
             http.setHeader("Retry-After", "1");
             http.setContentType("text/plain;charset=UTF-8");
             http.getOutputStream().write("session store unavailable, retry shortly\n".getBytes(StandardCharsets.UTF_8));
+        } finally {
+            scope.close();
         }
     }
 
