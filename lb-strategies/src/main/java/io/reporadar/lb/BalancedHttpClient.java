@@ -1,15 +1,12 @@
 package io.reporadar.lb;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A {@code java.net.http.HttpClient} that balances: each request goes to the endpoint the balancer picks,
@@ -25,8 +22,6 @@ import java.util.Set;
  * <p>Thread-safe.
  */
 public final class BalancedHttpClient {
-
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
 
     private final HttpClient client;
     private final LoadBalancer balancer;
@@ -61,7 +56,7 @@ public final class BalancedHttpClient {
             throws IOException, InterruptedException {
         HttpRequest template = request.build();
         URI relative = template.uri();
-        boolean retryable = IDEMPOTENT.contains(template.method());
+        boolean retryable = RetryPolicy.idempotent(template.method());
         PickContext context = new PickContext();
         IOException lastFailure = null;
         HttpResponse<T> lastResponse = null;
@@ -78,7 +73,7 @@ public final class BalancedHttpClient {
             balancer.onStart(endpoint);
             try {
                 HttpResponse<T> response = client.send(concrete, handler);
-                boolean unavailable = response.statusCode() == 503;
+                boolean unavailable = response.statusCode() == RetryPolicy.UNAVAILABLE;
                 balancer.onComplete(endpoint, response.statusCode() < 500, Duration.ofNanos(System.nanoTime() - started));
                 if (!unavailable || !retryable) {
                     return response;
@@ -87,7 +82,7 @@ public final class BalancedHttpClient {
             } catch (IOException e) {
                 balancer.onComplete(endpoint, false, Duration.ofNanos(System.nanoTime() - started));
                 lastFailure = e;
-                if (!retryable || !(e instanceof ConnectException || e instanceof HttpConnectTimeoutException)) {
+                if (!retryable || !RetryPolicy.neverReached(e)) {
                     throw e;
                 }
             }

@@ -3,6 +3,7 @@ package io.reporadar.spring.balancing;
 import io.reporadar.lb.Endpoint;
 import io.reporadar.lb.LoadBalancer;
 import io.reporadar.lb.PickContext;
+import io.reporadar.lb.RetryPolicy;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,7 +61,7 @@ public final class BalancingExchangeFilter implements ExchangeFilterFunction {
             this.request = request;
             this.next = next;
             this.context = context;
-            this.retryable = RetryRules.idempotent(request.method().name());
+            this.retryable = RetryPolicy.idempotent(request.method().name());
         }
 
         Mono<ClientResponse> send(Endpoint endpoint, int attempt) {
@@ -84,13 +85,13 @@ public final class BalancingExchangeFilter implements ExchangeFilterFunction {
                             }
                             if (outcome instanceof Failure failure) {
                                 balancer.onComplete(endpoint, false, RetryRules.since(started));
-                                Endpoint retry = lastAttempt || !RetryRules.neverReached(failure.cause) ? null : balancer.pick(context);
+                                Endpoint retry = lastAttempt || !RetryPolicy.neverReached(failure.cause) ? null : balancer.pick(context);
                                 return retry == null ? Mono.error(failure.cause) : send(retry, attempt + 1);
                             }
                             ClientResponse response = (ClientResponse) outcome;
                             int status = response.statusCode().value();
                             balancer.onComplete(endpoint, status < 500, RetryRules.since(started));
-                            Endpoint retry = lastAttempt || status != RetryRules.UNAVAILABLE ? null : balancer.pick(context);
+                            Endpoint retry = lastAttempt || status != RetryPolicy.UNAVAILABLE ? null : balancer.pick(context);
                             return retry == null ? Mono.just(response) : response.releaseBody().then(send(retry, attempt + 1));
                         });
             });

@@ -3,6 +3,7 @@ package io.reporadar.spring.balancing;
 import io.reporadar.lb.Endpoint;
 import io.reporadar.lb.LoadBalancer;
 import io.reporadar.lb.PickContext;
+import io.reporadar.lb.RetryPolicy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -49,7 +50,7 @@ public final class BalancingInterceptor implements ClientHttpRequestInterceptor 
             return execution.execute(request, body);
         }
         LoadBalancer balancer = service.balancer();
-        boolean retryable = RetryRules.idempotent(request.getMethod().name());
+        boolean retryable = RetryPolicy.idempotent(request.getMethod().name());
         PickContext context = RetryRules.pickContext(request.getAttributes());
         Endpoint endpoint = balancer.pick(context);
         if (endpoint == null) {
@@ -69,7 +70,7 @@ public final class BalancingInterceptor implements ClientHttpRequestInterceptor 
                     response.close();
                 }
                 balancer.onComplete(endpoint, false, RetryRules.since(started));
-                Endpoint next = lastAttempt || !RetryRules.neverReached(e) ? null : balancer.pick(context);
+                Endpoint next = lastAttempt || !RetryPolicy.neverReached(e) ? null : balancer.pick(context);
                 if (next == null) {
                     throw e;
                 }
@@ -77,7 +78,7 @@ public final class BalancingInterceptor implements ClientHttpRequestInterceptor 
                 continue;
             }
             balancer.onComplete(endpoint, status < 500, RetryRules.since(started));
-            Endpoint next = lastAttempt || status != RetryRules.UNAVAILABLE ? null : balancer.pick(context);
+            Endpoint next = lastAttempt || status != RetryPolicy.UNAVAILABLE ? null : balancer.pick(context);
             if (next == null) {
                 return response;
             }

@@ -1,41 +1,17 @@
 package io.reporadar.spring.balancing;
 
 import io.reporadar.lb.PickContext;
-import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
- * The rules {@link io.reporadar.lb.BalancedHttpClient} follows, for the Spring clients: which requests may be
- * sent again, after which failures, and what a pick reads from a request's attributes.
+ * What the Spring clients add to lb-strategies' {@link io.reporadar.lb.RetryPolicy} (which requests may be sent again,
+ * after which failures): what a pick reads from a request's attributes, the message when no instance is left.
  */
 final class RetryRules {
 
-    /** Methods whose repetition has no further effect (RFC 9110, 9.2.2): the only ones retried. */
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
-
-    /** The status that sends an idempotent request to another instance, as nginx {@code proxy_next_upstream http_503}. */
-    static final int UNAVAILABLE = 503;
-
     private RetryRules() {
-    }
-
-    static boolean idempotent(String method) {
-        return IDEMPOTENT.contains(method);
-    }
-
-    /** Whether the failure happened before the instance got the request: a refused connection or a connect timeout. */
-    static boolean neverReached(Throwable failure) {
-        for (@Nullable Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A context with the request's {@link BalancingInterceptor#HASH_KEY} and {@link BalancingInterceptor#CLIENT_ADDRESS}. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.reporadar.core.Durations;
 import io.reporadar.health.CheckSpec;
 import io.reporadar.health.Checks;
+import io.reporadar.health.GracefulShutdown;
 import io.reporadar.health.Health;
 import io.reporadar.health.micrometer.HealthMetrics;
 import io.reporadar.session.SessionRedis;
@@ -46,9 +47,6 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(InstanceHealthProperties.class)
 public class InstanceHealthAutoConfiguration {
 
-    /** The default drain delay, as the deployment's {@code DRAIN_DELAY}. */
-    public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(10);
-
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public Health reporadarHealth(ObjectProvider<CheckSpec> checks, ObjectProvider<SessionStores.Opened> sessions,
@@ -83,7 +81,7 @@ public class InstanceHealthAutoConfiguration {
                 .bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class).orElse(Duration.ofSeconds(30)));
         Duration delay = variables.read("health", env -> {
             List<String> problems = new ArrayList<>();
-            Duration d = Durations.fromEnvironment(env, "DRAIN_DELAY", DEFAULT_DRAIN_DELAY, ChronoUnit.SECONDS, problems);
+            Duration d = Durations.fromEnvironment(env, "DRAIN_DELAY", GracefulShutdown.DEFAULT_DRAIN_DELAY, ChronoUnit.SECONDS, problems);
             if (problems.isEmpty() && d.compareTo(phaseTimeout) >= 0) {
                 problems.add("DRAIN_DELAY: " + Durations.format(d) + " (expected: shorter than spring.lifecycle.timeout-per-shutdown-phase, "
                         + Durations.format(phaseTimeout) + ", or Spring ends the drain early)");
