@@ -3,7 +3,6 @@ package io.reporadar.jobs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Job {
 
-    /** What a job type may look like. */
-    static final Pattern TYPE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** The longest a job type may be ({@link JobId#isName}: letters, digits, {@code .}, {@code _}, {@code -}). */
+    static final int TYPE_LENGTH = 64;
     /** The most attempts a job may ask for. */
     static final int MAX_ATTEMPTS = 100;
     /** The longest delay a job may ask for. */
@@ -47,7 +46,7 @@ public final class Job {
      * @throws IllegalArgumentException naming the type when it does not match {@code [A-Za-z0-9._-]{1,64}}
      */
     public static Job of(String type, byte[] payload) {
-        if (type == null || !TYPE.matcher(type).matches()) {
+        if (type == null || !JobId.isName(type, TYPE_LENGTH)) {
             throw new IllegalArgumentException("job type: " + JobId.describe(type) + " (expected: 1 to 64 letters, digits, '.', '_' or '-')");
         }
         return new Job(type, Objects.requireNonNull(payload, "payload").clone(), null, Duration.ZERO, 0);

@@ -26,7 +26,8 @@ final class JobEnqueues {
     /** Arguments per job of {@link Scripts#ENQUEUE}: id, type, payload, delay, max attempts. */
     private static final int ARGS_PER_JOB = 5;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Per thread: a shared SecureRandom takes a lock per draw, and enqueuers run in parallel. */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
 
     private final QueueRedis scripts;
     private final JobPayloads payloads;
@@ -122,7 +123,7 @@ final class JobEnqueues {
 
     private static String randomId() {
         byte[] random = new byte[16];
-        RANDOM.nextBytes(random);
+        RANDOM.get().nextBytes(random);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 }

@@ -1,6 +1,5 @@
 package io.reporadar.jobs;
 
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,17 +10,33 @@ import org.jspecify.annotations.Nullable;
  */
 public record JobId(String value) {
 
-    /** What an id may look like. */
-    static final Pattern PATTERN = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-
     /**
      * @throws IllegalArgumentException naming the id when it does not match {@code [A-Za-z0-9._-]{1,128}}
      */
     public JobId {
-        if (value == null || !PATTERN.matcher(value).matches()) {
+        if (value == null || !isName(value, 128)) {
             throw new IllegalArgumentException("job id: " + describe(value)
                     + " (expected: 1 to 128 letters, digits, '.', '_' or '-')");
         }
+    }
+
+    /**
+     * Whether {@code value} is 1 to {@code maxLength} letters, digits, {@code .}, {@code _} or {@code -}: what ids, job
+     * types and queue names look like ({@code [A-Za-z0-9._-]{1,maxLength}}, checked on every enqueue without a
+     * regular expression).
+     */
+    static boolean isName(String value, int maxLength) {
+        int length = value.length();
+        if (length == 0 || length > maxLength) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Shorthand for {@code new JobId(value)}. */

@@ -236,7 +236,7 @@ public final class JobWorker implements AutoCloseable {
          * @throws IllegalArgumentException when the type is malformed or already has a handler
          */
         public Builder handle(String type, JobHandler handler) {
-            if (type == null || !Job.TYPE.matcher(type).matches()) {
+            if (type == null || !JobId.isName(type, Job.TYPE_LENGTH)) {
                 throw new IllegalArgumentException("job type: " + JobId.describe(type) + " (expected: 1 to 64 letters, digits, '.', '_' or '-')");
             }
             if (handlers.putIfAbsent(type, Objects.requireNonNull(handler, "handler")) != null) {

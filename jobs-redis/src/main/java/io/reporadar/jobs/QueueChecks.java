@@ -6,7 +6,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.reporadar.core.Durations;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,9 +14,6 @@ import org.jspecify.annotations.Nullable;
  * Redis would drop waiting jobs and leases). Each failure names the culprit. Stateless.
  */
 final class QueueChecks {
-
-    /** What a queue name may look like. */
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private QueueChecks() {
     }
@@ -28,7 +24,7 @@ final class QueueChecks {
      * @throws IllegalArgumentException naming it otherwise
      */
     static String name(@Nullable String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (name == null || !JobId.isName(name, 64)) {
             throw new IllegalArgumentException("queue name: " + JobId.describe(name) + " (expected: 1 to 64 letters, digits, '.', '_' or '-')");
         }
         return name;

@@ -36,6 +36,9 @@ class JobTest {
                 .hasMessage("job id: 'a:b' (expected: 1 to 128 letters, digits, '.', '_' or '-')");
         assertThatThrownBy(() -> JobId.of("x".repeat(129))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("(129 characters)");
+        assertThatThrownBy(() -> JobId.of("")).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("job id: ''");
+        assertThatThrownBy(() -> JobId.of("caf\u00e9")).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("job id: 'caf");
+        assertThat(JobId.of("Az09._-" + "x".repeat(121)).value()).hasSize(128);
         assertThatThrownBy(() -> Job.of("t", "x").delay(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("job delay: PT-1S");
         assertThatThrownBy(() -> Job.of("t", "x").maxAttempts(0)).isInstanceOf(IllegalArgumentException.class)

@@ -14,15 +14,19 @@ import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The encryption of a {@link KeyRing}: XAES-256-GCM (C2SP) under the primary key, decryption under any key of
- * the ring. Each message gets its own AES-256-GCM key, derived from the ring's key and the first half of a
- * 24-byte random nonce (NIST SP 800-108r1 counter KDF with AES-256-CMAC), and the second half as its GCM nonce.
- * Random 192-bit nonces need no coordination between threads, restarts or instances sharing the key: after
- * 2^64 messages under one key the chance that any two share a derived key and nonce is below 2^-64 (2^80
- * messages keep it below 2^-32), so no per-key message budget needs enforcing, which plain AES-GCM with 96-bit
- * random nonces would (2^32 messages for 2^-32). Format: {@code version(1) | keyId(4) | nonce(24) |
+ * the ring. A message's AES-256-GCM key is derived from the ring's key and the first half of its 24-byte random
+ * nonce (NIST SP 800-108r1 counter KDF with AES-256-CMAC), the second half being its GCM nonce. A thread seals up
+ * to {@value #MESSAGES_PER_DERIVED_KEY} messages with one random first half (one derived key, whose AES key schedule
+ * is then computed once instead of per message), each with a fresh random second half; decryption keeps the last
+ * derived key of each thread for the next message with the same first half. Random nonces need no coordination
+ * between threads, restarts or instances sharing the key: after 2^48 messages under one key the chance that any two
+ * share a derived key and GCM nonce is below 2^-43 (2^64 messages: 2^-27), so no per-key message budget needs
+ * enforcing, which plain AES-GCM with 96-bit random nonces would (2^32 messages for 2^-33). Format:
+ * {@code version(1) | keyId(4) | nonce(24) |
  * ciphertext+tag}; values of format 1 ({@code nonce(12)}, plain AES-256-GCM, written by earlier builds) still
  * decrypt. Every ciphertext is bound to its associated data (the session and the attribute, or the job), so a
  * value copied elsewhere fails to decrypt.
@@ -39,11 +43,15 @@ public final class SessionCipher {
     private static final int NONCE_BYTES = 24;
     private static final int GCM_NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
+    /** How many messages one thread seals under one derived key (one first half of the nonce); see the class comment. */
+    static final int MESSAGES_PER_DERIVED_KEY = 64;
     /*
      * Per thread, because both are costly to obtain and lock when shared: a Cipher lookup costs more than the
-     * encryption of a small value, and a SecureRandom draw costs nearly as much again.
+     * encryption of a small value, and a SecureRandom draw costs nearly as much again. Sealing and opening have a
+     * Cipher each: a Cipher computes its AES key schedule again whenever its key differs from the previous call's.
      */
-    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding"));
+    private static final ThreadLocal<Cipher> SEALING = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding"));
+    private static final ThreadLocal<Cipher> OPENING = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding"));
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
 
     private final XaesKey primary; // made once: each SessionEncryptionKey.secretKey() copies the key
@@ -71,11 +79,11 @@ public final class SessionCipher {
         int header = 1 + KEY_ID_BYTES + NONCE_BYTES;
         byte[] out = new byte[header + plaintext.length + TAG_BITS / 8];
         byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.get().nextBytes(nonce);
+        SecretKey derived = primary.sealingKey(nonce);
         ByteBuffer.wrap(out).put(FORMAT).putInt(primaryId).put(nonce);
         try {
-            Cipher cipher = CIPHER.get();
-            cipher.init(Cipher.ENCRYPT_MODE, primary.derive(nonce), new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
+            Cipher cipher = SEALING.get();
+            cipher.init(Cipher.ENCRYPT_MODE, derived, new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
             cipher.updateAAD(associatedData);
             cipher.doFinal(plaintext, 0, plaintext.length, out, header);
             return out;
@@ -104,10 +112,10 @@ public final class SessionCipher {
         }
         int nonceAt = 1 + KEY_ID_BYTES;
         try {
-            Cipher cipher = CIPHER.get();
+            Cipher cipher = OPENING.get();
             if (xaes) {
-                byte[] nonce = Arrays.copyOfRange(ciphertext, nonceAt, nonceAt + NONCE_BYTES);
-                cipher.init(Cipher.DECRYPT_MODE, key.derive(nonce), new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
+                SecretKey derived = key.openingKey(ciphertext, nonceAt);
+                cipher.init(Cipher.DECRYPT_MODE, derived, new GCMParameterSpec(TAG_BITS, ciphertext, nonceAt + GCM_NONCE_BYTES, GCM_NONCE_BYTES));
             } else {
                 cipher.init(Cipher.DECRYPT_MODE, key.key, new GCMParameterSpec(TAG_BITS, ciphertext, nonceAt, GCM_NONCE_BYTES));
             }
@@ -128,7 +136,7 @@ public final class SessionCipher {
 
     /** XAES-256-GCM of {@code plaintext} (ciphertext and tag), for the specification's test vectors. */
     static byte[] xaes256Gcm(byte[] key, byte[] nonce, byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
-        SecretKey derived = new XaesKey(new SecretKeySpec(key, "AES")).derive(nonce);
+        SecretKey derived = new XaesKey(new SecretKeySpec(key, "AES")).derive(nonce, 0);
         Cipher cipher = newCipher("AES/GCM/NoPadding");
         cipher.init(Cipher.ENCRYPT_MODE, derived, new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
         cipher.updateAAD(associatedData);
@@ -145,23 +153,23 @@ public final class SessionCipher {
 
     /**
      * A key of the ring and what XAES-256-GCM derives message keys with: the CMAC subkey K1 of AES-256 under it
-     * (computed once), and one AES block cipher under it per thread.
+     * (computed once), and per thread an AES block cipher under it and the derived keys in use.
      */
     private static final class XaesKey {
         final SecretKey key;
         private final byte[] k1;
-        private final ThreadLocal<Cipher> block;
+        private final ThreadLocal<Derivations> perThread;
 
         XaesKey(SecretKey key) {
             this.key = key;
-            this.block = ThreadLocal.withInitial(() -> {
+            this.perThread = ThreadLocal.withInitial(() -> {
                 Cipher aes = newCipher("AES/ECB/NoPadding");
                 try {
                     aes.init(Cipher.ENCRYPT_MODE, key);
                 } catch (GeneralSecurityException e) {
                     throw new IllegalStateException("AES-256 is not available in this JVM: " + e.getClass().getSimpleName(), e);
                 }
-                return aes;
+                return new Derivations(aes);
             });
             byte[] l = encryptBlock(new byte[16]);
             // K1 = L << 1, and 0x87 into the last byte when L's top bit was set (CMAC, SP 800-38B)
@@ -174,14 +182,53 @@ public final class SessionCipher {
             }
         }
 
-        /** The message key for {@code nonce}: AES_K(M1 xor K1) || AES_K(M2 xor K1), Mi = 0x00 i "X" 0x00 nonce[0..12]. */
-        SecretKey derive(byte[] nonce) {
+        /**
+         * Fills {@code nonce} for a new message of this thread and returns its derived key: the first half is the
+         * thread's current one, drawn again (and the key derived again) every {@value #MESSAGES_PER_DERIVED_KEY}
+         * messages; the second half is drawn for this message.
+         */
+        SecretKey sealingKey(byte[] nonce) {
+            Derivations mine = perThread.get();
+            SecureRandom random = RANDOM.get();
+            SecretKey derived = mine.sealingKey;
+            if (derived == null || mine.sealed == MESSAGES_PER_DERIVED_KEY) {
+                random.nextBytes(mine.sealingHalf);
+                derived = derive(mine.sealingHalf, 0);
+                mine.sealingKey = derived;
+                mine.sealed = 0;
+            }
+            mine.sealed++;
+            System.arraycopy(mine.sealingHalf, 0, nonce, 0, GCM_NONCE_BYTES);
+            byte[] second = new byte[GCM_NONCE_BYTES];
+            random.nextBytes(second);
+            System.arraycopy(second, 0, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES);
+            return derived;
+        }
+
+        /** The derived key of the message whose 24-byte nonce starts at {@code nonceAt} of {@code sealed}. */
+        SecretKey openingKey(byte[] sealed, int nonceAt) {
+            Derivations mine = perThread.get();
+            SecretKey last = mine.openingKey;
+            if (last != null && Arrays.equals(mine.openingHalf, 0, GCM_NONCE_BYTES, sealed, nonceAt, nonceAt + GCM_NONCE_BYTES)) {
+                return last;
+            }
+            SecretKey derived = derive(sealed, nonceAt);
+            System.arraycopy(sealed, nonceAt, mine.openingHalf, 0, GCM_NONCE_BYTES);
+            mine.openingKey = derived;
+            return derived;
+        }
+
+        /**
+         * The message key for the nonce at {@code from} of {@code nonce}: AES_K(M1 xor K1) || AES_K(M2 xor K1),
+         * Mi = 0x00 i "X" 0x00 and the nonce's first 12 bytes.
+         */
+        SecretKey derive(byte[] nonce, int from) {
             byte[] derived = new byte[32];
             for (int i = 1; i <= 2; i++) {
                 byte[] m = new byte[16];
                 m[1] = (byte) i;
                 m[2] = 'X';
-                System.arraycopy(nonce, 0, m, 4, 12);
+                System.arraycopy(nonce, from, m, 4, 12);
                 for (int j = 0; j < 16; j++) {
                     m[j] ^= k1[j];
                 }
@@ -192,7 +239,7 @@ public final class SessionCipher {
 
         private byte[] encryptBlock(byte[] in) {
             try {
-                return block.get().doFinal(in);
+                return perThread.get().block.doFinal(in);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("AES-256 is not available in this JVM: " + e.getClass().getSimpleName(), e);
             }
@@ -201,6 +248,25 @@ public final class SessionCipher {
         @Override
         public String toString() {
             return "XaesKey[value hidden]";
+        }
+    }
+
+    /** One thread's state for one key of the ring: its block cipher, its sealing key and its last opening key. */
+    private static final class Derivations {
+        final Cipher block;
+        final byte[] sealingHalf = new byte[GCM_NONCE_BYTES];
+        @Nullable SecretKey sealingKey;
+        int sealed;
+        final byte[] openingHalf = new byte[GCM_NONCE_BYTES];
+        @Nullable SecretKey openingKey;
+
+        Derivations(Cipher block) {
+            this.block = block;
+        }
+
+        @Override
+        public String toString() {
+            return "Derivations[value hidden]";
         }
     }
 

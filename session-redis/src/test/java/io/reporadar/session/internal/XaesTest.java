@@ -1,6 +1,7 @@
 package io.reporadar.session.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reporadar.session.KeyRing;
 import io.reporadar.session.SessionEncryptionKey;
@@ -56,5 +57,54 @@ class XaesTest {
         byte[] old = ByteBuffer.allocate(1 + 4 + 12 + body.length).put(SessionCipher.FORMAT_GCM)
                 .putInt(Integer.parseUnsignedInt(keys.primaryKeyId(), 16)).put(gcmNonce).put(body).array();
         assertThat(ring.decrypt(aad, old)).containsExactly(9, 8, 7);
+    }
+
+    @Test
+    void aThreadSealsABatchOfMessagesUnderOneDerivedKeyEachWithAFreshGcmNonce() throws Exception {
+        SessionCipher ring = SessionCipher.of(KeyRing.of(SessionEncryptionKey.fromHex("k", KEY), List.of()));
+        byte[] aad = "job|payload".getBytes(StandardCharsets.US_ASCII);
+        int batches = 3;
+        List<byte[]> sealed = new java.util.ArrayList<>();
+        for (int i = 0; i < batches * SessionCipher.MESSAGES_PER_DERIVED_KEY; i++) {
+            sealed.add(ring.encrypt(aad, new byte[] {(byte) i}));
+        }
+        Set<String> firstHalves = new HashSet<>();
+        Set<String> secondHalves = new HashSet<>();
+        for (byte[] value : sealed) {
+            firstHalves.add(HEX.formatHex(value, 5, 17));
+            secondHalves.add(HEX.formatHex(value, 17, 29));
+        }
+        // A first half (a derived key) per batch; within a batch GCM nonces drawn at random, none repeated.
+        assertThat(firstHalves).hasSizeBetween(batches, batches + 1);
+        assertThat(secondHalves).hasSize(sealed.size());
+
+        // Opened on another thread, out of order, batches interleaved: each decrypts to its own value.
+        Thread opener = new Thread(() -> {
+            for (int i = sealed.size() - 1; i >= 0; i -= 7) {
+                assertThat(ring.decrypt(aad, sealed.get(i))).containsExactly((byte) i);
+                assertThat(ring.decrypt(aad, sealed.get(i / 2))).containsExactly((byte) (i / 2));
+            }
+        });
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        opener.setUncaughtExceptionHandler((thread, e) -> failed.set(e));
+        opener.start();
+        opener.join();
+        assertThat(failed.get()).isNull();
+    }
+
+    @Test
+    void aNonceAlteredInEitherHalfFailsToDecryptWhateverKeyTheThreadHoldsDerived() {
+        SessionCipher ring = SessionCipher.of(KeyRing.of(SessionEncryptionKey.fromHex("k", KEY), List.of()));
+        byte[] aad = "session|field".getBytes(StandardCharsets.US_ASCII);
+        byte[] first = ring.encrypt(aad, new byte[] {1});
+        byte[] second = ring.encrypt(aad, new byte[] {2}); // same first half: the thread's derived key
+        assertThat(ring.decrypt(aad, first)).containsExactly(1);
+        for (int at : new int[] {5, 16, 17, 28}) {
+            byte[] altered = second.clone();
+            altered[at] ^= 1;
+            assertThatThrownBy(() -> ring.decrypt(aad, altered)).isInstanceOf(SessionDataException.class)
+                    .satisfies(e -> assertThat(((SessionDataException) e).reason()).isEqualTo(io.reporadar.session.SessionObserver.Unreadable.TAMPERED));
+            assertThat(ring.decrypt(aad, second)).containsExactly(2);
+        }
     }
 }
