@@ -45,13 +45,15 @@ public final class SessionCipher {
     private static final int TAG_BITS = 128;
     /** How many messages one thread seals under one derived key (one first half of the nonce); see the class comment. */
     static final int MESSAGES_PER_DERIVED_KEY = 64;
+    /** How many derived keys a thread keeps for opening: a session's values come from a few saves (a few first halves). */
+    static final int OPENING_KEYS = 4;
     /*
      * Per thread, because both are costly to obtain and lock when shared: a Cipher lookup costs more than the
-     * encryption of a small value, and a SecureRandom draw costs nearly as much again. Sealing and opening have a
-     * Cipher each: a Cipher computes its AES key schedule again whenever its key differs from the previous call's.
+     * encryption of a small value, and a SecureRandom draw costs nearly as much again. Each derived key a thread
+     * keeps has a Cipher of its own: a Cipher computes its AES key schedule again whenever its key differs from the
+     * previous call's.
      */
-    private static final ThreadLocal<Cipher> SEALING = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding"));
-    private static final ThreadLocal<Cipher> OPENING = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding"));
+    private static final ThreadLocal<Cipher> FORMAT_GCM_CIPHER = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding"));
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
 
     private final XaesKey primary; // made once: each SessionEncryptionKey.secretKey() copies the key
@@ -79,11 +81,9 @@ public final class SessionCipher {
         int header = 1 + KEY_ID_BYTES + NONCE_BYTES;
         byte[] out = new byte[header + plaintext.length + TAG_BITS / 8];
         byte[] nonce = new byte[NONCE_BYTES];
-        SecretKey derived = primary.sealingKey(nonce);
-        ByteBuffer.wrap(out).put(FORMAT).putInt(primaryId).put(nonce);
         try {
-            Cipher cipher = SEALING.get();
-            cipher.init(Cipher.ENCRYPT_MODE, derived, new GCMParameterSpec(TAG_BITS, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES));
+            Cipher cipher = primary.sealer(nonce);
+            ByteBuffer.wrap(out).put(FORMAT).putInt(primaryId).put(nonce);
             cipher.updateAAD(associatedData);
             cipher.doFinal(plaintext, 0, plaintext.length, out, header);
             return out;
@@ -112,11 +112,11 @@ public final class SessionCipher {
         }
         int nonceAt = 1 + KEY_ID_BYTES;
         try {
-            Cipher cipher = OPENING.get();
+            Cipher cipher;
             if (xaes) {
-                SecretKey derived = key.openingKey(ciphertext, nonceAt);
-                cipher.init(Cipher.DECRYPT_MODE, derived, new GCMParameterSpec(TAG_BITS, ciphertext, nonceAt + GCM_NONCE_BYTES, GCM_NONCE_BYTES));
+                cipher = key.opener(ciphertext, nonceAt);
             } else {
+                cipher = FORMAT_GCM_CIPHER.get();
                 cipher.init(Cipher.DECRYPT_MODE, key.key, new GCMParameterSpec(TAG_BITS, ciphertext, nonceAt, GCM_NONCE_BYTES));
             }
             cipher.updateAAD(associatedData);
@@ -183,58 +183,59 @@ public final class SessionCipher {
         }
 
         /**
-         * Fills {@code nonce} for a new message of this thread and returns its derived key: the first half is the
-         * thread's current one, drawn again (and the key derived again) every {@value #MESSAGES_PER_DERIVED_KEY}
-         * messages; the second half is drawn for this message.
+         * Fills {@code nonce} for a new message of this thread and returns the thread's GCM cipher, set up to seal
+         * it: the first half of the nonce is the thread's current one, drawn again (and its key derived again) every
+         * {@value #MESSAGES_PER_DERIVED_KEY} messages; the second half, the GCM nonce, is drawn for this message.
          */
-        SecretKey sealingKey(byte[] nonce) {
+        Cipher sealer(byte[] nonce) throws GeneralSecurityException {
             Derivations mine = perThread.get();
             SecureRandom random = RANDOM.get();
-            SecretKey derived = mine.sealingKey;
-            if (derived == null || mine.sealed == MESSAGES_PER_DERIVED_KEY) {
-                random.nextBytes(mine.sealingHalf);
-                derived = derive(mine.sealingHalf, 0);
-                mine.sealingKey = derived;
-                mine.sealed = 0;
+            DerivedKey sealing = mine.sealing;
+            if (mine.sealed == 0) {
+                random.nextBytes(sealing.half);
+                sealing.derivedFrom(derive(sealing.half, 0), sealing.half, 0);
             }
-            mine.sealed++;
-            System.arraycopy(mine.sealingHalf, 0, nonce, 0, GCM_NONCE_BYTES);
+            mine.sealed = (mine.sealed + 1) % MESSAGES_PER_DERIVED_KEY;
+            System.arraycopy(sealing.half, 0, nonce, 0, GCM_NONCE_BYTES);
             byte[] second = new byte[GCM_NONCE_BYTES];
             random.nextBytes(second);
             System.arraycopy(second, 0, nonce, GCM_NONCE_BYTES, GCM_NONCE_BYTES);
-            return derived;
+            return sealing.init(Cipher.ENCRYPT_MODE, nonce, GCM_NONCE_BYTES);
         }
 
-        /** The derived key of the message whose 24-byte nonce starts at {@code nonceAt} of {@code sealed}. */
-        SecretKey openingKey(byte[] sealed, int nonceAt) {
+        /**
+         * A GCM cipher set up to open the message whose 24-byte nonce starts at {@code nonceAt} of {@code sealed}:
+         * one of the thread's last {@value #OPENING_KEYS} derived keys when its first half matches, else a new one.
+         */
+        Cipher opener(byte[] sealed, int nonceAt) throws GeneralSecurityException {
             Derivations mine = perThread.get();
-            SecretKey last = mine.openingKey;
-            if (last != null && Arrays.equals(mine.openingHalf, 0, GCM_NONCE_BYTES, sealed, nonceAt, nonceAt + GCM_NONCE_BYTES)) {
-                return last;
+            for (DerivedKey kept : mine.opening) {
+                if (kept.isFor(sealed, nonceAt)) {
+                    return kept.init(Cipher.DECRYPT_MODE, sealed, nonceAt + GCM_NONCE_BYTES);
+                }
             }
-            SecretKey derived = derive(sealed, nonceAt);
-            System.arraycopy(sealed, nonceAt, mine.openingHalf, 0, GCM_NONCE_BYTES);
-            mine.openingKey = derived;
-            return derived;
+            DerivedKey replaced = mine.opening[mine.nextOpening];
+            mine.nextOpening = (mine.nextOpening + 1) % OPENING_KEYS;
+            replaced.derivedFrom(derive(sealed, nonceAt), sealed, nonceAt);
+            return replaced.init(Cipher.DECRYPT_MODE, sealed, nonceAt + GCM_NONCE_BYTES);
         }
 
         /**
          * The message key for the nonce at {@code from} of {@code nonce}: AES_K(M1 xor K1) || AES_K(M2 xor K1),
-         * Mi = 0x00 i "X" 0x00 and the nonce's first 12 bytes.
+         * Mi = 0x00 i "X" 0x00 and the nonce's first 12 bytes (both blocks in one call).
          */
         SecretKey derive(byte[] nonce, int from) {
-            byte[] derived = new byte[32];
-            for (int i = 1; i <= 2; i++) {
-                byte[] m = new byte[16];
-                m[1] = (byte) i;
-                m[2] = 'X';
-                System.arraycopy(nonce, from, m, 4, 12);
+            byte[] m = new byte[32];
+            for (int i = 0; i < 2; i++) {
+                int at = 16 * i;
+                m[at + 1] = (byte) (i + 1);
+                m[at + 2] = 'X';
+                System.arraycopy(nonce, from, m, at + 4, 12);
                 for (int j = 0; j < 16; j++) {
-                    m[j] ^= k1[j];
+                    m[at + j] ^= k1[j];
                 }
-                System.arraycopy(encryptBlock(m), 0, derived, (i - 1) * 16, 16);
             }
-            return new SecretKeySpec(derived, "AES");
+            return new SecretKeySpec(encryptBlock(m), "AES");
         }
 
         private byte[] encryptBlock(byte[] in) {
@@ -251,22 +252,52 @@ public final class SessionCipher {
         }
     }
 
-    /** One thread's state for one key of the ring: its block cipher, its sealing key and its last opening key. */
+    /** One thread's state for one key of the ring: its block cipher, its sealing key and its last opening keys. */
     private static final class Derivations {
         final Cipher block;
-        final byte[] sealingHalf = new byte[GCM_NONCE_BYTES];
-        @Nullable SecretKey sealingKey;
+        final DerivedKey sealing = new DerivedKey();
+        /** Messages sealed under {@link #sealing}'s key, modulo {@value #MESSAGES_PER_DERIVED_KEY}: 0 asks for a new key. */
         int sealed;
-        final byte[] openingHalf = new byte[GCM_NONCE_BYTES];
-        @Nullable SecretKey openingKey;
+        final DerivedKey[] opening = new DerivedKey[OPENING_KEYS];
+        int nextOpening;
 
         Derivations(Cipher block) {
             this.block = block;
+            for (int i = 0; i < OPENING_KEYS; i++) {
+                opening[i] = new DerivedKey();
+            }
         }
 
         @Override
         public String toString() {
             return "Derivations[value hidden]";
+        }
+    }
+
+    /** A derived key, the first half of the nonce it was derived from, and a GCM cipher that keeps its key schedule. */
+    private static final class DerivedKey {
+        final byte[] half = new byte[GCM_NONCE_BYTES];
+        final Cipher gcm = newCipher("AES/GCM/NoPadding");
+        @Nullable SecretKey key;
+
+        boolean isFor(byte[] nonce, int from) {
+            return key != null && Arrays.equals(half, 0, GCM_NONCE_BYTES, nonce, from, from + GCM_NONCE_BYTES);
+        }
+
+        void derivedFrom(SecretKey derived, byte[] nonce, int from) {
+            System.arraycopy(nonce, from, half, 0, GCM_NONCE_BYTES);
+            key = derived;
+        }
+
+        /** {@link #gcm} set up for {@code mode} under this key, with the 12-byte GCM nonce at {@code gcmNonceAt}. */
+        Cipher init(int mode, byte[] in, int gcmNonceAt) throws GeneralSecurityException {
+            gcm.init(mode, java.util.Objects.requireNonNull(key, "key"), new GCMParameterSpec(TAG_BITS, in, gcmNonceAt, GCM_NONCE_BYTES));
+            return gcm;
+        }
+
+        @Override
+        public String toString() {
+            return "DerivedKey[value hidden]";
         }
     }
 

@@ -63,7 +63,7 @@ class XaesTest {
     void aThreadSealsABatchOfMessagesUnderOneDerivedKeyEachWithAFreshGcmNonce() throws Exception {
         SessionCipher ring = SessionCipher.of(KeyRing.of(SessionEncryptionKey.fromHex("k", KEY), List.of()));
         byte[] aad = "job|payload".getBytes(StandardCharsets.US_ASCII);
-        int batches = 3;
+        int batches = SessionCipher.OPENING_KEYS + 2; // more first halves than a thread keeps keys for
         List<byte[]> sealed = new java.util.ArrayList<>();
         for (int i = 0; i < batches * SessionCipher.MESSAGES_PER_DERIVED_KEY; i++) {
             sealed.add(ring.encrypt(aad, new byte[] {(byte) i}));
