@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -21,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * the ring. A message's AES-256-GCM key is derived from the ring's key and the first half of its 24-byte random
  * nonce (NIST SP 800-108r1 counter KDF with AES-256-CMAC), the second half being its GCM nonce. A thread seals up
  * to {@value #MESSAGES_PER_DERIVED_KEY} messages with one random first half (one derived key, whose AES key schedule
- * is then computed once instead of per message), each with a fresh random second half; decryption keeps the last
- * derived key of each thread for the next message with the same first half. Random nonces need no coordination
+ * is then computed once instead of per message), each with a fresh random second half; for decryption a thread
+ * keeps its last {@value #OPENING_KEYS} derived keys, for the next messages with the same first halves. Random nonces need no coordination
  * between threads, restarts or instances sharing the key: after 2^48 messages under one key the chance that any two
  * share a derived key and GCM nonce is below 2^-43 (2^64 messages: 2^-27), so no per-key message budget needs
  * enforcing, which plain AES-GCM with 96-bit random nonces would (2^32 messages for 2^-33). Format:
@@ -192,8 +193,9 @@ public final class SessionCipher {
             SecureRandom random = RANDOM.get();
             DerivedKey sealing = mine.sealing;
             if (mine.sealed == 0) {
-                random.nextBytes(sealing.half);
-                sealing.derivedFrom(derive(sealing.half, 0), sealing.half, 0);
+                byte[] first = new byte[GCM_NONCE_BYTES];
+                random.nextBytes(first);
+                sealing.derivedFrom(derive(first, 0), first, 0);
             }
             mine.sealed = (mine.sealed + 1) % MESSAGES_PER_DERIVED_KEY;
             System.arraycopy(sealing.half, 0, nonce, 0, GCM_NONCE_BYTES);
@@ -291,7 +293,7 @@ public final class SessionCipher {
 
         /** {@link #gcm} set up for {@code mode} under this key, with the 12-byte GCM nonce at {@code gcmNonceAt}. */
         Cipher init(int mode, byte[] in, int gcmNonceAt) throws GeneralSecurityException {
-            gcm.init(mode, java.util.Objects.requireNonNull(key, "key"), new GCMParameterSpec(TAG_BITS, in, gcmNonceAt, GCM_NONCE_BYTES));
+            gcm.init(mode, Objects.requireNonNull(key, "key"), new GCMParameterSpec(TAG_BITS, in, gcmNonceAt, GCM_NONCE_BYTES));
             return gcm;
         }
 
