@@ -47,8 +47,8 @@ class JobFaultCampaignIT {
     @Test
     void noScheduleLosesAnAcknowledgedJobOrRunsOneOnTwoWorkersAtOnce() throws Exception {
         List<String> failures = new ArrayList<>();
-        for (long seed : seeds()) {
-            FaultSchedule schedule = redisFaultsOnly(seed);
+        for (long seed : FaultSchedule.seeds(2)) {
+            FaultSchedule schedule = FaultSchedule.generate(seed, FAULTS_PER_SCHEDULE).withoutInstanceFaults();
             String verdict = run(schedule);
             System.out.println(schedule + "\n  -> " + verdict);
             if (!verdict.startsWith("clean")) {
@@ -102,7 +102,7 @@ class JobFaultCampaignIT {
             try {
                 for (FaultSchedule.Fault fault : schedule.faults()) {
                     Thread.sleep(fault.pause().toMillis());
-                    fault.apply(redis, NO_INSTANCES);
+                    fault.apply(redis);
                 }
                 redis.awaitReplication(Duration.ofSeconds(90));
             } finally {
@@ -163,29 +163,6 @@ class JobFaultCampaignIT {
         return found;
     }
 
-    /** The schedule of {@code seed} without its instance faults (at least one fault: the master frozen when none is left). */
-    private static FaultSchedule redisFaultsOnly(long seed) {
-        List<FaultSchedule.Fault> faults = FaultSchedule.generate(seed, FAULTS_PER_SCHEDULE).faults().stream()
-                .filter(fault -> !fault.target().name().startsWith("INSTANCE")).toList();
-        if (faults.isEmpty()) {
-            faults = List.of(new FaultSchedule.Fault(Duration.ofSeconds(2), FaultSchedule.Target.MASTER, FaultSchedule.Kind.FREEZE,
-                    Duration.ofSeconds(3)));
-        }
-        return FaultSchedule.of(seed, faults);
-    }
-
-    private static List<Long> seeds() {
-        String given = System.getProperty("campaign.seeds");
-        if (given != null && !given.isBlank()) {
-            return java.util.Arrays.stream(given.split(",")).map(String::strip).map(Long::parseLong).toList();
-        }
-        List<Long> seeds = new ArrayList<>();
-        for (long seed = 1; seed <= Integer.getInteger("campaign.schedules", 2); seed++) {
-            seeds.add(seed);
-        }
-        return seeds;
-    }
-
     private static void pause(long millis) {
         try {
             Thread.sleep(millis);
@@ -193,32 +170,4 @@ class JobFaultCampaignIT {
             Thread.currentThread().interrupt();
         }
     }
-
-    /** The schedules here hold no instance fault ({@link #redisFaultsOnly}). */
-    private static final FaultSchedule.Instances NO_INSTANCES = new FaultSchedule.Instances() {
-        @Override
-        public void kill(int index) {
-            throw new UnsupportedOperationException("no instance faults in this campaign");
-        }
-
-        @Override
-        public void start(int index) {
-            throw new UnsupportedOperationException("no instance faults in this campaign");
-        }
-
-        @Override
-        public void freeze(int index) {
-            throw new UnsupportedOperationException("no instance faults in this campaign");
-        }
-
-        @Override
-        public void thaw(int index) {
-            throw new UnsupportedOperationException("no instance faults in this campaign");
-        }
-
-        @Override
-        public void restart(int index) {
-            throw new UnsupportedOperationException("no instance faults in this campaign");
-        }
-    };
 }

@@ -46,7 +46,7 @@ class FaultCampaignIT {
 
     @Test
     void noScheduleLosesAnAcknowledgedWriteReadsBackInTimeOrBringsBackALoggedOutSession() throws Exception {
-        List<Long> seeds = seeds();
+        List<Long> seeds = FaultSchedule.seeds(3);
         List<String> modes = modes();
         List<String> table = new ArrayList<>();
         List<String> unclean = new ArrayList<>();
@@ -211,19 +211,6 @@ class FaultCampaignIT {
 
     private static List<String> modes() {
         return List.of(System.getProperty("campaign.modes", "replica-required").split(","));
-    }
-
-    private static List<Long> seeds() {
-        String given = System.getProperty("campaign.seeds");
-        if (given != null && !given.isBlank()) {
-            return java.util.Arrays.stream(given.split(",")).map(String::strip).map(Long::parseLong).toList();
-        }
-        int count = Integer.getInteger("campaign.schedules", 3);
-        List<Long> seeds = new ArrayList<>();
-        for (long seed = 1; seed <= count; seed++) {
-            seeds.add(seed);
-        }
-        return seeds;
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -124,6 +124,15 @@ public final class FaultSchedule {
                 applyTo(instances, instance);
                 return;
             }
+            apply(topology);
+        }
+
+        /**
+         * Applies a fault of a Redis node or Sentinel (see {@link FaultSchedule#withoutInstanceFaults()}).
+         *
+         * @throws IllegalStateException when the fault's target is an instance
+         */
+        public void apply(RedisSentinelTopology topology) throws InterruptedException {
             RedisServer server = target.resolve(topology);
             boolean wasMaster = server == topology.currentMaster();
             switch (kind) {
@@ -235,6 +244,32 @@ public final class FaultSchedule {
             faults.add(new Fault(Duration.ofMillis(1000 + random.nextInt(2000)), target, kind, Duration.ofMillis(1000 + random.nextInt(3000))));
         }
         return new FaultSchedule(seed, faults);
+    }
+
+    /**
+     * This schedule without its instance faults, for a campaign whose instances run in the test JVM and cannot be
+     * killed as processes; when every fault hit an instance, one fault instead: the master frozen for 3 s after 2 s.
+     */
+    public FaultSchedule withoutInstanceFaults() {
+        List<Fault> kept = faults.stream().filter(fault -> fault.target().instance() < 0).toList();
+        return new FaultSchedule(seed, kept.isEmpty()
+                ? List.of(new Fault(Duration.ofSeconds(2), Target.MASTER, Kind.FREEZE, Duration.ofSeconds(3))) : kept);
+    }
+
+    /**
+     * The seeds a campaign runs: those of the system property {@code campaign.seeds} (comma-separated) when given,
+     * else 1 to {@code campaign.schedules} ({@code defaultCount} when unset).
+     */
+    public static List<Long> seeds(int defaultCount) {
+        String given = System.getProperty("campaign.seeds");
+        if (given != null && !given.isBlank()) {
+            return java.util.Arrays.stream(given.split(",")).map(String::strip).map(Long::parseLong).toList();
+        }
+        List<Long> seeds = new ArrayList<>();
+        for (long seed = 1; seed <= Integer.getInteger("campaign.schedules", defaultCount); seed++) {
+            seeds.add(seed);
+        }
+        return seeds;
     }
 
     public long seed() {
